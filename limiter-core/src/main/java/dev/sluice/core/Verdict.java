@@ -1,0 +1,61 @@
+package dev.sluice.core;
+
+import java.util.Objects;
+
+/**
+ * A decision as SPEC section 6 defines it, independent of any wire format.
+ *
+ * @param requestId the request's correlation id, or null when it had none usable
+ * @param key the request key, or null when it had none usable
+ * @param allowed whether the caller may proceed (forced true for shadow rules)
+ * @param reason why
+ * @param ruleId the applied rule, or null
+ * @param limit the applied rule's limit, or -1
+ * @param remaining permits left after the decision, or -1
+ * @param resetAfterMs milliseconds from {@code timestampMs} until the window resets, or -1
+ * @param retryAfterMs 0 when allowed; the least wait after which the request would pass; -1 never/none
+ * @param timestampMs the effective time t' (the raw request time when no counter was involved)
+ * @param shadow true when the applied rule is in shadow mode
+ * @param message for {@link Reason#INVALID_REQUEST}, which field was wrong and why; else null
+ */
+public record Verdict(
+    String requestId,
+    String key,
+    boolean allowed,
+    Reason reason,
+    String ruleId,
+    long limit,
+    long remaining,
+    long resetAfterMs,
+    long retryAfterMs,
+    long timestampMs,
+    boolean shadow,
+    String message) {
+
+  public Verdict {
+    Objects.requireNonNull(reason, "reason");
+  }
+
+  /** The decision for a request that matched no rule: allowed, nothing charged. */
+  public static Verdict noMatchingRule(String requestId, String key, long timestampMs) {
+    return new Verdict(
+        requestId, key, true, Reason.NO_MATCHING_RULE, null, -1, -1, -1, -1, timestampMs, false, null);
+  }
+
+  /** The decision for a request that broke SPEC 2: denied, nothing charged, {@code message} says why. */
+  public static Verdict invalidRequest(String requestId, String key, long timestampMs, String message) {
+    return new Verdict(
+        requestId,
+        key,
+        false,
+        Reason.INVALID_REQUEST,
+        null,
+        -1,
+        -1,
+        -1,
+        -1,
+        timestampMs,
+        false,
+        Objects.requireNonNull(message, "message"));
+  }
+}

@@ -1,0 +1,64 @@
+package dev.sluice.core.request;
+
+import java.util.Map;
+
+/** Checks a decoded request against SPEC 2. */
+public final class RequestValidator {
+  /** Largest id length in characters. */
+  public static final int MAX_ID_LENGTH = 128;
+  /** Largest key length in characters. */
+  public static final int MAX_KEY_LENGTH = 512;
+  /** Most metadata entries a request may carry. */
+  public static final int MAX_METADATA_ENTRIES = 64;
+  /** Largest cost. */
+  public static final long MAX_COST = 1_000_000_000L;
+  /** Largest request time, 2^53 ms. */
+  public static final long MAX_TIME_MS = 1L << 53;
+
+  private RequestValidator() {}
+
+  /**
+   * Returns null when the request is valid, else a message naming the first offending field, the
+   * value and the constraint. {@code cost} null means the default 1.
+   */
+  public static String check(String id, String key, Map<String, String> metadata, Long cost, long timeMs) {
+    if (id == null) {
+      return "id: is required";
+    }
+    if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+      return "id: must be 1 to " + MAX_ID_LENGTH + " characters (got " + id.length() + ")";
+    }
+    if (key == null) {
+      return "key: is required";
+    }
+    if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+      return "key: must be 1 to " + MAX_KEY_LENGTH + " characters (got " + key.length() + ")";
+    }
+    if (metadata != null && metadata.size() > MAX_METADATA_ENTRIES) {
+      return "metadata: must have at most "
+          + MAX_METADATA_ENTRIES
+          + " entries (got "
+          + metadata.size()
+          + ")";
+    }
+    if (metadata != null) {
+      for (Map.Entry<String, String> e : metadata.entrySet()) {
+        if (e.getKey() == null || e.getValue() == null) {
+          return "metadata: keys and values must be strings (got " + e.getKey() + "=" + e.getValue() + ")";
+        }
+      }
+    }
+    if (cost != null && (cost < 1 || cost > MAX_COST)) {
+      return "cost: must be 1 to " + MAX_COST + " (got " + cost + ")";
+    }
+    if (timeMs < 0 || timeMs > MAX_TIME_MS) {
+      return "timestampMs: must be 0 to " + MAX_TIME_MS + " (got " + timeMs + ")";
+    }
+    return null;
+  }
+
+  /** The cost a request spends: its own, or 1 when it gave none. */
+  public static long effectiveCost(Long cost) {
+    return cost == null ? 1L : cost;
+  }
+}
