@@ -378,6 +378,16 @@ class SchemaRegistryClientTest {
   }
 
   @Test
+  void shouldKeepThePathOfABaseUrlSuchAsApicuriosCompatibilityApi() {
+    SchemaRegistryClient c = client(SchemaRegistryConfig.of(registry.url() + "/apis/ccompat/v7/"));
+    SchemaRegistryException e = assertThrows(SchemaRegistryException.class, () -> c.schemaById(3));
+    assertEquals("/apis/ccompat/v7/schemas/ids/3", registry.requests().get(0).rawPathAndQuery());
+    // This test server only serves the root, so the prefixed path is unknown to it.
+    assertEquals(Kind.NOT_FOUND, e.kind());
+    assertTrue(e.getMessage().contains("is the URL the registry's root?"), e.getMessage());
+  }
+
+  @Test
   void shouldBeAbsentWithoutAUrl() {
     assertTrue(
         SchemaRegistryClient.fromProperties(Map.of("bootstrap.servers", "k:9092")).isEmpty());
