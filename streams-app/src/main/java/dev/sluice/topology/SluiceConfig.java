@@ -246,8 +246,9 @@ public record SluiceConfig(
     p.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProcessingHandler.class.getName());
-    // The rule store's global processor gets the same dead-letter handling as stream tasks.
-    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+    // The rule store's global processor gets the same dead-letter handling as stream tasks. The
+    // key is deprecated only because 5.0 makes "true" the default; Kafka 4.4 warns without it.
+    p.put("processing.exception.handler.global.enabled", "true");
     p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class.getName());
     p.putAll(passThrough);
     // The dead-letter topic is Sluice's: a pass-through value for it would split dead letters.
