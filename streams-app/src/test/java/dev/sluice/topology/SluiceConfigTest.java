@@ -55,10 +55,15 @@ class SluiceConfigTest {
     Properties p = SluiceConfig.withEnvironment(new Properties(), Map.of(
         "SLUICE_TOPIC_RULES_APPLIED", "x.applied",
         "SLUICE_BOOTSTRAP_SERVERS", "b:9092",
+        "SLUICE_SCHEMA_REGISTRY_URL", "http://r:8081",
         "PATH", "/bin"));
+    assertEquals("http://r:8081", p.getProperty("sluice.schema.registry.url"));
+    SluiceConfig c = SluiceConfig.fromProperties(p);
+    assertEquals("http://r:8081", c.delegated().get("sluice.schema.registry.url"));
+    assertEquals(null, c.streamsProperties().getProperty("sluice.schema.registry.url"));
     assertEquals("x.applied", p.getProperty("sluice.topic.rules-applied"));
     assertEquals("b:9092", p.getProperty("bootstrap.servers"));
-    assertEquals(2, p.size());
+    assertEquals(3, p.size());
   }
 
   /** Each file in config/bad starts with {@code # expect: <message fragment>}. */
