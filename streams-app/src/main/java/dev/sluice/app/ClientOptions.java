@@ -17,7 +17,7 @@ final class ClientOptions {
 
   private ClientOptions() {}
 
-  static SluiceConfig config(Args args, Io io) {
+  static AppConfig config(Args args, Io io) {
     String file = args.value("--config");
     Map<String, String> overrides = new HashMap<>();
     if (args.value("--bootstrap-servers") != null) {
@@ -29,8 +29,8 @@ final class ClientOptions {
     if (!anySource) {
       overrides.put("bootstrap.servers", DEFAULT_BOOTSTRAP);
     }
-    SluiceConfig config =
-        SluiceConfig.forClient(file == null ? null : Path.of(file), env, overrides);
+    AppConfig config =
+        AppConfig.forClient(file == null ? null : Path.of(file), env, overrides);
     return config;
   }
 }

@@ -129,7 +129,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Map.entry("num.partitions", "1"),
             // A demo should not wait 3 s for the first consumer group to form.
             Map.entry("group.initial.rebalance.delay.ms", "0"),
-            // Classic-protocol groups with 6 s sessions (see SluiceConfig) must be allowed.
+            // Classic-protocol groups with 6 s sessions (see AppConfig) must be allowed.
             Map.entry("group.min.session.timeout.ms", "1000"),
             Map.entry("auto.create.topics.enable", "false")));
     return p;

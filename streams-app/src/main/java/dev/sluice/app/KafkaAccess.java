@@ -22,7 +22,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Plain Kafka clients for the admin commands, built from a {@link SluiceConfig} (so security
+ * Plain Kafka clients for the admin commands, built from a {@link AppConfig} (so security
  * settings apply) with short timeouts: a command that cannot reach the cluster says so in seconds
  * instead of retrying for a minute.
  */
@@ -32,14 +32,14 @@ final class KafkaAccess {
 
   private KafkaAccess() {}
 
-  static Admin admin(SluiceConfig config) {
+  static Admin admin(AppConfig config) {
     Map<String, Object> p = config.clientProperties(AdminClientConfig.configNames());
     p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
     p.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
     return Admin.create(p);
   }
 
-  static KafkaProducer<String, byte[]> producer(SluiceConfig config) {
+  static KafkaProducer<String, byte[]> producer(AppConfig config) {
     Map<String, Object> p = config.clientProperties(ProducerConfig.configNames());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -50,7 +50,7 @@ final class KafkaAccess {
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
-  static KafkaConsumer<String, byte[]> consumer(SluiceConfig config) {
+  static KafkaConsumer<String, byte[]> consumer(AppConfig config) {
     Map<String, Object> p = config.clientProperties(ConsumerConfig.configNames());
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -67,7 +67,7 @@ final class KafkaAccess {
    *
    * @throws CliException when the topic does not exist or the cluster does not answer in time
    */
-  static Map<String, byte[]> readLatest(SluiceConfig config, String topic) {
+  static Map<String, byte[]> readLatest(AppConfig config, String topic) {
     try (KafkaConsumer<String, byte[]> consumer = consumer(config)) {
       List<PartitionInfo> infos;
       try {
@@ -118,7 +118,7 @@ final class KafkaAccess {
     return true;
   }
 
-  static CliException unreachable(SluiceConfig config, Exception cause) {
+  static CliException unreachable(AppConfig config, Exception cause) {
     return new CliException(
         "cannot reach Kafka at " + config.bootstrapServers() + " within " + TIMEOUT.toSeconds()
             + " s (is it running? is bootstrap.servers right?)",

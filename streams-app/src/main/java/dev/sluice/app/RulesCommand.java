@@ -88,8 +88,8 @@ public final class RulesCommand {
           file.file() + ": " + file.errors().size()
               + " error(s); nothing published (fix every rule, then apply again)");
     }
-    SluiceConfig config = ClientOptions.config(args, io);
-    String topic = config.topics().rules();
+    AppConfig config = ClientOptions.config(args, io);
+    String topic = config.sluice().rulesTopic();
     Map<String, RuleValidation> current = currentRules(config, topic);
 
     Map<String, LimitRule> toPublish = new LinkedHashMap<>();
@@ -148,8 +148,8 @@ public final class RulesCommand {
 
   static int list(Args args, Io io) {
     args.positionals(0, "no arguments");
-    SluiceConfig config = ClientOptions.config(args, io);
-    Map<String, byte[]> raw = KafkaAccess.readLatest(config, config.topics().rulesApplied());
+    AppConfig config = ClientOptions.config(args, io);
+    Map<String, byte[]> raw = KafkaAccess.readLatest(config, config.sluice().rulesAppliedTopic());
     TreeMap<String, LimitRule> rules = new TreeMap<>();
     for (Map.Entry<String, byte[]> e : raw.entrySet()) {
       try {
@@ -202,14 +202,14 @@ public final class RulesCommand {
           r.generation());
     }
     io.out().print(table);
-    io.out().println(rules.size() + " rule(s) in " + config.topics().rulesApplied());
+    io.out().println(rules.size() + " rule(s) in " + config.sluice().rulesAppliedTopic());
     return 0;
   }
 
   static int delete(Args args, Io io) {
     String id = args.positionals(1, "ID").get(0);
-    SluiceConfig config = ClientOptions.config(args, io);
-    String topic = config.topics().rules();
+    AppConfig config = ClientOptions.config(args, io);
+    String topic = config.sluice().rulesTopic();
     Map<String, RuleValidation> current = currentRules(config, topic);
     if (!current.containsKey(id)) {
       throw new CliException("no rule with id '" + id + "' on " + topic + "; nothing deleted");
@@ -225,7 +225,7 @@ public final class RulesCommand {
    * The rules topic's state: latest value per id, decoded (Avro or JSON) and validated. An
    * undecodable value counts as an invalid rule, so that {@code apply} replaces it.
    */
-  static Map<String, RuleValidation> currentRules(SluiceConfig config, String topic) {
+  static Map<String, RuleValidation> currentRules(AppConfig config, String topic) {
     Map<String, RuleValidation> out = new LinkedHashMap<>();
     KafkaAccess.readLatest(config, topic).forEach((id, bytes) -> out.put(id, decode(id, bytes)));
     return out;

@@ -1,6 +1,7 @@
 package dev.sluice.app;
 
 import java.util.ArrayList;
+import dev.sluice.topology.SluiceConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,21 +45,21 @@ public final class TopicsCreator {
   public record TopicSpec(String name, int partitions, Map<String, String> configs) {}
 
   /** The five topics, with {@code partitions} for requests, decisions and dead letters. */
-  public static List<TopicSpec> specs(SluiceConfig.Topics topics, int partitions) {
+  public static List<TopicSpec> specs(SluiceConfig config, int partitions) {
     Map<String, String> compacted =
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     return List.of(
-        new TopicSpec(topics.rules(), 1, compacted),
-        new TopicSpec(topics.rulesApplied(), 1, compacted),
+        new TopicSpec(config.rulesTopic(), 1, compacted),
+        new TopicSpec(config.rulesAppliedTopic(), 1, compacted),
         new TopicSpec(
-            topics.requests(),
+            config.requestsTopic(),
             partitions,
             Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
         new TopicSpec(
-            topics.decisions(),
+            config.decisionsTopic(),
             partitions,
             Map.of(TopicConfig.RETENTION_MS_CONFIG, DECISIONS_RETENTION_MS)),
-        new TopicSpec(topics.deadLetters(), partitions, Map.of()));
+        new TopicSpec(config.deadLettersTopic(), partitions, Map.of()));
   }
 
   /**
@@ -69,10 +70,10 @@ public final class TopicsCreator {
    * @throws CliException when the cluster refuses (naming the topic and the broker's reason)
    */
   public static List<String> createMissing(
-      Admin admin, SluiceConfig.Topics topics, int partitions, short replicationFactor) {
-    Set<String> missing = new TreeSet<>(missing(admin, topics));
+      Admin admin, SluiceConfig config, int partitions, short replicationFactor) {
+    Set<String> missing = new TreeSet<>(missing(admin, config));
     List<NewTopic> toCreate = new ArrayList<>();
-    for (TopicSpec spec : specs(topics, partitions)) {
+    for (TopicSpec spec : specs(config, partitions)) {
       if (missing.contains(spec.name())) {
         toCreate.add(
             new NewTopic(
@@ -106,7 +107,7 @@ public final class TopicsCreator {
    *
    * @throws CliException when the cluster cannot be reached
    */
-  public static List<String> missing(Admin admin, SluiceConfig.Topics topics) {
+  public static List<String> missing(Admin admin, SluiceConfig config) {
     Set<String> existing;
     try {
       existing = admin.listTopics().names().get();
@@ -117,7 +118,7 @@ public final class TopicsCreator {
       Thread.currentThread().interrupt();
       throw new CliException("interrupted while listing topics", e);
     }
-    return topics.all().stream().filter(t -> !existing.contains(t)).distinct().sorted().toList();
+    return names(config).stream().filter(t -> !existing.contains(t)).sorted().toList();
   }
 
   /**
@@ -126,12 +127,12 @@ public final class TopicsCreator {
    *
    * @return one line per problem, empty when none
    */
-  public static List<String> configProblems(Admin admin, SluiceConfig.Topics topics) {
+  public static List<String> configProblems(Admin admin, SluiceConfig config) {
     List<ConfigResource> resources =
         List.of(
-            new ConfigResource(ConfigResource.Type.TOPIC, topics.rules()),
-            new ConfigResource(ConfigResource.Type.TOPIC, topics.rulesApplied()),
-            new ConfigResource(ConfigResource.Type.TOPIC, topics.requests()));
+            new ConfigResource(ConfigResource.Type.TOPIC, config.rulesTopic()),
+            new ConfigResource(ConfigResource.Type.TOPIC, config.rulesAppliedTopic()),
+            new ConfigResource(ConfigResource.Type.TOPIC, config.requestsTopic()));
     Map<ConfigResource, Config> configs;
     try {
       configs = admin.describeConfigs(resources).all().get();
@@ -142,7 +143,7 @@ public final class TopicsCreator {
       throw new CliException("interrupted while reading topic configs", e);
     }
     List<String> problems = new ArrayList<>();
-    for (String compactedTopic : List.of(topics.rules(), topics.rulesApplied())) {
+    for (String compactedTopic : List.of(config.rulesTopic(), config.rulesAppliedTopic())) {
       String policy =
           value(configs, compactedTopic, TopicConfig.CLEANUP_POLICY_CONFIG).orElse("delete");
       if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
@@ -152,14 +153,24 @@ public final class TopicsCreator {
       }
     }
     String tsType =
-        value(configs, topics.requests(), TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG)
+        value(configs, config.requestsTopic(), TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG)
             .orElse("CreateTime");
     if (!tsType.equals("LogAppendTime")) {
       problems.add(
-          topics.requests() + ": message.timestamp.type is " + tsType
+          config.requestsTopic() + ": message.timestamp.type is " + tsType
               + "; use LogAppendTime so that clients cannot choose the time limits count with");
     }
     return problems;
+  }
+
+  /** The five topic names. */
+  public static List<String> names(SluiceConfig config) {
+    return List.of(
+        config.rulesTopic(),
+        config.rulesAppliedTopic(),
+        config.requestsTopic(),
+        config.decisionsTopic(),
+        config.deadLettersTopic());
   }
 
   private static Optional<String> value(
