@@ -6,8 +6,8 @@ import java.util.Map;
 /**
  * One check, validated against SPEC 2 when built. Immutable; the metadata is copied.
  *
- * @param id the correlation id (1-128 characters), or null to let the client generate a unique
- *     one; an id must not be reused while a check with it is in flight
+ * @param id the correlation id (1-128 characters), or null to let the client generate a unique one;
+ *     an id must not be reused while a check with it is in flight
  * @param key the rate-limited key, 1-512 characters
  * @param metadata request attributes rules may constrain, at most 64 entries (never null; empty
  *     when none)

@@ -9,10 +9,10 @@ import java.util.Objects;
  * the path that produced it ({@link #source()}) and, when that path was the failure policy, why
  * ({@link #cause()}). Immutable.
  *
- * <p>Policy decisions ({@link DecisionSource#FAIL_OPEN}, {@link DecisionSource#FAIL_CLOSED}) carry no
- * rule: {@code reason} is {@link Reason#ALLOWED} or {@link Reason#RATE_LIMITED}, {@code ruleId} is
- * null and {@code limit}, {@code remaining}, {@code resetAfterMs} and {@code retryAfterMs} are -1;
- * {@code timestampMs} is the client's wall clock when the policy applied. {@link
+ * <p>Policy decisions ({@link DecisionSource#FAIL_OPEN}, {@link DecisionSource#FAIL_CLOSED}) carry
+ * no rule: {@code reason} is {@link Reason#ALLOWED} or {@link Reason#RATE_LIMITED}, {@code ruleId}
+ * is null and {@code limit}, {@code remaining}, {@code resetAfterMs} and {@code retryAfterMs} are
+ * -1; {@code timestampMs} is the client's wall clock when the policy applied. {@link
  * DecisionSource#LOCAL_FALLBACK} decisions are the local limiter's verdict, with {@code limit} this
  * instance's share of the rule's limit.
  *

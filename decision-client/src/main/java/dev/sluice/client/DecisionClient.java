@@ -82,10 +82,13 @@ import org.slf4j.LoggerFactory;
 public final class DecisionClient implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DecisionClient.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+
   /** A reply this long after its deadline counts as unknown rather than late. */
   private static final long LATE_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
+
   /** The deadline thread sleeps at least this long, so it never spins. */
   private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
   private static final long SEND_FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DecisionClientConfig config;
@@ -93,8 +96,10 @@ public final class DecisionClient implements AutoCloseable {
   private final long timeoutNanos;
   private final FailurePolicy policy;
   private final String requestsTopic;
+
   /** What requests carry as {@code replyTopic}: null for the default decisions topic. */
   private final String stampedReplyTopic;
+
   private final RequestIds ids = new RequestIds();
   private final PendingTable pending;
   private final RecentlyExpired recentlyExpired;
@@ -112,7 +117,8 @@ public final class DecisionClient implements AutoCloseable {
 
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
-  private final AtomicLong lastSendFailureLog = new AtomicLong(System.nanoTime() - SEND_FAILURE_LOG_INTERVAL_NANOS);
+  private final AtomicLong lastSendFailureLog =
+      new AtomicLong(System.nanoTime() - SEND_FAILURE_LOG_INTERVAL_NANOS);
 
   private final LongAdder checks = new LongAdder();
   private final LongAdder sent = new LongAdder();
@@ -302,12 +308,12 @@ public final class DecisionClient implements AutoCloseable {
   }
 
   /**
-   * Asks for a decision on {@code key}. Returns at once; the future completes exactly once, with the
-   * service's decision or by policy (see the class comment for cost and failure modes).
+   * Asks for a decision on {@code key}. Returns at once; the future completes exactly once, with
+   * the service's decision or by policy (see the class comment for cost and failure modes).
    *
    * @param key the rate-limited key, 1-512 characters
-   * @param metadata request attributes rules may constrain, at most 64 entries, or null; read during
-   *     this call (and copied with {@link FailurePolicy#LOCAL_FALLBACK}), not kept otherwise
+   * @param metadata request attributes rules may constrain, at most 64 entries, or null; read
+   *     during this call (and copied with {@link FailurePolicy#LOCAL_FALLBACK}), not kept otherwise
    * @param cost permits to spend, 1 to 1,000,000,000
    * @throws IllegalArgumentException naming the offending argument
    */
@@ -450,8 +456,7 @@ public final class DecisionClient implements AutoCloseable {
       RateLimitRequest request =
           new RateLimitRequest(
               id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic);
-      producer.send(
-          new ProducerRecord<>(requestsTopic, key, AvroCodec.REQUEST.encode(request)), p);
+      producer.send(new ProducerRecord<>(requestsTopic, key, AvroCodec.REQUEST.encode(request)), p);
       sent.increment();
     } catch (RuntimeException e) {
       onSendFailed(p, e);
@@ -489,7 +494,8 @@ public final class DecisionClient implements AutoCloseable {
     sendFailures.increment();
     long now = System.nanoTime();
     long last = lastSendFailureLog.get();
-    if (now - last >= SEND_FAILURE_LOG_INTERVAL_NANOS && lastSendFailureLog.compareAndSet(last, now)) {
+    if (now - last >= SEND_FAILURE_LOG_INTERVAL_NANOS
+        && lastSendFailureLog.compareAndSet(last, now)) {
       LOG.warn("{}: sending a request failed (logged at most every 10 s): {}", name, e.toString());
     }
     if (pending.remove(p)) {

@@ -53,17 +53,21 @@ import java.util.regex.Pattern;
  *       except the keys the client owns ({@link #RESERVED_KAFKA_KEYS})</td></tr>
  * </table>
  *
- * <p>Security settings (e.g. {@code security.protocol=SASL_SSL}, {@code sasl.mechanism=SCRAM-SHA-512},
- * {@code sasl.jaas.config}, {@code ssl.truststore.location}, {@code ssl.keystore.location} for mTLS)
- * travel as Kafka properties; the client neither reads nor logs them.
+ * <p>Security settings (e.g. {@code security.protocol=SASL_SSL}, {@code
+ * sasl.mechanism=SCRAM-SHA-512}, {@code sasl.jaas.config}, {@code ssl.truststore.location}, {@code
+ * ssl.keystore.location} for mTLS) travel as Kafka properties; the client neither reads nor logs
+ * them.
  */
 public final class DecisionClientConfig {
   /** Default requests topic (the service's {@code sluice.topic.requests} default). */
   public static final String DEFAULT_REQUESTS_TOPIC = "sluice.requests";
+
   /** Default reply topic (the service's {@code sluice.topic.decisions} default). */
   public static final String DEFAULT_REPLY_TOPIC = "sluice.decisions";
+
   /** Default rules topic (the service's {@code sluice.topic.rules} default). */
   public static final String DEFAULT_RULES_TOPIC = "sluice.rules";
+
   /** Default consumer group that splits the reply topic's partitions among client instances. */
   public static final String DEFAULT_REPLY_GROUP_ID = "sluice-client";
 
@@ -135,9 +139,10 @@ public final class DecisionClientConfig {
 
   /**
    * Reads a config from properties (keys as in the class table). Keys not starting with {@code
-   * sluice.} go to Kafka verbatim; an unknown {@code sluice.} key other than the service's own topic
-   * keys is an error, so a misspelt setting never passes silently. Other {@code sluice.*} keys of
-   * the service's config ({@code sluice.http.port}, ...) are ignored so one file can serve both.
+   * sluice.} go to Kafka verbatim; an unknown {@code sluice.} key other than the service's own
+   * topic keys is an error, so a misspelt setting never passes silently. Other {@code sluice.*}
+   * keys of the service's config ({@code sluice.http.port}, ...) are ignored so one file can serve
+   * both.
    *
    * @throws IllegalArgumentException listing every invalid or unknown setting
    */
@@ -183,7 +188,8 @@ public final class DecisionClientConfig {
       List<String> more = b.errors();
       more.removeIf(m -> m.startsWith("bootstrapServers"));
       errors.addAll(more);
-      throw new IllegalArgumentException("invalid DecisionClientConfig: " + String.join("; ", errors));
+      throw new IllegalArgumentException(
+          "invalid DecisionClientConfig: " + String.join("; ", errors));
     }
     return b.build();
   }
@@ -367,13 +373,18 @@ public final class DecisionClientConfig {
       return replyPartitions(List.of(value));
     }
 
-    /** Claims reply partitions through this consumer group; default {@value #DEFAULT_REPLY_GROUP_ID}. */
+    /**
+     * Claims reply partitions through this consumer group; default {@value
+     * #DEFAULT_REPLY_GROUP_ID}.
+     */
     public Builder replyGroupId(String value) {
       this.replyGroupId = value;
       return this;
     }
 
-    /** Bound on {@link DecisionClient#create}'s wait for topics and a reply partition; default 30 s. */
+    /**
+     * Bound on {@link DecisionClient#create}'s wait for topics and a reply partition; default 30 s.
+     */
     public Builder startupTimeout(Duration value) {
       this.startupTimeout = value;
       return this;
@@ -420,46 +431,83 @@ public final class DecisionClientConfig {
     private List<String> errors() {
       List<String> errors = new ArrayList<>();
       if (bootstrapServers == null || bootstrapServers.isBlank()) {
-        errors.add("bootstrapServers (bootstrap.servers): is required (got " + quoted(bootstrapServers) + ")");
+        errors.add(
+            "bootstrapServers (bootstrap.servers): is required (got "
+                + quoted(bootstrapServers)
+                + ")");
       }
       topic(errors, "requestsTopic (sluice.topic.requests)", requestsTopic);
       topic(errors, "replyTopic (sluice.topic.decisions)", replyTopic);
       topic(errors, "rulesTopic (sluice.topic.rules)", rulesTopic);
       if (requestsTopic != null && requestsTopic.equals(replyTopic)) {
-        errors.add("replyTopic (sluice.topic.decisions): must differ from requestsTopic (got " + replyTopic + ")");
+        errors.add(
+            "replyTopic (sluice.topic.decisions): must differ from requestsTopic (got "
+                + replyTopic
+                + ")");
       }
-      duration(errors, "timeout (sluice.client.timeout.ms)", timeout, Duration.ofMillis(1), MAX_TIMEOUT);
+      duration(
+          errors, "timeout (sluice.client.timeout.ms)", timeout, Duration.ofMillis(1), MAX_TIMEOUT);
       if (failurePolicy == null) {
         errors.add("failurePolicy (sluice.client.failure.policy): is required");
       }
       if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
-        errors.add("maxInFlight (sluice.client.max.in.flight): must be 1 to " + MAX_IN_FLIGHT_LIMIT + " (got " + maxInFlight + ")");
+        errors.add(
+            "maxInFlight (sluice.client.max.in.flight): must be 1 to "
+                + MAX_IN_FLIGHT_LIMIT
+                + " (got "
+                + maxInFlight
+                + ")");
       }
       duration(errors, "linger (sluice.client.linger.ms)", linger, Duration.ZERO, MAX_LINGER);
       if (replyPartitions != null) {
         if (replyPartitions.isEmpty()) {
-          errors.add("replyPartitions (sluice.client.reply.partitions): must name at least one partition (omit it to claim partitions automatically)");
+          errors.add(
+              "replyPartitions (sluice.client.reply.partitions): must name at least one partition"
+                  + " (omit it to claim partitions automatically)");
         }
         Set<Integer> seen = new LinkedHashSet<>();
         for (Integer p : replyPartitions) {
           if (p == null || p < 0) {
-            errors.add("replyPartitions (sluice.client.reply.partitions): partitions must be >= 0 (got " + p + ")");
+            errors.add(
+                "replyPartitions (sluice.client.reply.partitions): partitions must be >= 0 (got "
+                    + p
+                    + ")");
           } else if (!seen.add(p)) {
-            errors.add("replyPartitions (sluice.client.reply.partitions): partition " + p + " is listed twice");
+            errors.add(
+                "replyPartitions (sluice.client.reply.partitions): partition "
+                    + p
+                    + " is listed twice");
           }
         }
         if (replyGroupId != null) {
-          errors.add("replyGroupId (sluice.client.reply.group.id): cannot be combined with explicit replyPartitions (got " + replyGroupId + ")");
+          errors.add(
+              "replyGroupId (sluice.client.reply.group.id): cannot be combined with explicit"
+                  + " replyPartitions (got "
+                  + replyGroupId
+                  + ")");
         }
       } else if (replyGroupId != null && replyGroupId.isBlank()) {
         errors.add("replyGroupId (sluice.client.reply.group.id): must not be blank");
       }
-      duration(errors, "startupTimeout (sluice.client.startup.timeout.ms)", startupTimeout, Duration.ofMillis(1), MAX_STARTUP_TIMEOUT);
+      duration(
+          errors,
+          "startupTimeout (sluice.client.startup.timeout.ms)",
+          startupTimeout,
+          Duration.ofMillis(1),
+          MAX_STARTUP_TIMEOUT);
       if (!(localFallbackShare > 0.0 && localFallbackShare <= 1.0)) {
-        errors.add("localFallbackShare (sluice.client.fallback.share): must be > 0 and <= 1 (got " + localFallbackShare + ")");
+        errors.add(
+            "localFallbackShare (sluice.client.fallback.share): must be > 0 and <= 1 (got "
+                + localFallbackShare
+                + ")");
       }
       if (localFallbackMaxCounters < 1 || localFallbackMaxCounters > MAX_COUNTERS_LIMIT) {
-        errors.add("localFallbackMaxCounters (sluice.client.fallback.max.counters): must be 1 to " + MAX_COUNTERS_LIMIT + " (got " + localFallbackMaxCounters + ")");
+        errors.add(
+            "localFallbackMaxCounters (sluice.client.fallback.max.counters): must be 1 to "
+                + MAX_COUNTERS_LIMIT
+                + " (got "
+                + localFallbackMaxCounters
+                + ")");
       }
       for (Map.Entry<String, String> e : kafkaProperties.entrySet()) {
         String k = e.getKey();
@@ -479,25 +527,43 @@ public final class DecisionClientConfig {
         case "bootstrap.servers" -> "use bootstrapServers";
         case "linger.ms" -> "use linger";
         case "group.id" -> "use replyGroupId";
-        case "acks", "enable.idempotence" -> "requests are always sent with acks=all and idempotence";
+        case "acks", "enable.idempotence" ->
+            "requests are always sent with acks=all and idempotence";
         case "transactional.id" -> "requests are not transactional";
         case "isolation.level" -> "replies and rules are read with read_committed";
-        case "enable.auto.commit", "auto.offset.reset" -> "the client never commits and starts replies at the end, rules at the beginning";
+        case "enable.auto.commit", "auto.offset.reset" ->
+            "the client never commits and starts replies at the end, rules at the beginning";
         default -> "the client owns its wire format";
       };
     }
 
     private static void topic(List<String> errors, String name, String value) {
-      if (value == null || !TOPIC_NAME.matcher(value).matches() || value.equals(".") || value.equals("..")) {
-        errors.add(name + ": must be a Kafka topic name, 1-249 characters of [a-zA-Z0-9._-] (got " + quoted(value) + ")");
+      if (value == null
+          || !TOPIC_NAME.matcher(value).matches()
+          || value.equals(".")
+          || value.equals("..")) {
+        errors.add(
+            name
+                + ": must be a Kafka topic name, 1-249 characters of [a-zA-Z0-9._-] (got "
+                + quoted(value)
+                + ")");
       }
     }
 
-    private static void duration(List<String> errors, String name, Duration value, Duration min, Duration max) {
+    private static void duration(
+        List<String> errors, String name, Duration value, Duration min, Duration max) {
       if (value == null) {
         errors.add(name + ": is required");
       } else if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        errors.add(name + ": must be " + min.toMillis() + " ms to " + max.toMillis() + " ms (got " + value.toMillis() + " ms)");
+        errors.add(
+            name
+                + ": must be "
+                + min.toMillis()
+                + " ms to "
+                + max.toMillis()
+                + " ms (got "
+                + value.toMillis()
+                + " ms)");
       } else if (value.toNanos() % 1_000_000 != 0) {
         errors.add(name + ": must be whole milliseconds (got " + value + ")");
       }
@@ -576,8 +642,19 @@ public final class DecisionClientConfig {
   @Override
   public int hashCode() {
     return Objects.hash(
-        bootstrapServers, requestsTopic, replyTopic, rulesTopic, timeout, failurePolicy,
-        maxInFlight, linger, replyPartitions, replyGroupId, startupTimeout, localFallbackShare,
-        localFallbackMaxCounters, kafkaProperties);
+        bootstrapServers,
+        requestsTopic,
+        replyTopic,
+        rulesTopic,
+        timeout,
+        failurePolicy,
+        maxInFlight,
+        linger,
+        replyPartitions,
+        replyGroupId,
+        startupTimeout,
+        localFallbackShare,
+        localFallbackMaxCounters,
+        kafkaProperties);
   }
 }

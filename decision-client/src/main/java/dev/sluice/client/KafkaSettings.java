@@ -11,9 +11,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The Kafka properties of the client's producer and two consumers: the client's defaults, then
- * the user's Kafka properties verbatim (security settings among them), then the settings the
- * client relies on (which the config refuses as user properties, see {@link
+ * The Kafka properties of the client's producer and two consumers: the client's defaults, then the
+ * user's Kafka properties verbatim (security settings among them), then the settings the client
+ * relies on (which the config refuses as user properties, see {@link
  * DecisionClientConfig#RESERVED_KAFKA_KEYS}).
  */
 final class KafkaSettings {
@@ -58,6 +58,9 @@ final class KafkaSettings {
       String protocol =
           String.valueOf(p.getOrDefault(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic"));
       if (protocol.toLowerCase(Locale.ROOT).equals("classic")) {
+        // Members learn of a rebalance by heartbeat: 1 s instead of 3 s lets a new instance
+        // get its partitions in about a second or two.
+        p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000);
         p.putIfAbsent(
             ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
             CooperativeStickyAssignor.class.getName());

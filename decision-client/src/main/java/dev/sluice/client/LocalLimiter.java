@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The in-process approximate limiter behind {@link FailurePolicy#LOCAL_FALLBACK}: the rules from the
- * rules topic, each limit scaled to this instance's share, and local counters evaluated by the same
- * {@link Limiter} the service uses. It only sees the checks that fell back on this instance, so it
- * approximates the service: with N instances each taking share 1/N the fleet admits about the
+ * The in-process approximate limiter behind {@link FailurePolicy#LOCAL_FALLBACK}: the rules from
+ * the rules topic, each limit scaled to this instance's share, and local counters evaluated by the
+ * same {@link Limiter} the service uses. It only sees the checks that fell back on this instance,
+ * so it approximates the service: with N instances each taking share 1/N the fleet admits about the
  * global limit while the service is unreachable.
  *
  * <p>Scaling: a limit {@code L > 0} becomes {@code max(1, floor(L * share))}; 0 stays 0 (a block
@@ -91,7 +91,11 @@ final class LocalLimiter {
 
   /** Decides a check locally at {@code nowMs}. Thread-safe. */
   ClientDecision decide(
-      String id, String key, Map<String, String> metadata, long cost, long nowMs,
+      String id,
+      String key,
+      Map<String, String> metadata,
+      long cost,
+      long nowMs,
       FailureCause cause) {
     LimitRule rule = index.match(key, metadata);
     if (rule == null) {
@@ -136,8 +140,15 @@ final class LocalLimiter {
   private LimitRule scaled(LimitRule r, long generation) {
     long limit = r.limit() == 0 ? 0 : Math.max(1, (long) Math.floor(r.limit() * share));
     return new LimitRule(
-        r.id(), r.key(), limit, r.windowSeconds(), r.priority(), r.metadata(), r.algorithm(),
-        r.shadow(), generation);
+        r.id(),
+        r.key(),
+        limit,
+        r.windowSeconds(),
+        r.priority(),
+        r.metadata(),
+        r.algorithm(),
+        r.shadow(),
+        generation);
   }
 
   private void sweep(long nowMs) {

@@ -18,10 +18,10 @@ import java.util.Map;
  * </pre>
  *
  * <ul>
- *   <li>{@code RateLimit-Policy}: a one-item Structured Fields list; the item is the applied rule id
- *       as an sf-string (the policy name), {@code q} the decision's {@code limit} and {@code w} the
- *       rule's window in seconds. A decision does not carry the window, so {@code w} comes from the
- *       {@code windowSeconds} argument, or from {@link ClientDecision#windowSeconds()} when the
+ *   <li>{@code RateLimit-Policy}: a one-item Structured Fields list; the item is the applied rule
+ *       id as an sf-string (the policy name), {@code q} the decision's {@code limit} and {@code w}
+ *       the rule's window in seconds. A decision does not carry the window, so {@code w} comes from
+ *       the {@code windowSeconds} argument, or from {@link ClientDecision#windowSeconds()} when the
  *       client knows it (local fallback decisions); when unknown, {@code w} is omitted (the draft
  *       makes it optional).
  *   <li>{@code RateLimit}: the same policy name, {@code r} the remaining permits and {@code t} the
@@ -38,8 +38,10 @@ import java.util.Map;
 public final class RateLimitHeaders {
   /** Header name of the quota policy. */
   public static final String POLICY = "RateLimit-Policy";
+
   /** Header name of the current service limit. */
   public static final String RATE_LIMIT = "RateLimit";
+
   /** Header name of the retry delay on denials. */
   public static final String RETRY_AFTER = "Retry-After";
 

@@ -72,7 +72,11 @@ final class RulesReader implements Runnable {
           if (rejection != null) {
             LOG.warn(
                 "rule {} at {}-{}@{} rejected, previous version kept: {}",
-                id, r.topic(), r.partition(), r.offset(), rejection);
+                id,
+                r.topic(),
+                r.partition(),
+                r.offset(),
+                rejection);
           }
         }
         if (caughtUp.getCount() > 0 && end == null) {
