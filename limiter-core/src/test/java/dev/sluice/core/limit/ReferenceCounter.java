@@ -10,8 +10,8 @@ import java.util.List;
  * every allowed request, recomputes sums from that history, uses BigInteger wherever a product
  * appears, and finds retryAfter by trying every wait in turn.
  */
-final class ReferenceCounter {
-  record Result(boolean allowed, long remaining, long reset, long retry, long time) {}
+public final class ReferenceCounter {
+  public record Result(boolean allowed, long remaining, long reset, long retry, long time) {}
 
   private record Entry(long time, long cost) {}
 
@@ -23,17 +23,17 @@ final class ReferenceCounter {
   private BigInteger tokens; // token bucket: tokens * W
   private long tokensAt;
 
-  ReferenceCounter(Algorithm algorithm, long limit, long windowMs) {
+  public ReferenceCounter(Algorithm algorithm, long limit, long windowMs) {
     this.algorithm = algorithm;
     this.limit = limit;
     this.w = windowMs;
   }
 
-  void setLimit(long newLimit) {
+  public void setLimit(long newLimit) {
     this.limit = newLimit;
   }
 
-  Result apply(long t, long cost) {
+  public Result apply(long t, long cost) {
     long now = last == null ? t : Math.max(t, last);
     Result r = evaluate(now, cost, true);
     last = now;
