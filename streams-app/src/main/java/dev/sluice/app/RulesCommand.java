@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.avro.AppliedRule;
+import dev.sluice.core.rule.FieldError;
 import dev.sluice.core.rule.LimitRule;
 import dev.sluice.core.rule.RuleValidation;
 import dev.sluice.core.rule.RuleValidator;
@@ -90,58 +91,21 @@ public final class RulesCommand {
     }
     AppConfig config = ClientOptions.config(args, io);
     String topic = config.sluice().rulesTopic();
-    Map<String, RuleValidation> current = currentRules(config, topic);
-
-    Map<String, LimitRule> toPublish = new LinkedHashMap<>();
-    List<String> created = new ArrayList<>();
-    List<String> updated = new ArrayList<>();
-    List<String> unchanged = new ArrayList<>();
-    for (LimitRule rule : file.rules().values()) {
-      RuleValidation now = current.get(rule.id());
-      if (now == null) {
-        created.add(rule.id());
-        toPublish.put(rule.id(), rule);
-      } else if (now.isValid() && now.rule().withGeneration(0).equals(rule.withGeneration(0))) {
-        unchanged.add(rule.id());
-      } else {
-        updated.add(rule.id());
-        toPublish.put(rule.id(), rule);
-      }
+    RulesApplier.Plan plan =
+        RulesApplier.plan(currentRules(config, topic), file.rules(), args.flag("--prune"));
+    boolean dryRun = args.flag("--dry-run");
+    if (!dryRun) {
+      RulesApplier.publish(config, topic, plan);
     }
-    List<String> extra =
-        current.keySet().stream().filter(id -> !file.rules().containsKey(id)).sorted().toList();
-    boolean prune = args.flag("--prune");
-    List<String> deleted = prune ? extra : List.of();
-
-    if (!args.flag("--dry-run")) {
-      try (KafkaProducer<String, byte[]> producer = KafkaAccess.producer(config)) {
-        List<Future<RecordMetadata>> sends = new ArrayList<>();
-        toPublish.forEach(
-            (id, rule) ->
-                sends.add(
-                    producer.send(
-                        new ProducerRecord<>(
-                            topic, id, AvroCodec.RULE.encode(RuleJson.toAvro(rule))))));
-        deleted.forEach(id -> sends.add(producer.send(new ProducerRecord<>(topic, id, null))));
-        producer.flush();
-        await(sends, topic);
-      }
-    }
-    created.forEach(id -> io.out().println("  created    " + id));
-    updated.forEach(id -> io.out().println("  updated    " + id));
-    deleted.forEach(id -> io.out().println("  deleted    " + id));
-    io.out().printf(
-        "%s%s: created %d, updated %d, unchanged %d, deleted %d%n",
-        args.flag("--dry-run") ? "dry run (nothing published) " : "",
-        topic,
-        created.size(),
-        updated.size(),
-        unchanged.size(),
-        deleted.size());
-    if (!prune && !extra.isEmpty()) {
+    plan.created().forEach(id -> io.out().println("  created    " + id));
+    plan.updated().forEach(id -> io.out().println("  updated    " + id));
+    plan.deleted().forEach(id -> io.out().println("  deleted    " + id));
+    io.out().println(
+        (dryRun ? "dry run, nothing published: " : "") + topic + ": " + plan.summary());
+    if (!plan.kept().isEmpty()) {
       io.out().println(
-          "  kept " + extra.size() + " rule(s) not in the file (use --prune to delete them): "
-              + String.join(", ", extra));
+          "  kept " + plan.kept().size() + " rule(s) not in the file (--prune deletes them): "
+              + String.join(", ", plan.kept()));
     }
     return 0;
   }
@@ -215,7 +179,7 @@ public final class RulesCommand {
       throw new CliException("no rule with id '" + id + "' on " + topic + "; nothing deleted");
     }
     try (KafkaProducer<String, byte[]> producer = KafkaAccess.producer(config)) {
-      await(List.of(producer.send(new ProducerRecord<>(topic, id, null))), topic);
+      RulesApplier.await(List.of(producer.send(new ProducerRecord<>(topic, id, null))), topic);
     }
     io.out().println("deleted " + id + " (tombstone on " + topic + ")");
     return 0;
@@ -245,24 +209,8 @@ public final class RulesCommand {
     }
     return new RuleValidation(
         null,
-        List.of(new dev.sluice.core.rule.FieldError("value", null, "undecodable rule record")),
+        List.of(new FieldError("value", null, "undecodable rule record")),
         id);
   }
 
-  private static void await(List<Future<RecordMetadata>> sends, String topic) {
-    Set<String> failures = new HashSet<>();
-    for (Future<RecordMetadata> f : sends) {
-      try {
-        f.get();
-      } catch (ExecutionException e) {
-        failures.add(e.getCause().getMessage());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CliException("interrupted while publishing to " + topic, e);
-      }
-    }
-    if (!failures.isEmpty()) {
-      throw new CliException("publishing to " + topic + " failed: " + String.join("; ", failures));
-    }
-  }
 }

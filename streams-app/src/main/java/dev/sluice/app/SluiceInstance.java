@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -238,7 +239,9 @@ public final class SluiceInstance implements AutoCloseable {
       closed = true;
     }
     boolean clean =
-        streams.close(new KafkaStreams.CloseOptions().timeout(timeout).leaveGroup(true));
+        streams.close(
+            CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     http.close();
     streamsMetrics.close();
     registry.close();
