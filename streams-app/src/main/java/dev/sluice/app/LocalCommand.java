@@ -186,7 +186,7 @@ public final class LocalCommand {
   static void demo(DecisionClient client, Io io) throws InterruptedException {
     io.out().println();
     io.out().println("Demo: requests through the decision-client, one at a time");
-    int[] widths = {3, 16, 26, 8, 13, 16, 9, 11, 7};
+    int[] widths = {3, 16, 26, 8, 16, 16, 9, 11, 7};
     List<String> header =
         List.of("#", "KEY", "METADATA", "DECISION", "REASON", "RULE", "REMAINING", "RETRY-AFTER",
             "LATENCY");
@@ -224,7 +224,7 @@ public final class LocalCommand {
         row.add(d.reason().name());
         row.add(d.ruleId() == null ? "-" : d.ruleId());
         row.add(Decisions.remaining(d));
-        row.add(d.retryAfterMs() == 0 ? "-" : Decisions.duration(d.retryAfterMs()));
+        row.add(d.limit() < 0 ? "-" : Decisions.duration(d.retryAfterMs()));
         row.add(latencyMs + " ms");
         io.out().println(TextTable.line(row, widths));
         io.out().flush();
