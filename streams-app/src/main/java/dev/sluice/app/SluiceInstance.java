@@ -50,7 +50,7 @@ public final class SluiceInstance implements AutoCloseable {
   private final AppConfig config;
   private final KafkaStreams streams;
   private final PrometheusMeterRegistry registry;
-  private final KafkaStreamsMetrics streamsMetrics;
+  private KafkaStreamsMetrics streamsMetrics;
   private final Admin admin;
   private final InstanceHttpServer http;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -68,16 +68,17 @@ public final class SluiceInstance implements AutoCloseable {
           LOG.error("Stream thread failed; shutting this instance down", e);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.streams.setStateListener(
         (now, before) -> {
           LOG.info("Kafka Streams {} -> {}", before, now);
+          if (now == KafkaStreams.State.RUNNING) {
+            bindStreamsMetrics();
+          }
           if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
             stopped.countDown();
           }
         });
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.streamsMetrics = new KafkaStreamsMetrics(streams);
-    streamsMetrics.bindTo(registry);
     Gauge.builder("sluice.rules.loaded", this, SluiceInstance::rulesLoaded)
         .description("Rules held by this instance's global rule store (NaN while not queryable)")
         .register(registry);
@@ -88,6 +89,18 @@ public final class SluiceInstance implements AutoCloseable {
     this.http =
         InstanceHttpServer.start(
             httpPort, this::readiness, registry, new CountersQuery(streams, config.sluice()));
+  }
+
+  /**
+   * Binds the Kafka Streams metrics (Kafka's own and the topology's Sluice sensors) once, when
+   * Streams first runs: the binder looks for new metrics only every 60 s, and the task-level
+   * sensors exist only once tasks do, so binding at construction would hide them for a minute.
+   */
+  private synchronized void bindStreamsMetrics() {
+    if (streamsMetrics == null && !closed) {
+      streamsMetrics = new KafkaStreamsMetrics(streams);
+      streamsMetrics.bindTo(registry);
+    }
   }
 
   /**
@@ -243,7 +256,11 @@ public final class SluiceInstance implements AutoCloseable {
             CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     http.close();
-    streamsMetrics.close();
+    synchronized (this) {
+      if (streamsMetrics != null) {
+        streamsMetrics.close();
+      }
+    }
     registry.close();
     admin.close(Duration.ofSeconds(5));
     stopped.countDown();
