@@ -3,7 +3,6 @@ package dev.sluice.schema;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.avro.RateLimitRequest;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -101,8 +100,7 @@ public final class RequestCodec {
       return Map.of();
     }
     Map<String, String> out = new HashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
       if (!e.getValue().isTextual()) {
         errors.add(
             "metadata",

@@ -38,6 +38,12 @@ record RoutedDecision(Verdict verdict, String topic, Integer partition) {
     public String extract(String key, RoutedDecision value, RecordContext recordContext) {
       return value.topic();
     }
+
+    /** Stable text: {@code Topology#describe()} prints it, and topology-docs/ pins that. */
+    @Override
+    public String toString() {
+      return "replyTopic of the request, else the decisions topic";
+    }
   }
 
   /**

@@ -37,6 +37,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param replyTopicPrefixes {@code sluice.reply.topic.allowed.prefixes}: besides the decisions
  *     topic, the prefixes a request's {@code replyTopic} may start with (comma separated; empty by
  *     default: only the decisions topic)
+ * @param delegated {@code sluice.*} keys under a {@link #DELEGATED_PREFIXES prefix} another
+ *     component validates (e.g. {@code sluice.schema.registry.*}); kept here, never passed to Kafka
  * @param passThrough every non-Sluice key, for Kafka Streams and its clients, unmodifiable
  */
 public record SluiceConfig(
@@ -51,7 +53,14 @@ public record SluiceConfig(
     int expiryBatchSize,
     long expiryGraceMs,
     List<String> replyTopicPrefixes,
+    Map<String, String> delegated,
     Map<String, String> passThrough) {
+
+  /**
+   * Prefixes of Sluice keys owned and validated by another component's config class (the schema
+   * registry codec's {@code SchemaRegistryConfig}); accepted here as they are.
+   */
+  public static final List<String> DELEGATED_PREFIXES = List.of("sluice.schema.registry.");
 
   /** Key of {@link #rulesTopic}. */
   public static final String TOPIC_RULES = "sluice.topic.rules";
@@ -86,6 +95,7 @@ public record SluiceConfig(
 
   public SluiceConfig {
     replyTopicPrefixes = List.copyOf(replyTopicPrefixes);
+    delegated = Map.copyOf(delegated);
     passThrough = Map.copyOf(passThrough);
   }
 
@@ -119,9 +129,12 @@ public record SluiceConfig(
   public static SluiceConfig fromProperties(Properties props) {
     Map<String, String> sluice = new TreeMap<>();
     Map<String, String> other = new TreeMap<>();
+    Map<String, String> delegated = new TreeMap<>();
     for (String name : props.stringPropertyNames()) {
       String value = props.getProperty(name).trim();
-      if (name.startsWith("sluice.")) {
+      if (DELEGATED_PREFIXES.stream().anyMatch(name::startsWith)) {
+        delegated.put(name, value);
+      } else if (name.startsWith("sluice.")) {
         if (!DEFAULTS.containsKey(name)) {
           throw new IllegalArgumentException(
               name + ": unknown Sluice setting (known: " + String.join(", ", DEFAULTS.keySet()) + ")");
@@ -146,6 +159,7 @@ public record SluiceConfig(
             (int) number(v, EXPIRY_BATCH_SIZE, 1, 10_000_000),
             number(v, EXPIRY_GRACE_MS, 0, Long.MAX_VALUE),
             prefixes(v.get(REPLY_TOPIC_PREFIXES)),
+            delegated,
             other);
     config.checkTopicsDistinct();
     return config;
@@ -278,6 +292,12 @@ public record SluiceConfig(
         continue;
       }
       String key = sluiceByEnv.get(name);
+      for (String prefix : DELEGATED_PREFIXES) {
+        String envPrefix = envName(prefix);
+        if (key == null && name.startsWith(envPrefix)) {
+          key = prefix + name.substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+        }
+      }
       if (key == null) {
         key = name.substring("SLUICE_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
       }
