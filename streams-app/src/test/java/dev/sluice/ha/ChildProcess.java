@@ -116,6 +116,11 @@ final class ChildProcess {
     return false;
   }
 
+  /** SIGTERM without waiting. */
+  void sigterm() {
+    process.destroy();
+  }
+
   /** SIGSTOP: the process freezes (sockets stay open, nothing answers). */
   void pause() {
     signal("STOP");

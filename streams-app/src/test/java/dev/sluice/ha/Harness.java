@@ -72,6 +72,11 @@ final class Harness {
     // Six JVMs share two cores here: one GC thread each, and no JIT threads fighting for them.
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:CICompilerCount=2");
+    if (Boolean.parseBoolean(System.getProperty("ha.c1only", "true"))) {
+      // Short-lived JVMs: C1 code is slower at its peak, but C2's compile time costs more CPU
+      // here than it saves within a few minutes.
+      cmd.add("-XX:TieredStopAtLevel=1");
+    }
     cmd.add("-XX:+ExitOnOutOfMemoryError");
     cmd.add("-Djava.awt.headless=true");
     systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));

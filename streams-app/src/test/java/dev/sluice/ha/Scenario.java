@@ -41,6 +41,14 @@ final class Scenario implements AutoCloseable {
   static final int PARTITIONS = 6;
 
   /**
+   * The reply partitions the client owns: two, as one application instance among several would
+   * (each transaction of an instance writes a marker to every partition it wrote decisions to, so
+   * replies spread over all six partitions would make every commit touch all six).
+   */
+  static final List<Integer> REPLY_PARTITIONS =
+      IntStream.range(0, Integer.getInteger("ha.replyPartitions", 2)).boxed().toList();
+
+  /**
    * The client's timeout: far above a healthy decision's latency here (tens to a few hundred ms
    * on this shared machine), far below a fail-over, so that fail-overs show up as policy
    * decisions and nothing else does.
@@ -123,7 +131,7 @@ final class Scenario implements AutoCloseable {
             .requestsTopic(topics.requestsTopic())
             .replyTopic(topics.decisionsTopic())
             .rulesTopic(topics.rulesTopic())
-            .replyPartitions(IntStream.range(0, PARTITIONS).boxed().toList())
+            .replyPartitions(REPLY_PARTITIONS)
             .timeout(CLIENT_TIMEOUT)
             .failurePolicy(FailurePolicy.FAIL_CLOSED)
             .startupTimeout(Duration.ofSeconds(60))
@@ -173,9 +181,38 @@ final class Scenario implements AutoCloseable {
     }
   }
 
-  /** One blocking check with a known id. */
-  ClientDecision decide(String id, String key) {
-    return client.decide(new CheckRequest(id, key, Map.of(), 1));
+  /**
+   * A decision by the service itself for {@code key}, asking again (with a new id each time)
+   * while the client answers by policy; null when none came within {@code timeout}. Every ask
+   * may be charged, so use it where that cannot change the outcome (a key kept at its limit, or
+   * one that is being exhausted).
+   */
+  ClientDecision serviceDecision(String key, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      ClientDecision d = client.decide(CheckRequest.of(key));
+      if (d.source() == DecisionSource.SERVICE) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /** Asks for {@code key} until the service denies it: the key is then at its limit. */
+  void exhaust(String key) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < deadline) {
+      ClientDecision d = serviceDecision(key, Duration.ofSeconds(30));
+      if (d != null && !d.allowed()) {
+        return;
+      }
+    }
+    throw new IllegalStateException(key + " not denied within 90 s; logs: " + logs());
+  }
+
+  /** The instances' process ids, for "recovered without a restart". */
+  List<Long> pids() {
+    return apps.stream().map(a -> a.process().pid()).toList();
   }
 
   /**
