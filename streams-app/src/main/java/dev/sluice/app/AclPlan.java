@@ -228,10 +228,8 @@ public final class AclPlan {
     g.add(
         topic(
             principal, applicationId + "-", PatternType.PREFIXED,
-            ops(
-                AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE,
-                AclOperation.DESCRIBE_CONFIGS),
-            "Kafka Streams creates, checks, writes and restores its changelog topics"));
+            ops(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE),
+            "Kafka Streams creates its changelog topics, writes them and restores from them"));
     g.add(
         new Grant(
             principal, ResourceType.GROUP, applicationId, PatternType.LITERAL,

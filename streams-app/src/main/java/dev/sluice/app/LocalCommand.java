@@ -162,8 +162,9 @@ public final class LocalCommand {
             + " (loopback only: authenticated, not encrypted), StandardAuthorizer,");
         io.out().println("                    ACLs of docs/SECURITY.md; users "
             + String.join(", ", configFiles.keySet()) + " (random passwords)");
+        io.out().println("  client configs    (one per user, owner-only, deleted on stop)");
         for (Map.Entry<String, Path> f : configFiles.entrySet()) {
-          io.out().println("  " + String.format("%-18s", f.getKey() + " config") + f.getValue());
+          io.out().println("    " + String.format("%-16s", f.getKey()) + f.getValue());
         }
         checkFlag = " --config " + configFiles.get(AclPlan.CLIENT_USER);
         rulesFlag = " --config " + configFiles.get(AclPlan.ADMIN_USER);

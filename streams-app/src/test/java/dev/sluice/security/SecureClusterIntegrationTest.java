@@ -230,13 +230,17 @@ class SecureClusterIntegrationTest {
   @Test
   void shouldRefuseConnectionsThatDoNotAuthenticate() {
     Map<String, String> plaintext = Map.of("bootstrap.servers", kafka.bootstrapServers());
-    try (Admin admin = SecureCluster.admin(withShortTimeouts(plaintext))) {
+    Admin unauthenticated = SecureCluster.admin(withShortTimeouts(plaintext));
+    try {
       // The listener speaks SASL only: a client that does not start a SASL handshake is
       // disconnected on its first request and never gets an answer.
       ExecutionException e =
           assertThrows(
-              ExecutionException.class, () -> admin.listTopics().names().get(20, TimeUnit.SECONDS));
+              ExecutionException.class,
+              () -> unauthenticated.listTopics().names().get(20, TimeUnit.SECONDS));
       assertInstanceOf(org.apache.kafka.common.errors.TimeoutException.class, e.getCause());
+    } finally {
+      unauthenticated.close(Duration.ofMillis(500));
     }
 
     Map<String, String> wrongPassword = new LinkedHashMap<>(login(security, AclPlan.APP_USER));
@@ -267,11 +271,14 @@ class SecureClusterIntegrationTest {
 
   private static void assertLoginRefused(
       Map<String, String> login, Class<? extends Exception> expected) {
-    try (Admin admin = SecureCluster.admin(withShortTimeouts(login))) {
+    Admin admin = SecureCluster.admin(withShortTimeouts(login));
+    try {
       ExecutionException e =
           assertThrows(
               ExecutionException.class, () -> admin.listTopics().names().get(20, TimeUnit.SECONDS));
       assertInstanceOf(expected, e.getCause(), String.valueOf(e.getCause()));
+    } finally {
+      admin.close(Duration.ofMillis(500));
     }
   }
 
