@@ -21,8 +21,8 @@ import org.apache.kafka.common.Node;
  * --create-topics}), and that the requests topic uses {@code LogAppendTime}: on {@code
  * CreateTime} any producer of requests chooses the time its requests count at, and one forged
  * far-future timestamp moves a counter's clock ahead for everyone (docs/SECURITY.md), so {@code
- * run} refuses it unless given {@code --allow-create-time}. On SIGTERM a shutdown hook closes Kafka Streams (commit, leave the group)
- * within {@link #SHUTDOWN_TIMEOUT}, then the HTTP server.
+ * run} refuses it unless given {@code --allow-create-time}. On SIGTERM a shutdown hook closes
+ * Kafka Streams (commit, leave the group) within {@link #SHUTDOWN_TIMEOUT}, then the HTTP server.
  */
 public final class RunCommand {
   static final String USAGE =

@@ -55,7 +55,8 @@ class RunTimestampCheckTest {
             TOPIC,
             new TopicsCreator.TimestampType(null, "Topic authorization failed."),
             false);
-    assertTrue(warning.startsWith("cannot read message.timestamp.type of sluice.requests"), warning);
+    assertTrue(
+        warning.startsWith("cannot read message.timestamp.type of sluice.requests"), warning);
     assertTrue(warning.contains("DESCRIBE_CONFIGS"), warning);
   }
 }

@@ -127,7 +127,8 @@ class AclPlanTest {
     AclPlan plan = AclPlan.standard(config, "acme-limiter");
     Set<String> app = of(plan, APP);
     assertTrue(app.contains("TOPIC acme.rules LITERAL [READ, DESCRIBE_CONFIGS]"), app.toString());
-    assertTrue(app.contains("TOPIC acme.requests LITERAL [READ, DESCRIBE_CONFIGS]"), app.toString());
+    assertTrue(
+        app.contains("TOPIC acme.requests LITERAL [READ, DESCRIBE_CONFIGS]"), app.toString());
     assertTrue(app.contains("TOPIC acme.replies. PREFIXED [WRITE]"), app.toString());
     assertTrue(app.contains("TOPIC other. PREFIXED [WRITE]"), app.toString());
     assertTrue(app.contains("GROUP acme-limiter LITERAL [READ]"), app.toString());

@@ -90,7 +90,8 @@ final class SecureCluster {
   }
 
   /** Sends one record and waits for the broker's answer. */
-  static RecordMetadata send(KafkaProducer<String, byte[]> producer, ProducerRecord<String, byte[]> r)
+  static RecordMetadata send(
+      KafkaProducer<String, byte[]> producer, ProducerRecord<String, byte[]> r)
       throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
     return producer.send(r).get(20, TimeUnit.SECONDS);
   }

@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -389,7 +390,9 @@ class SecureClusterIntegrationTest {
             List.of("--key", "login:bob", "--json", "--config",
                 configFiles.get(AclPlan.CLIENT_USER).toString()),
             io));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("\"source\":\"SERVICE\""), out.toString());
+    assertTrue(
+        out.toString(StandardCharsets.UTF_8).contains("\"source\":\"SERVICE\""),
+        out.toString(StandardCharsets.UTF_8));
     out.reset();
     assertEquals(
         0,
@@ -399,7 +402,8 @@ class SecureClusterIntegrationTest {
     out.reset();
     Map<String, String> env = new HashMap<>();
     login(security, AclPlan.ADMIN_USER)
-        .forEach((k, v) -> env.put("SLUICE_" + k.toUpperCase().replace('.', '_'), v));
+        .forEach(
+            (k, v) -> env.put("SLUICE_" + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
     assertEquals(
         0, RulesCommand.run(List.of("list"), new Io(io.out(), io.err(), env)));
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("4 rule(s)"), out.toString());

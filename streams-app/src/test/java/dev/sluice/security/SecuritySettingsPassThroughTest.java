@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -91,7 +92,8 @@ class SecuritySettingsPassThroughTest {
     file.put("security.protocol", "PLAINTEXT");
     file.put("sasl.jaas.config", "stale");
     Map<String, String> env = new LinkedHashMap<>();
-    SECURITY.forEach((k, v) -> env.put("SLUICE_" + k.toUpperCase().replace('.', '_'), v));
+    SECURITY.forEach(
+        (k, v) -> env.put("SLUICE_" + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
     AppConfig config = AppConfig.forInstance(propertiesFile(file), env, Map.of());
 
     assertCarries(new StreamsConfig(config.streamsProperties()).getProducerConfigs("c"), "env");
