@@ -158,11 +158,12 @@ public final class LocalCommand {
       String checkFlag = flag;
       String rulesFlag = flag;
       if (secure) {
-        io.out().println("  security          SASL/SCRAM-SHA-512 on a SASL_PLAINTEXT listener"
-            + " (loopback only: authenticated, not encrypted), StandardAuthorizer,");
-        io.out().println("                    ACLs of docs/SECURITY.md; users "
-            + String.join(", ", configFiles.keySet()) + " (random passwords)");
-        io.out().println("  client configs    (one per user, owner-only, deleted on stop)");
+        io.out().println("  security          SASL/SCRAM-SHA-512, StandardAuthorizer, the ACLs of"
+            + " docs/SECURITY.md;");
+        io.out().println("                    SASL_PLAINTEXT on loopback only: authenticated, not"
+            + " encrypted");
+        io.out().println("  users             random passwords; their client configs (owner-only,"
+            + " deleted on stop):");
         for (Map.Entry<String, Path> f : configFiles.entrySet()) {
           io.out().println("    " + String.format("%-16s", f.getKey()) + f.getValue());
         }

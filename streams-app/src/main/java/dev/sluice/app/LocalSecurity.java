@@ -65,6 +65,7 @@ public final class LocalSecurity {
     Map<String, String> passwords = new LinkedHashMap<>();
     users.forEach(u -> passwords.put(u, Scram.newPassword()));
     createUsers(superUser, passwords);
+    awaitUsersListed(superUser, passwords.keySet());
     LocalSecurity security = new LocalSecurity(bootstrapServers, passwords);
     security.awaitLogins();
     applyAcls(superUser, plan);
@@ -180,6 +181,30 @@ public final class LocalSecurity {
   private static String escape(String s, boolean key) {
     String out = s.replace("\\", "\\\\");
     return key ? out.replace("=", "\\=").replace(":", "\\:").replace(" ", "\\ ") : out;
+  }
+
+  /**
+   * Waits until the broker lists every user: the controller has committed the credentials and
+   * the broker has applied them, so a first login attempt does not fail (and log an error).
+   */
+  private static void awaitUsersListed(Admin superUser, Set<String> users) {
+    long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
+    while (true) {
+      Set<String> listed = new HashSet<>();
+      try {
+        superUser.describeUserScramCredentials().all().get(5, TimeUnit.SECONDS)
+            .forEach((user, description) -> listed.add(user));
+      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        // Retried below: the caller's login check is the real test.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for SCRAM users", e);
+      }
+      if (listed.containsAll(users) || System.nanoTime() > deadline) {
+        return;
+      }
+      sleep(50);
+    }
   }
 
   /** Waits until every user can log in: SCRAM credentials reach the broker asynchronously. */

@@ -72,7 +72,7 @@ class LocalSecureIntegrationTest {
     }
     String text = out.toString(StandardCharsets.UTF_8);
     assertTrue(text.matches("(?s).*login:alice .* DENIED .*RATE_LIMITED .*login-per-user.*"), text);
-    assertTrue(text.contains("SASL/SCRAM-SHA-512 on a SASL_PLAINTEXT listener"), text);
+    assertTrue(text.contains("SASL/SCRAM-SHA-512, StandardAuthorizer"), text);
 
     Map<String, Path> configs = new LinkedHashMap<>();
     Matcher m = CONFIG_LINE.matcher(text);
