@@ -39,6 +39,8 @@ public final class SluiceMain {
           "  rules delete ID        delete a rule",
           "  check --key K [--meta k=v]... [--cost N] [--json]",
           "                         ask the service for one decision",
+          "  acls [--config FILE] [--commands | --apply]",
+          "                         the ACLs each principal needs (docs/SECURITY.md)",
           "  simulate --rules RULES.json --requests REQUESTS.jsonl",
           "                         decisions without a broker (docs/SIMULATE.md)",
           "  bench                  benchmarks (not yet available)",
@@ -54,6 +56,7 @@ public final class SluiceMain {
     COMMANDS.put("run", (args, out, err) -> RunCommand.run(list(args), io(out, err)));
     COMMANDS.put("rules", (args, out, err) -> RulesCommand.run(list(args), io(out, err)));
     COMMANDS.put("check", (args, out, err) -> CheckCommand.run(list(args), io(out, err)));
+    COMMANDS.put("acls", (args, out, err) -> AclsCommand.run(list(args), io(out, err)));
     COMMANDS.put("simulate", SimulateCommand::run);
     COMMANDS.put("bench", (args, out, err) -> BenchCommand.run(list(args), io(out, err)));
   }
@@ -113,6 +116,7 @@ public final class SluiceMain {
       case "run" -> RunCommand.USAGE;
       case "rules" -> RulesCommand.USAGE;
       case "check" -> CheckCommand.USAGE;
+      case "acls" -> AclsCommand.USAGE;
       default -> USAGE;
     };
   }

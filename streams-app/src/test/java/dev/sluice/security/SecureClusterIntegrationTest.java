@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.app.AclPlan;
+import dev.sluice.app.AclsCommand;
 import dev.sluice.app.CheckCommand;
 import dev.sluice.app.CliException;
 import dev.sluice.app.EmbeddedKafka;
@@ -438,6 +439,46 @@ class SecureClusterIntegrationTest {
           }
         });
     return b.build();
+  }
+
+  @Test
+  void aclsCommandShouldApplyThePlanOfAConfig() throws Exception {
+    Path file = tmp.resolve("acls-apply.properties");
+    Map<String, String> settings = new LinkedHashMap<>(kafka.superUserSettings());
+    settings.put("bootstrap.servers", kafka.bootstrapServers());
+    settings.put("application.id", "billing-limiter");
+    settings.put("sluice.topic.requests", "billing.requests");
+    java.util.Properties p = new java.util.Properties();
+    p.putAll(settings);
+    try (var out = java.nio.file.Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      p.store(out, null);
+    }
+    AclPlan expected =
+        AclPlan.standard(
+            SecureCluster.sluiceConfig(Map.of("sluice.topic.requests", "billing.requests")),
+            "billing-limiter");
+    try {
+      assertEquals(
+          0,
+          AclsCommand.run(List.of("--apply", "--config", file.toString()), quietIo(Map.of())));
+      Set<AclBinding> onBroker =
+          new HashSet<>(superAdmin.describeAcls(AclBindingFilter.ANY).values().get());
+      assertTrue(onBroker.containsAll(expected.bindings()), "not applied: " + expected);
+    } finally {
+      // Leave the broker holding exactly the class's plan again.
+      Set<AclBinding> extra = new HashSet<>(expected.bindings());
+      extra.removeAll(plan.bindings());
+      superAdmin
+          .deleteAcls(extra.stream().map(AclBinding::toFilter).toList())
+          .all()
+          .get();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!new HashSet<>(superAdmin.describeAcls(AclBindingFilter.ANY).values().get())
+          .equals(new HashSet<>(plan.bindings()))) {
+        assertTrue(System.nanoTime() < deadline, "extra ACLs not removed");
+        Thread.sleep(50);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- tenants
