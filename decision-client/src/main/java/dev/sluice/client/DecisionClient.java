@@ -35,13 +35,14 @@ import org.slf4j.LoggerFactory;
  * <h2>What a check costs</h2>
  *
  * On the calling thread: argument validation, Avro encoding of one small request and a producer
- * {@code send} that appends it to a batch. No network I/O happens on the caller's thread; {@code
- * send} can block only while topic metadata is missing or the producer buffer is full, and then at
- * most the timeout. Allocation per check: the generated id string, the Avro request and its bytes,
- * the producer record and the returned future (which doubles as the pending entry, the deadline
- * timer node and the send callback); on reply, the decoded decision and the {@link ClientDecision}.
- * No thread, timer task or map node is created per check. On the network: one request record out,
- * batched for up to the configured linger, and one decision record back.
+ * {@code send} that appends it to a batch. No network I/O happens on the caller's thread and
+ * nothing blocks: when the producer cannot take the request at once (topic metadata missing, e.g.
+ * while the broker is down, or its buffer full) the check completes by policy at once. Allocation
+ * per check: the generated id string, the Avro request and its bytes, the producer record and the
+ * returned future (which doubles as the pending entry, the deadline timer node and the send
+ * callback); on reply, the decoded decision and the {@link ClientDecision}. No thread, timer task
+ * or map node is created per check. On the network: one request record out, batched for up to the
+ * configured linger, and one decision record back.
  *
  * <h2>Threads</h2>
  *
@@ -90,6 +91,13 @@ public final class DecisionClient implements AutoCloseable {
   private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
   private static final long SEND_FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long STARTUP_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /** The deadline thread wakes at least this often for housekeeping. */
+  private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** How often the requests topic's producer metadata is touched (see {@link #runDeadlines}). */
+  private static final long METADATA_TOUCH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DecisionClientConfig config;
   private final String name;
@@ -106,7 +114,7 @@ public final class DecisionClient implements AutoCloseable {
   private final AtomicInteger roundRobin = new AtomicInteger();
   private volatile int[] replyPartitions = new int[0];
 
-  private Producer<String, byte[]> producer;
+  private volatile Producer<String, byte[]> producer;
   private ReplyReader replyReader;
   private Thread replyThread;
   private final Thread deadlineThread;
@@ -263,6 +271,7 @@ public final class DecisionClient implements AutoCloseable {
     RuntimeException last = null;
     do {
       try {
+        // With max.block.ms=0 this fails at once until the metadata fetch it triggers returns.
         List<PartitionInfo> infos = producer.partitionsFor(requestsTopic);
         if (infos != null && !infos.isEmpty()) {
           return;
@@ -270,6 +279,7 @@ public final class DecisionClient implements AutoCloseable {
       } catch (KafkaException e) {
         last = e;
       }
+      LockSupport.parkNanos(STARTUP_RETRY_NANOS);
     } while (System.nanoTime() - startupDeadline < 0);
     throw new DecisionClientException(
         "requests topic "
@@ -508,7 +518,14 @@ public final class DecisionClient implements AutoCloseable {
     replyPartitions = partitions;
   }
 
+  /**
+   * The deadline thread. Besides expiring checks it touches the producer's metadata for the
+   * requests topic every few seconds: with {@code max.block.ms=0} a send fails at once when that
+   * metadata is missing, and the producer forgets a topic it has not used for a while (and loses it
+   * during an outage); the touch keeps it cached while idle and re-fetches it promptly after.
+   */
   private void runDeadlines() {
+    long nextTouch = System.nanoTime() + METADATA_TOUCH_NANOS;
     while (deadlinesRunning) {
       long now = System.nanoTime();
       PendingCheck p;
@@ -517,9 +534,27 @@ public final class DecisionClient implements AutoCloseable {
         recentlyExpired.add(p.id, now);
         completeByPolicy(p, FailureCause.TIMEOUT);
       }
-      long wait = pending.nanosToNextDeadline(System.nanoTime());
-      // Empty: any check added from now on expires at least a full timeout away.
-      LockSupport.parkNanos(this, Math.max(MIN_PARK_NANOS, wait < 0 ? timeoutNanos : wait));
+      now = System.nanoTime();
+      if (now - nextTouch >= 0) {
+        nextTouch = now + METADATA_TOUCH_NANOS;
+        touchRequestsTopicMetadata();
+      }
+      long wait = pending.nanosToNextDeadline(now);
+      // Empty: a check added from now on expires at least a full timeout away.
+      long park = Math.min(wait < 0 ? timeoutNanos : wait, MAX_PARK_NANOS);
+      LockSupport.parkNanos(this, Math.max(MIN_PARK_NANOS, park));
+    }
+  }
+
+  private void touchRequestsTopicMetadata() {
+    Producer<String, byte[]> pr = producer;
+    if (pr == null || closing.get()) {
+      return;
+    }
+    try {
+      pr.partitionsFor(requestsTopic);
+    } catch (KafkaException e) {
+      LOG.debug("{}: requests topic metadata not available: {}", name, e.toString());
     }
   }
 
