@@ -44,13 +44,10 @@ final class PendingTable {
     this.mask = tableSize - 1;
   }
 
-  /** Adds a check unless the table is full, closed or already holds its id. */
+  /** Adds a check unless the table is closed, already holds its id, or is full (in that order). */
   synchronized AddResult add(PendingCheck p) {
     if (closed) {
       return AddResult.CLOSED;
-    }
-    if (size >= maxEntries) {
-      return AddResult.FULL;
     }
     int i = home(p.id);
     while (slots[i] != null) {
@@ -58,6 +55,9 @@ final class PendingTable {
         return AddResult.DUPLICATE_ID;
       }
       i = (i + 1) & mask;
+    }
+    if (size >= maxEntries) {
+      return AddResult.FULL;
     }
     slots[i] = p;
     size++;
