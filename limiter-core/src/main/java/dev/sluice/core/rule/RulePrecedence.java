@@ -1,0 +1,56 @@
+package dev.sluice.core.rule;
+
+import java.util.Comparator;
+
+/**
+ * The order in which matching rules compete (SPEC 3): the first rule in this order is applied.
+ *
+ * <ol>
+ *   <li>higher {@code priority} first;
+ *   <li>an exact key before a prefix pattern; among patterns, the longer prefix first;
+ *   <li>more metadata entries first;
+ *   <li>smaller {@code id} first ({@link String#compareTo}).
+ * </ol>
+ *
+ * <p>This is the only definition of the order: {@link RuleIndex} and every reference model in the
+ * tests use it. It is a total order on rules with distinct ids. Two exact rules with different
+ * keys never match the same request, so how they compare with each other does not matter; they
+ * fall through to the later tiers.
+ */
+public final class RulePrecedence {
+  /** The precedence order as a comparator: the rule that wins sorts first. */
+  public static final Comparator<LimitRule> ORDER = RulePrecedence::compare;
+
+  private RulePrecedence() {}
+
+  /**
+   * Negative when {@code a} wins over {@code b}, positive when {@code b} wins, zero only for
+   * rules with the same id and the same precedence-relevant fields.
+   */
+  public static int compare(LimitRule a, LimitRule b) {
+    if (a.priority() != b.priority()) {
+      return a.priority() > b.priority() ? -1 : 1;
+    }
+    int sa = specificity(a);
+    int sb = specificity(b);
+    if (sa != sb) {
+      return sa > sb ? -1 : 1;
+    }
+    int ma = a.metadata().size();
+    int mb = b.metadata().size();
+    if (ma != mb) {
+      return ma > mb ? -1 : 1;
+    }
+    return a.id().compareTo(b.id());
+  }
+
+  /**
+   * Tier 2 as a number, larger wins: an exact key ranks above every pattern, and a pattern ranks
+   * by its prefix length (keys are at most 512 characters, so no pattern reaches the exact rank).
+   */
+  private static int specificity(LimitRule rule) {
+    String key = rule.key();
+    int last = key.length() - 1;
+    return last >= 0 && key.charAt(last) == '*' ? last : Integer.MAX_VALUE;
+  }
+}
