@@ -1,15 +1,12 @@
 package dev.sluice.client;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.avro.Rule;
 import dev.sluice.core.rule.FieldError;
 import dev.sluice.core.rule.RuleValidation;
 import dev.sluice.core.rule.RuleValidator;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +18,6 @@ import java.util.TreeMap;
  * invalid validation naming {@code value}, never an exception.
  */
 final class RuleRecords {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private RuleRecords() {}
 
   static RuleValidation parse(byte[] value) {
@@ -35,18 +30,9 @@ final class RuleRecords {
       }
       return RuleValidator.validate(fields(rule));
     }
-    JsonNode node;
-    try {
-      node = JSON.readTree(value);
-    } catch (JacksonException e) {
-      return undecodable("neither Avro Rule single-object nor JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      return undecodable(e.toString());
-    }
-    if (node == null || !node.isObject()) {
-      return undecodable("JSON rule must be an object");
-    }
-    return RuleValidator.validateJson(node);
+    // The validator's strict parser: duplicate fields and trailing content are errors, as in the
+    // service.
+    return RuleValidator.validateJson(new String(value, StandardCharsets.UTF_8));
   }
 
   /** The Avro rule as the field map {@link RuleValidator#validate} reads. */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.Decision;
 import dev.sluice.avro.DecisionReason;
+import dev.sluice.avro.RateLimitAlgorithm;
+import dev.sluice.avro.Rule;
 import dev.sluice.client.testing.EchoResponder;
 import dev.sluice.client.testing.TestKafka;
 import dev.sluice.core.Reason;
@@ -358,6 +360,67 @@ class DecisionClientIntegrationTest {
                         .startupTimeout(Duration.ofSeconds(2))
                         .build()));
     assertTrue(e.getMessage().contains("requests topic no.such.topic"), e.getMessage());
+  }
+
+  @Test
+  void shouldDecideLocallyFromTheRulesTopicWhenTheServiceIsSilent() throws Exception {
+    Topics t = topics(1);
+    try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
+      Rule avro =
+          Rule.newBuilder()
+              .setId("avro-rule")
+              .setKey("tenant:*")
+              .setLimit(4)
+              .setWindowSeconds(3600)
+              .setAlgorithm(RateLimitAlgorithm.FIXED_WINDOW)
+              .build();
+      producer.send(new ProducerRecord<>(t.rules, "avro-rule", AvroCodec.RULE.encode(avro)));
+      String json =
+          "{\"id\":\"json-rule\",\"key\":\"user:*\",\"limit\":6,\"windowSeconds\":3600,"
+              + "\"algorithm\":\"TOKEN_BUCKET\"}";
+      producer.send(
+          new ProducerRecord<>(t.rules, "json-rule", json.getBytes(StandardCharsets.UTF_8)));
+      String invalid = "{\"id\":\"bad\",\"key\":\"x\",\"limit\":-1,\"windowSeconds\":1}";
+      producer.send(new ProducerRecord<>(t.rules, "bad", invalid.getBytes(StandardCharsets.UTF_8)));
+      producer.flush();
+    }
+    try (EchoResponder echo = EchoResponder.start(kafka.bootstrapServers(), t.requests, t.replies);
+        DecisionClient client =
+            DecisionClient.create(
+                config(t)
+                    .timeout(Duration.ofMillis(200))
+                    .failurePolicy(FailurePolicy.LOCAL_FALLBACK)
+                    .localFallbackShare(0.5)
+                    .build())) {
+      assertEquals(2, client.metrics().rules(), "rules present at start are loaded by create()");
+      assertEquals(1, client.metrics().rulesRejected());
+      assertEquals(DecisionSource.SERVICE, client.decide("user:1", Map.of(), 1).source());
+
+      echo.drop();
+      List<CompletableFuture<ClientDecision>> users = new ArrayList<>();
+      List<CompletableFuture<ClientDecision>> tenants = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        users.add(client.check("user:1", Map.of(), 1));
+        tenants.add(client.check("tenant:9", Map.of(), 1));
+      }
+      assertEquals(List.of(true, true, true, false, false), allowed(users));
+      assertEquals(List.of(true, true, false, false, false), allowed(tenants));
+      ClientDecision denied = users.get(4).join();
+      assertEquals(DecisionSource.LOCAL_FALLBACK, denied.source());
+      assertEquals(FailureCause.TIMEOUT, denied.cause());
+      assertEquals("json-rule", denied.ruleId());
+      assertEquals(3, denied.limit());
+      assertEquals(3600, denied.windowSeconds());
+      assertEquals(
+          "\"json-rule\";q=3;w=3600", RateLimitHeaders.of(denied).get(RateLimitHeaders.POLICY));
+      ClientDecision other = client.decide("nobody", Map.of(), 1);
+      assertEquals(Reason.NO_MATCHING_RULE, other.reason());
+      assertTrue(client.metrics().localCounters() >= 2);
+    }
+  }
+
+  private static List<Boolean> allowed(List<CompletableFuture<ClientDecision>> futures) {
+    return futures.stream().map(f -> f.join().allowed()).toList();
   }
 
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
