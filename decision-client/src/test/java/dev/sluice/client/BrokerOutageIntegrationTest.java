@@ -36,7 +36,7 @@ class BrokerOutageIntegrationTest {
                       .timeout(Duration.ofMillis(TIMEOUT_MS))
                       .failurePolicy(FailurePolicy.FAIL_CLOSED)
                       .build())) {
-        assertEquals(50, serviceDecisionsInARow(client, 50), "service decisions at start");
+        assertEquals(50, serviceDecisionsInARow(client, 50, 90), "service decisions at start");
 
         kafka.stopBroker();
         for (int round = 0; round < 3; round++) {
@@ -69,17 +69,22 @@ class BrokerOutageIntegrationTest {
         // While the restarted broker catches up, metadata may still flap (sends fail at once by
         // policy); recovery means service decisions come back and stay.
         assertEquals(
-            50, serviceDecisionsInARow(client, 50), "service decisions resume after the outage");
+            50,
+            serviceDecisionsInARow(client, 50, 90),
+            "service decisions resume after the outage");
         assertEquals(0, client.metrics().inFlight());
         assertTrue(echo.answered() >= 100);
       }
     }
   }
 
-  /** Decides until {@code n} service decisions come in a row (within 90 s); returns the streak. */
-  private static int serviceDecisionsInARow(DecisionClient client, int n)
+  /**
+   * Decides until {@code n} service decisions come in a row, for at most {@code seconds}; returns
+   * the streak reached.
+   */
+  static int serviceDecisionsInARow(DecisionClient client, int n, int seconds)
       throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     int streak = 0;
     while (streak < n && System.nanoTime() < deadline) {
       if (client.decide("k", Map.of(), 1).source() == DecisionSource.SERVICE) {
