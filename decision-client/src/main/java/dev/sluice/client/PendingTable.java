@@ -27,6 +27,10 @@ final class PendingTable {
   }
 
   private final PendingCheck[] slots;
+
+  /** The spread hash of each slot's id, so probing reads one array instead of chasing pointers. */
+  private final int[] hashes;
+
   private final int mask;
   private final int maxEntries;
   private int size;
@@ -41,6 +45,7 @@ final class PendingTable {
     this.maxEntries = maxEntries;
     int tableSize = Integer.highestOneBit(maxEntries) << 2; // load factor <= 0.5
     this.slots = new PendingCheck[tableSize];
+    this.hashes = new int[tableSize];
     this.mask = tableSize - 1;
   }
 
@@ -49,9 +54,10 @@ final class PendingTable {
     if (closed) {
       return AddResult.CLOSED;
     }
-    int i = home(p.id);
+    int h = hash(p.id);
+    int i = h & mask;
     while (slots[i] != null) {
-      if (slots[i].id.equals(p.id)) {
+      if (hashes[i] == h && slots[i].id.equals(p.id)) {
         return AddResult.DUPLICATE_ID;
       }
       i = (i + 1) & mask;
@@ -60,6 +66,7 @@ final class PendingTable {
       return AddResult.FULL;
     }
     slots[i] = p;
+    hashes[i] = h;
     size++;
     p.linked = true;
     p.prev = tail;
@@ -136,15 +143,16 @@ final class PendingTable {
     return size;
   }
 
-  private int home(String id) {
+  private static int hash(String id) {
     int h = id.hashCode() * 0x9E3779B9; // spread: ids often share long prefixes
-    return (h ^ (h >>> 16)) & mask;
+    return h ^ (h >>> 16);
   }
 
   private int find(String id) {
-    int i = home(id);
+    int h = hash(id);
+    int i = h & mask;
     while (slots[i] != null) {
-      if (slots[i].id.equals(id)) {
+      if (hashes[i] == h && slots[i].id.equals(id)) {
         return i;
       }
       i = (i + 1) & mask;
@@ -163,11 +171,12 @@ final class PendingTable {
       if (e == null) {
         return;
       }
-      int k = home(e.id);
+      int k = hashes[j] & mask;
       // e may move into the hole at i only if its home is not cyclically within (i, j].
       boolean homeBetween = i <= j ? (i < k && k <= j) : (i < k || k <= j);
       if (!homeBetween) {
         slots[i] = e;
+        hashes[i] = hashes[j];
         slots[j] = null;
         i = j;
       }

@@ -26,7 +26,7 @@ import org.apache.kafka.clients.admin.NewTopic;
  * mvn -B -o -q -pl decision-client -am -Pbench process-test-classes
  * </pre>
  *
- * (knobs: {@code -Dbench.seconds=20 -Dbench.threads=4 -Dbench.window=2000
+ * (knobs: {@code -Dbench.seconds=20 -Dbench.warmup=15 -Dbench.threads=4 -Dbench.window=500
  * -Dbench.bootstrap=host:port}). Without a bootstrap it starts a single broker in this JVM, so
  * broker, responder and client share the machine's cores. Caller threads keep up to {@code window}
  * checks outstanding each; the figure counts service decisions completed during the measured
@@ -41,7 +41,8 @@ public final class ClientThroughputBench {
   public static void main(String[] args) throws Exception {
     int seconds = Integer.getInteger("bench.seconds", 20);
     int threads = Integer.getInteger("bench.threads", 4);
-    int window = Integer.getInteger("bench.window", 2000);
+    int window = Integer.getInteger("bench.window", 500);
+    int warmup = Integer.getInteger("bench.warmup", 15);
     String bootstrap = System.getProperty("bench.bootstrap", "");
     TestKafka kafka = null;
     if (bootstrap.isBlank()) {
@@ -62,7 +63,7 @@ public final class ClientThroughputBench {
                     .requestsTopic(REQUESTS)
                     .replyTopic(DECISIONS)
                     .build())) {
-      run(client, threads, window, seconds);
+      run(client, threads, window, warmup, seconds);
       System.out.printf("echo responder answered %d%n", echo.answered());
     } finally {
       if (kafka != null) {
@@ -71,7 +72,7 @@ public final class ClientThroughputBench {
     }
   }
 
-  private static void run(DecisionClient client, int threads, int window, int seconds)
+  private static void run(DecisionClient client, int threads, int window, int warmup, int seconds)
       throws InterruptedException {
     Map<String, String> metadata = Map.of("route", "/api/orders");
     LongAdder service = new LongAdder();
@@ -106,7 +107,6 @@ public final class ClientThroughputBench {
               "bench-caller-" + t);
       callers[t].start();
     }
-    int warmup = 5;
     System.out.printf(
         "warming up %d s, then measuring %d s: %d caller threads x %d outstanding%n",
         warmup, seconds, threads, window);
