@@ -112,6 +112,10 @@ public final class DecisionClient implements AutoCloseable {
   private final PendingTable pending;
   private final RecentlyExpired recentlyExpired;
   private final AtomicInteger roundRobin = new AtomicInteger();
+
+  /** Used by the reply thread only. */
+  private final DecisionDecoder replyDecoder = new DecisionDecoder();
+
   private volatile int[] replyPartitions = new int[0];
 
   private volatile Producer<String, byte[]> producer;
@@ -128,14 +132,13 @@ public final class DecisionClient implements AutoCloseable {
   private final AtomicLong lastSendFailureLog =
       new AtomicLong(System.nanoTime() - SEND_FAILURE_LOG_INTERVAL_NANOS);
 
-  private final LongAdder checks = new LongAdder();
-  private final LongAdder sent = new LongAdder();
-  private final LongAdder answered = new LongAdder();
-  private final LongAdder timedOut = new LongAdder();
+  // Checks sent, answered and timed out are counted by the PendingTable (see there); these count
+  // the rarer paths.
   private final LongAdder sendFailures = new LongAdder();
   private final LongAdder overloaded = new LongAdder();
   private final LongAdder noReplyPartition = new LongAdder();
   private final LongAdder closedChecks = new LongAdder();
+  private final LongAdder closedAtSubmit = new LongAdder();
   private final LongAdder unknownReplies = new LongAdder();
   private final LongAdder lateReplies = new LongAdder();
   private final LongAdder undecodableReplies = new LongAdder();
@@ -369,19 +372,22 @@ public final class DecisionClient implements AutoCloseable {
     int[] parts = replyPartitions;
     List<Integer> partitionList = Arrays.stream(parts).boxed().toList();
     LocalLimiter ll = localLimiter;
+    PendingTable.Counts table = pending.counts();
+    long overloadedNow = overloaded.sum();
+    long noPartitionNow = noReplyPartition.sum();
     return new ClientMetrics(
-        checks.sum(),
-        sent.sum(),
-        answered.sum(),
-        timedOut.sum(),
+        table.added() + overloadedNow + noPartitionNow + closedAtSubmit.sum(),
+        table.added(),
+        table.removedById(),
+        table.expired(),
         sendFailures.sum(),
-        overloaded.sum(),
-        noReplyPartition.sum(),
+        overloadedNow,
+        noPartitionNow,
         closedChecks.sum(),
         unknownReplies.sum(),
         lateReplies.sum(),
         undecodableReplies.sum(),
-        pending.size(),
+        table.pending(),
         partitionList,
         ll == null ? 0 : ll.rules(),
         ll == null ? 0 : ll.rejected(),
@@ -435,7 +441,6 @@ public final class DecisionClient implements AutoCloseable {
 
   private CompletableFuture<ClientDecision> submit(
       String id, String key, Map<String, String> metadata, long cost) {
-    checks.increment();
     PendingCheck p =
         new PendingCheck(this, id, key, metadata, cost, System.nanoTime() + timeoutNanos);
     int[] parts = replyPartitions;
@@ -453,11 +458,11 @@ public final class DecisionClient implements AutoCloseable {
       }
       case CLOSED -> {
         closedChecks.increment();
+        closedAtSubmit.increment();
         completeByPolicy(p, FailureCause.CLOSED);
         return p;
       }
       case DUPLICATE_ID -> {
-        checks.decrement();
         throw new IllegalArgumentException("id: a check with id " + id + " is already in flight");
       }
     }
@@ -467,7 +472,6 @@ public final class DecisionClient implements AutoCloseable {
           new RateLimitRequest(
               id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic);
       producer.send(new ProducerRecord<>(requestsTopic, key, AvroCodec.REQUEST.encode(request)), p);
-      sent.increment();
     } catch (RuntimeException e) {
       onSendFailed(p, e);
     }
@@ -480,7 +484,7 @@ public final class DecisionClient implements AutoCloseable {
   void onReply(byte[] value) {
     Decision d;
     try {
-      d = AvroCodec.DECISION.decode(value);
+      d = replyDecoder.decode(value);
     } catch (CodecException e) {
       undecodableReplies.increment();
       return;
@@ -495,7 +499,6 @@ public final class DecisionClient implements AutoCloseable {
       }
       return;
     }
-    answered.increment();
     p.complete(ClientDecision.fromService(verdict(d)));
   }
 
@@ -530,7 +533,6 @@ public final class DecisionClient implements AutoCloseable {
       long now = System.nanoTime();
       PendingCheck p;
       while ((p = pending.pollExpired(now)) != null) {
-        timedOut.increment();
         recentlyExpired.add(p.id, now);
         completeByPolicy(p, FailureCause.TIMEOUT);
       }

@@ -37,6 +37,11 @@ final class PendingTable {
   private PendingCheck head;
   private PendingCheck tail;
   private boolean closed;
+  // Counted here, under the lock the operation holds anyway: hot-path counters elsewhere would
+  // cost the callers and the reply thread a contended cache line per check.
+  private long added;
+  private long removedById;
+  private long expired;
 
   PendingTable(int maxEntries) {
     if (maxEntries < 1) {
@@ -68,6 +73,7 @@ final class PendingTable {
     slots[i] = p;
     hashes[i] = h;
     size++;
+    added++;
     p.linked = true;
     p.prev = tail;
     p.next = null;
@@ -89,6 +95,7 @@ final class PendingTable {
     PendingCheck p = slots[i];
     deleteSlot(i);
     unlink(p);
+    removedById++;
     return p;
   }
 
@@ -111,6 +118,7 @@ final class PendingTable {
     }
     deleteSlot(find(p.id));
     unlink(p);
+    expired++;
     return p;
   }
 
@@ -141,6 +149,13 @@ final class PendingTable {
   /** Checks pending now. */
   synchronized int size() {
     return size;
+  }
+
+  /** Counters since creation: checks added, removed by id (replies), expired (deadlines). */
+  record Counts(long added, long removedById, long expired, int pending) {}
+
+  synchronized Counts counts() {
+    return new Counts(added, removedById, expired, size);
   }
 
   private static int hash(String id) {

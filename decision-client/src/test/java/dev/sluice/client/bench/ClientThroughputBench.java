@@ -6,9 +6,13 @@ import dev.sluice.client.DecisionClientConfig;
 import dev.sluice.client.DecisionSource;
 import dev.sluice.client.testing.EchoResponder;
 import dev.sluice.client.testing.TestKafka;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,7 +56,7 @@ public final class ClientThroughputBench {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       admin
           .createTopics(
-              List.of(new NewTopic(REQUESTS, 6, (short) 1), new NewTopic(DECISIONS, 2, (short) 1)))
+              List.of(new NewTopic(REQUESTS, 2, (short) 1), new NewTopic(DECISIONS, 2, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
     }
@@ -70,6 +74,39 @@ public final class ClientThroughputBench {
         kafka.close();
       }
     }
+  }
+
+  /**
+   * CPU time of this JVM's live threads by role: the client (its own threads and the caller threads
+   * that run {@code check}), the echo responder, and the rest (the broker).
+   */
+  private static Map<String, Long> cpuByRole() {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<String, Long> byRole = new TreeMap<>();
+    for (ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      long nanos = mx.getThreadCpuTime(info.getThreadId());
+      if (nanos < 0) {
+        continue;
+      }
+      String name = info.getThreadName();
+      String role;
+      if (name.startsWith("bench-caller-")) {
+        role = "client(callers)";
+      } else if (name.contains("| sluice-client-")) {
+        role = "client(producer-io)";
+      } else if (name.startsWith("sluice-client-")) {
+        role = "client(" + name.substring(name.lastIndexOf('-') + 1) + ")";
+      } else if (name.startsWith("echo-responder") || name.contains("| producer-")) {
+        role = "echo";
+      } else {
+        role = "broker+other";
+      }
+      byRole.merge(role, nanos, Long::sum);
+    }
+    return byRole;
   }
 
   private static void run(DecisionClient client, int threads, int window, int warmup, int seconds)
@@ -114,6 +151,7 @@ public final class ClientThroughputBench {
     long s0 = service.sum();
     long f0 = fallback.sum();
     latency.getIntervalHistogram();
+    Map<String, Long> cpu0 = cpuByRole();
     long t0 = System.nanoTime();
     for (int s = 1; s <= seconds; s++) {
       Thread.sleep(1000);
@@ -122,6 +160,7 @@ public final class ClientThroughputBench {
     long elapsedNanos = System.nanoTime() - t0;
     long served = service.sum() - s0;
     long fellBack = fallback.sum() - f0;
+    Map<String, Long> cpu1 = cpuByRole();
     var h = latency.getIntervalHistogram();
     running.set(false);
     for (Thread c : callers) {
@@ -138,6 +177,12 @@ public final class ClientThroughputBench {
         h.getValueAtPercentile(99) / 1e6,
         h.getValueAtPercentile(99.9) / 1e6,
         h.getMaxValue() / 1e6);
+    StringBuilder cpu = new StringBuilder("CPU per check (us):");
+    for (String role : cpu1.keySet()) {
+      long used = cpu1.get(role) - cpu0.getOrDefault(role, 0L);
+      cpu.append(String.format(" %s %.1f", role, used / 1e3 / Math.max(1, served)));
+    }
+    System.out.println(cpu);
     System.out.printf("client metrics: %s%n", m);
     System.out.printf(
         "java %s, %d cpus%n",

@@ -54,6 +54,9 @@ public final class EchoResponder implements AutoCloseable {
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    // Fetch in bigger chunks when busy (at most lingerMs later when not): cheaper for the broker.
+    c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 16384);
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) Math.max(1, lingerMs));
     this.consumer = new KafkaConsumer<>(c);
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
