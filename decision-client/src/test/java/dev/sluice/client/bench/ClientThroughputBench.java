@@ -31,10 +31,10 @@ import org.apache.kafka.clients.admin.NewTopic;
  * </pre>
  *
  * (knobs: {@code -Dbench.seconds=20 -Dbench.warmup=15 -Dbench.threads=4 -Dbench.window=500
- * -Dbench.bootstrap=host:port}). Without a bootstrap it starts a single broker in this JVM, so
- * broker, responder and client share the machine's cores. Caller threads keep up to {@code window}
- * checks outstanding each; the figure counts service decisions completed during the measured
- * interval, after a warm-up.
+ * -Dbench.linger=1 -Dbench.bootstrap=host:port}). Without a bootstrap it starts a single broker in
+ * this JVM, so broker, responder and client share the machine's cores. Caller threads keep up to
+ * {@code window} checks outstanding each; the figure counts service decisions completed during the
+ * measured interval, after a warm-up.
  */
 public final class ClientThroughputBench {
   private static final String REQUESTS = "bench.requests";
@@ -47,6 +47,7 @@ public final class ClientThroughputBench {
     int threads = Integer.getInteger("bench.threads", 4);
     int window = Integer.getInteger("bench.window", 500);
     int warmup = Integer.getInteger("bench.warmup", 15);
+    long lingerMs = Long.getLong("bench.linger", 1); // the client's default
     String bootstrap = System.getProperty("bench.bootstrap", "");
     TestKafka kafka = null;
     if (bootstrap.isBlank()) {
@@ -66,6 +67,7 @@ public final class ClientThroughputBench {
                 DecisionClientConfig.builder(bootstrap)
                     .requestsTopic(REQUESTS)
                     .replyTopic(DECISIONS)
+                    .linger(Duration.ofMillis(lingerMs))
                     .build())) {
       run(client, threads, window, warmup, seconds);
       System.out.printf("echo responder answered %d%n", echo.answered());
