@@ -2,10 +2,9 @@ package dev.sluice.client;
 
 import dev.sluice.avro.Decision;
 import dev.sluice.avro.RateLimitRequest;
-import dev.sluice.core.Reason;
-import dev.sluice.core.Verdict;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
+import dev.sluice.schema.DecisionCodec;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -499,7 +498,7 @@ public final class DecisionClient implements AutoCloseable {
       }
       return;
     }
-    p.complete(ClientDecision.fromService(verdict(d)));
+    p.complete(ClientDecision.fromService(DecisionCodec.fromAvro(d)));
   }
 
   /** Producer I/O thread (or the caller's, when {@code send} itself threw). */
@@ -577,27 +576,6 @@ public final class DecisionClient implements AutoCloseable {
       return;
     }
     p.complete(d);
-  }
-
-  private static Verdict verdict(Decision d) {
-    return new Verdict(
-        d.getRequestId(),
-        d.getKey(),
-        d.getAllowed(),
-        switch (d.getReason()) {
-          case ALLOWED -> Reason.ALLOWED;
-          case RATE_LIMITED -> Reason.RATE_LIMITED;
-          case NO_MATCHING_RULE -> Reason.NO_MATCHING_RULE;
-          case INVALID_REQUEST -> Reason.INVALID_REQUEST;
-        },
-        d.getRuleId(),
-        d.getLimit(),
-        d.getRemaining(),
-        d.getResetAfterMs(),
-        d.getRetryAfterMs(),
-        d.getTimestampMs(),
-        d.getShadow(),
-        d.getMessage());
   }
 
   private static void join(Thread t) {

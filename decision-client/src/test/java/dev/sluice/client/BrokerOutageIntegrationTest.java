@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.client.testing.EchoResponder;
 import dev.sluice.client.testing.TestKafka;
+import dev.sluice.client.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,8 @@ class BrokerOutageIntegrationTest {
                       .timeout(Duration.ofMillis(TIMEOUT_MS))
                       .failurePolicy(FailurePolicy.FAIL_CLOSED)
                       .build())) {
-        assertEquals(50, serviceDecisionsInARow(client, 50, 90), "service decisions at start");
+        assertEquals(
+            50, Waits.serviceDecisionsInARow(client, 50, 90), "service decisions at start");
 
         kafka.stopBroker();
         for (int round = 0; round < 3; round++) {
@@ -70,30 +72,11 @@ class BrokerOutageIntegrationTest {
         // policy); recovery means service decisions come back and stay.
         assertEquals(
             50,
-            serviceDecisionsInARow(client, 50, 90),
+            Waits.serviceDecisionsInARow(client, 50, 90),
             "service decisions resume after the outage");
         assertEquals(0, client.metrics().inFlight());
         assertTrue(echo.answered() >= 100);
       }
     }
-  }
-
-  /**
-   * Decides until {@code n} service decisions come in a row, for at most {@code seconds}; returns
-   * the streak reached.
-   */
-  static int serviceDecisionsInARow(DecisionClient client, int n, int seconds)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    int streak = 0;
-    while (streak < n && System.nanoTime() < deadline) {
-      if (client.decide("k", Map.of(), 1).source() == DecisionSource.SERVICE) {
-        streak++;
-      } else {
-        streak = 0;
-        Thread.sleep(50);
-      }
-    }
-    return streak;
   }
 }

@@ -11,6 +11,7 @@ import dev.sluice.avro.RateLimitAlgorithm;
 import dev.sluice.avro.Rule;
 import dev.sluice.client.testing.EchoResponder;
 import dev.sluice.client.testing.TestKafka;
+import dev.sluice.client.testing.Waits;
 import dev.sluice.core.Reason;
 import dev.sluice.schema.AvroCodec;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -202,7 +202,7 @@ class DecisionClientIntegrationTest {
       for (CompletableFuture<ClientDecision> f : futures) {
         assertEquals(FailureCause.TIMEOUT, f.get(5, TimeUnit.SECONDS).cause());
       }
-      await(() -> client.metrics().lateReplies() == 10, "10 late replies");
+      Waits.until(() -> client.metrics().lateReplies() == 10, "10 late replies");
       assertEquals(0, client.metrics().unknownReplies());
       assertEquals(0, client.metrics().answered());
     }
@@ -233,7 +233,7 @@ class DecisionClientIntegrationTest {
           new ProducerRecord<>(
               t.replies, 0, "k", "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8)));
       producer.flush();
-      await(
+      Waits.until(
           () ->
               client.metrics().unknownReplies() == 1 && client.metrics().undecodableReplies() == 1,
           "one unknown and one undecodable reply");
@@ -310,7 +310,7 @@ class DecisionClientIntegrationTest {
             DecisionClient.create(config(t).timeout(Duration.ofSeconds(10)).build());
         DecisionClient b =
             DecisionClient.create(config(t).timeout(Duration.ofSeconds(10)).build())) {
-      await(
+      Waits.until(
           () ->
               a.metrics().replyPartitions().size() + b.metrics().replyPartitions().size() == 4
                   && !a.metrics().replyPartitions().isEmpty()
@@ -421,15 +421,5 @@ class DecisionClientIntegrationTest {
 
   private static List<Boolean> allowed(List<CompletableFuture<ClientDecision>> futures) {
     return futures.stream().map(f -> f.join().allowed()).toList();
-  }
-
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 }

@@ -111,7 +111,7 @@ class LocalLimiterTest {
     String why = l.apply("r", fixedRule("r", "k", -1, 60), 1);
     assertTrue(why.startsWith("limit:"), why);
     assertEquals(3, l.rule("r").limit());
-    assertTrue(l.apply("r", json("not json"), 2).startsWith("rule:"));
+    assertTrue(l.apply("r", json("not json"), 2).startsWith("value:"));
     assertTrue(l.apply("r", new byte[] {(byte) 0xC3, 1, 2}, 3).startsWith("value:"));
     String mismatch = l.apply("other", fixedRule("r", "k", 3, 60), 4);
     assertTrue(mismatch.startsWith("id: must equal the record key other"), mismatch);

@@ -1,11 +1,16 @@
-package dev.sluice.client;
+package dev.sluice.client.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.client.testing.SluiceService;
+import dev.sluice.client.ClientDecision;
+import dev.sluice.client.DecisionClient;
+import dev.sluice.client.DecisionClientConfig;
+import dev.sluice.client.DecisionSource;
+import dev.sluice.client.FailurePolicy;
 import dev.sluice.client.testing.TestKafka;
+import dev.sluice.client.testing.Waits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +43,7 @@ class ServiceOutageIntegrationTest {
                       .build())) {
         assertEquals(
             20,
-            BrokerOutageIntegrationTest.serviceDecisionsInARow(client, 20, 60),
+            Waits.serviceDecisionsInARow(client, 20, 60),
             "the service answers before the outage");
 
         kafka.stopBroker();
@@ -64,7 +69,7 @@ class ServiceOutageIntegrationTest {
         kafka.startBroker();
         assertEquals(
             50,
-            BrokerOutageIntegrationTest.serviceDecisionsInARow(client, 50, 100),
+            Waits.serviceDecisionsInARow(client, 50, 100),
             "service decisions resume after the outage");
         assertEquals(0, client.metrics().inFlight());
         assertTrue(service.state().isRunningOrRebalancing(), "the service survived the outage");

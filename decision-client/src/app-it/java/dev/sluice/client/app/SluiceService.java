@@ -1,5 +1,6 @@
-package dev.sluice.client.testing;
+package dev.sluice.client.app;
 
+import dev.sluice.client.testing.TestKafka;
 import dev.sluice.topology.RateLimiterTopology;
 import dev.sluice.topology.SluiceConfig;
 import java.nio.file.Files;

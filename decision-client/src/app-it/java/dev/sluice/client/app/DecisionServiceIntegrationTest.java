@@ -1,10 +1,18 @@
-package dev.sluice.client;
+package dev.sluice.client.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.client.testing.SluiceService;
+import dev.sluice.client.CheckRequest;
+import dev.sluice.client.ClientDecision;
+import dev.sluice.client.ClientMetrics;
+import dev.sluice.client.DecisionClient;
+import dev.sluice.client.DecisionClientConfig;
+import dev.sluice.client.DecisionSource;
+import dev.sluice.client.FailureCause;
+import dev.sluice.client.FailurePolicy;
 import dev.sluice.client.testing.TestKafka;
+import dev.sluice.client.testing.Waits;
 import dev.sluice.core.Reason;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -96,7 +104,7 @@ class DecisionServiceIntegrationTest {
       for (int i = 0; i < 4; i++) {
         clients.add(DecisionClient.create(config().build()));
       }
-      DecisionClientIntegrationTest.await(
+      Waits.until(
           () -> {
             Set<Integer> owned = new HashSet<>();
             int total = 0;
@@ -199,7 +207,7 @@ class DecisionServiceIntegrationTest {
         assertTrue(d.allowed());
         assertEquals(Reason.ALLOWED, d.reason());
       }
-      DecisionClientIntegrationTest.await(
+      Waits.until(
           () -> client.metrics().lateReplies() == 20, "the service's 20 decisions arrive late");
       assertEquals(0, client.metrics().unknownReplies());
     }
