@@ -118,13 +118,16 @@ public final class DecisionClient implements AutoCloseable {
   private volatile int[] replyPartitions = new int[0];
 
   private volatile Producer<String, byte[]> producer;
-  private ReplyReader replyReader;
-  private Thread replyThread;
+  // Set while starting, read by close() from any thread.
+  private volatile ReplyReader replyReader;
+  private volatile Thread replyThread;
+  private volatile RulesReader rulesReader;
+  private volatile Thread rulesThread;
   private final Thread deadlineThread;
   private volatile boolean deadlinesRunning = true;
-  private LocalLimiter localLimiter;
-  private RulesReader rulesReader;
-  private Thread rulesThread;
+
+  /** The local fallback's limiter; null unless the policy is LOCAL_FALLBACK. */
+  private final LocalLimiter localLimiter;
 
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -156,6 +159,10 @@ public final class DecisionClient implements AutoCloseable {
     this.recentlyExpired = new RecentlyExpired(config.maxInFlight(), LATE_WINDOW_NANOS);
     this.deadlineThread = new Thread(this::runDeadlines, name + "-deadlines");
     this.deadlineThread.setDaemon(true);
+    this.localLimiter =
+        policy == FailurePolicy.LOCAL_FALLBACK
+            ? new LocalLimiter(config.localFallbackShare(), config.localFallbackMaxCounters())
+            : null;
   }
 
   /**
@@ -216,9 +223,7 @@ public final class DecisionClient implements AutoCloseable {
     replyThread.setDaemon(true);
     replyThread.start();
 
-    if (policy == FailurePolicy.LOCAL_FALLBACK) {
-      localLimiter =
-          new LocalLimiter(config.localFallbackShare(), config.localFallbackMaxCounters());
+    if (localLimiter != null) {
       rulesReader =
           new RulesReader(
               newConsumer(KafkaSettings.rulesConsumer(config, name)),
