@@ -154,6 +154,7 @@ public final class ClientThroughputBench {
     long f0 = fallback.sum();
     latency.getIntervalHistogram();
     Map<String, Long> cpu0 = cpuByRole();
+    double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     long t0 = System.nanoTime();
     for (int s = 1; s <= seconds; s++) {
       Thread.sleep(1000);
@@ -187,8 +188,12 @@ public final class ClientThroughputBench {
     System.out.println(cpu);
     System.out.printf("client metrics: %s%n", m);
     System.out.printf(
-        "java %s, %d cpus%n",
-        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+        "java %s, %d cpus, machine load average %.1f at the start of the measurement, %.1f at the"
+            + " end (other processes included)%n",
+        System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors(),
+        load0,
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     Thread.sleep(Duration.ofSeconds(1).toMillis());
   }
 }
