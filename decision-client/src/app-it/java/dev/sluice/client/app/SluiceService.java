@@ -98,6 +98,7 @@ public final class SluiceService implements AutoCloseable {
     return streams.state();
   }
 
+  /** Stops the service and deletes its state directory. */
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));

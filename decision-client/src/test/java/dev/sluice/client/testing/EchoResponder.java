@@ -162,6 +162,7 @@ public final class EchoResponder implements AutoCloseable {
     }
   }
 
+  /** Stops answering and closes the consumer and producer. */
   @Override
   public void close() {
     running = false;

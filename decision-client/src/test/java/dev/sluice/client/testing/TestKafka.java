@@ -61,6 +61,7 @@ public final class TestKafka implements AutoCloseable {
     return new TestKafka(cluster);
   }
 
+  /** The broker's {@code host:port}. */
   public String bootstrapServers() {
     return cluster.bootstrapServers();
   }
@@ -99,6 +100,7 @@ public final class TestKafka implements AutoCloseable {
     cluster.waitForReadyBrokers();
   }
 
+  /** Stops the broker and controller and deletes their data. */
   @Override
   public void close() {
     admin.close();
