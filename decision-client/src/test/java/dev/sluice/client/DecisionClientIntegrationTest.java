@@ -155,7 +155,7 @@ class DecisionClientIntegrationTest {
       assertEquals(Reason.ALLOWED, d.reason());
       assertEquals(null, d.ruleId());
       assertEquals(-1, d.limit());
-      assertTrue(tookMs >= 295 && tookMs < 1500, "completed after " + tookMs + " ms");
+      assertTrue(tookMs >= 295 && tookMs < 3000, "completed after " + tookMs + " ms");
       assertEquals(1, client.metrics().timedOut());
       assertEquals(0, client.metrics().inFlight());
     }
