@@ -100,7 +100,7 @@ class AppCrashFailureTest {
     String run = Harness.runName("crash-" + tag);
     Map<String, String> extra = new LinkedHashMap<>();
     if (TX_TIMEOUT != null) {
-      extra.put("transaction.timeout.ms", TX_TIMEOUT);
+      extra.put("producer.transaction.timeout.ms", TX_TIMEOUT);
     }
     scenario = Scenario.start(cluster, run, guarantee, extra, LIMITS);
     List<String> keys = new ArrayList<>();
@@ -187,7 +187,7 @@ class AppCrashFailureTest {
         "transactionTimeoutMs",
         TX_TIMEOUT != null
             ? TX_TIMEOUT
-            : AppConfig.STREAMS_DEFAULTS.getOrDefault("transaction.timeout.ms", "10000 (Streams)"));
+            : AppConfig.STREAMS_DEFAULTS.get("producer.transaction.timeout.ms"));
     s.put("sessionTimeoutMs", AppConfig.STREAMS_DEFAULTS.get("session.timeout.ms"));
     s.put("commitIntervalMs", AppConfig.STREAMS_DEFAULTS.get("commit.interval.ms"));
     s.put("brokerTxCleanupIntervalMs", KafkaProcessCluster.TX_CLEANUP_INTERVAL_MS);

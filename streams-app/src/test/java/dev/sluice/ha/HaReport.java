@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -33,6 +32,8 @@ final class HaReport {
   static synchronized void add(String name, Map<String, Object> figures) {
     Map<String, Object> section = new LinkedHashMap<>();
     section.put("finishedAt", Instant.now().toString());
+    // The machine is shared: the load average says how much of it the run had.
+    section.put("loadAverage", loadAverage());
     section.putAll(figures);
     SECTIONS.put(name, section);
     String text;
@@ -64,13 +65,17 @@ final class HaReport {
     m.put("cpuModel", cpuModel());
     m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-    try {
-      List<String> load = Files.readAllLines(Path.of("/proc/loadavg"));
-      m.put("loadAverageAtReport", load.isEmpty() ? "" : load.get(0));
-    } catch (IOException e) {
-      m.put("loadAverageAtReport", "unknown");
-    }
     return m;
+  }
+
+  /** The 1, 5 and 15 minute load averages, or "unknown" off Linux. */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static String cpuModel() {
