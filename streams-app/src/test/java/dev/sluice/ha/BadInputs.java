@@ -228,7 +228,8 @@ final class BadInputs {
               "false", "2147483648"}[r.nextInt(7)];
           // null is absent: wrong only for the required id and key.
           case "replyTopic" -> new String[] {"123", "true", "[]", "{}"}[r.nextInt(4)];
-          default -> WRONG_JSON[r.nextInt(WRONG_JSON.length)];
+          // id and key: anything but a non-empty string ("x" would be a valid id).
+          default -> WRONG_JSON[r.nextInt(WRONG_JSON.length - 1)];
         };
     f.put(field, wrong);
     StringBuilder sb = new StringBuilder("{");
