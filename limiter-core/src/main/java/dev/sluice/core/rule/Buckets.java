@@ -13,6 +13,8 @@ import java.util.SortedMap;
  * has to test many of them. Keys are expected to carry a handful of rules, not thousands.
  */
 final class Buckets {
+  private static final LimitRule[] EMPTY = new LimitRule[0];
+
   private Buckets() {}
 
   /** The key every rule of a non-null bucket has. */
@@ -29,63 +31,88 @@ final class Buckets {
   }
 
   /**
-   * A new bucket: {@code bucket} without the rule whose id is {@code removeId} (if any and if not
-   * null), plus {@code add} (if not null). Returns null when nothing is left.
+   * A new bucket: {@code bucket} without {@code remove} (if not null; it must be in the bucket),
+   * plus {@code add} (if not null; no rule with its id may remain). Returns null when nothing is
+   * left. Positions are found by binary search, so only the copy is linear in the bucket size.
    */
-  static Object replace(Object bucket, String removeId, LimitRule add) {
+  static Object replace(Object bucket, LimitRule remove, LimitRule add) {
     LimitRule[] rules = toArray(bucket);
-    int kept = 0;
-    LimitRule[] next = new LimitRule[rules.length + 1];
-    boolean added = add == null;
-    for (LimitRule r : rules) {
-      if (removeId != null && r.id().equals(removeId)) {
-        continue;
+    if (remove != null) {
+      int at = position(rules, remove);
+      if (at < 0 || rules[at] != remove) {
+        throw new IllegalStateException("rule " + remove.id() + " is not in its bucket");
       }
-      if (!added && RulePrecedence.compare(add, r) < 0) {
-        next[kept++] = add;
-        added = true;
+      LimitRule[] kept = new LimitRule[rules.length - 1];
+      System.arraycopy(rules, 0, kept, 0, at);
+      System.arraycopy(rules, at + 1, kept, at, kept.length - at);
+      rules = kept;
+    }
+    if (add != null) {
+      int at = -(position(rules, add) + 1);
+      if (at < 0) {
+        throw new IllegalStateException("rule " + add.id() + " is already in its bucket");
       }
-      next[kept++] = r;
+      LimitRule[] grown = new LimitRule[rules.length + 1];
+      System.arraycopy(rules, 0, grown, 0, at);
+      grown[at] = add;
+      System.arraycopy(rules, at, grown, at + 1, rules.length - at);
+      rules = grown;
     }
-    if (!added) {
-      next[kept++] = add;
+    return rules.length == 0 ? null : rules.length == 1 ? rules[0] : rules;
+  }
+
+  /** Binary search by precedence: the index of {@code rule}, or {@code -(insertion point) - 1}. */
+  private static int position(LimitRule[] rules, LimitRule rule) {
+    int lo = 0;
+    int hi = rules.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = RulePrecedence.compare(rules[mid], rule);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
     }
-    if (kept == 0) {
-      return null;
-    }
-    if (kept == 1) {
-      return next[0];
-    }
-    if (kept == next.length) {
-      return next;
-    }
-    LimitRule[] exact = new LimitRule[kept];
-    System.arraycopy(next, 0, exact, 0, kept);
-    return exact;
+    return -(lo + 1);
   }
 
   private static LimitRule[] toArray(Object bucket) {
     if (bucket == null) {
-      return new LimitRule[0];
+      return EMPTY;
     }
     return bucket instanceof LimitRule r ? new LimitRule[] {r} : (LimitRule[]) bucket;
   }
 
+  /** The priority of a bucket's first (and highest-priority) rule. */
+  static int topPriority(Object bucket) {
+    return bucket instanceof LimitRule r ? r.priority() : ((LimitRule[]) bucket)[0].priority();
+  }
+
   /**
    * The better of {@code best} and the first rule of {@code bucket} whose metadata constraints
-   * {@code metadata} satisfies. The bucket's rules already match the request key.
+   * {@code metadata} satisfies. The bucket's rules already match the request key and all have the
+   * tier-2 rank {@code specificity}; {@code bestSpecificity} is that of {@code best}.
    *
    * <p>The bucket is in precedence order, so the scan stops at the first rule that does not beat
    * {@code best}: no later rule of the bucket can.
    */
-  static LimitRule best(Object bucket, LimitRule best, Map<String, String> metadata) {
+  static LimitRule best(
+      Object bucket,
+      int specificity,
+      LimitRule best,
+      int bestSpecificity,
+      Map<String, String> metadata) {
     if (bucket instanceof LimitRule r) {
-      return (best == null || RulePrecedence.compare(r, best) < 0) && satisfies(r, metadata)
+      return (best == null || RulePrecedence.compare(r, specificity, best, bestSpecificity) < 0)
+              && satisfies(r, metadata)
           ? r
           : best;
     }
     for (LimitRule r : (LimitRule[]) bucket) {
-      if (best != null && RulePrecedence.compare(r, best) >= 0) {
+      if (best != null && RulePrecedence.compare(r, specificity, best, bestSpecificity) >= 0) {
         return best;
       }
       if (satisfies(r, metadata)) {

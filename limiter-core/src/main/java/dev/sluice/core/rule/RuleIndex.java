@@ -20,13 +20,18 @@ import java.util.function.Consumer;
  * allocates nothing and costs O(key length + patterns that are prefixes of the key + rules tested
  * in their buckets).
  *
- * <p>What a reader sees while the writer works: every bucket is immutable and replaced with one
- * write, so each bucket is seen before or after each change, never half-done. A rule whose key
- * changes is added under its new key before it is removed from the old one, so a racing reader
- * may see both versions for a moment but never neither; it then applies whichever wins, which is
- * the answer of the state before or after the change. An update of a rule that keeps its key is a
- * single write. A lookup that overlaps several updates may combine buckets read at different
- * moments; each is a real state of that bucket.
+ * <p>What a reader sees while the writer works. Every change of one rule is atomic to a lookup:
+ * the lookup answers as the state just before or just after it. Buckets are immutable and each is
+ * replaced with one write, so a change that keeps the rule's key is one write. A change of key is
+ * two (add under the new key, then remove under the old), and a lookup visits the two places in
+ * an order of its own, so it could pass the new place before the add and the old one after the
+ * removal, and see neither version. So the writer bumps a volatile counter between the two
+ * writes, and a lookup that sees the counter move repeats itself. Why that suffices: if the
+ * lookup saw the removal (an acquire read of a release write), the bump, which precedes it, is
+ * visible to its final read of the counter; and if its first read of the counter had already seen
+ * the bump, its later read of the new place would see the add. Repeats happen only when a key
+ * change overlaps a lookup, and never block: the writer is always making progress. A lookup that
+ * overlaps several changes may combine them (each one atomic), like any concurrent map read.
  *
  * <p>Bounds: one entry per rule held; nothing expires (rules leave only by {@link #remove}). The
  * hash tables do not shrink after mass removals. An update copies the bucket of its key, and a
@@ -42,6 +47,8 @@ public final class RuleIndex {
   private final RuleTable byId = new RuleTable(true);
   private final RuleTable exact = new RuleTable(false);
   private final PrefixTree patterns = new PrefixTree();
+  /** Bumped between the two halves of a key change (see the class comment). */
+  private volatile long keyChanges;
 
   /** An empty index. */
   public RuleIndex() {}
@@ -54,12 +61,12 @@ public final class RuleIndex {
     Objects.requireNonNull(rule, "rule");
     LimitRule previous = (LimitRule) byId.get(rule.id());
     if (previous != null && previous.key().equals(rule.key())) {
-      setBucket(rule, Buckets.replace(bucketOf(rule), previous.id(), rule));
+      setBucket(rule, Buckets.replace(bucketOf(rule), previous, rule));
     } else {
-      // New key first, then the old one goes: a racing reader never finds the rule missing.
       setBucket(rule, Buckets.replace(bucketOf(rule), null, rule));
       if (previous != null) {
-        setBucket(previous, Buckets.replace(bucketOf(previous), previous.id(), null));
+        keyChanges = keyChanges + 1;
+        setBucket(previous, Buckets.replace(bucketOf(previous), previous, null));
       }
     }
     byId.put(rule.id(), rule);
@@ -72,7 +79,7 @@ public final class RuleIndex {
     if (previous == null) {
       return false;
     }
-    setBucket(previous, Buckets.replace(bucketOf(previous), id, null));
+    setBucket(previous, Buckets.replace(bucketOf(previous), previous, null));
     byId.remove(id);
     return true;
   }
@@ -87,12 +94,18 @@ public final class RuleIndex {
   public LimitRule match(String key, Map<String, String> metadata) {
     Objects.requireNonNull(key, "key");
     Map<String, String> md = metadata == null ? Map.of() : metadata;
-    LimitRule best = null;
-    Object bucket = exact.get(key);
-    if (bucket != null) {
-      best = Buckets.best(bucket, null, md);
+    while (true) {
+      long changes = keyChanges;
+      LimitRule best = null;
+      Object bucket = exact.get(key);
+      if (bucket != null) {
+        best = Buckets.best(bucket, RulePrecedence.EXACT, null, 0, md);
+      }
+      best = patterns.best(key, md, best, RulePrecedence.EXACT);
+      if (keyChanges == changes) {
+        return best;
+      }
     }
-    return patterns.best(key, md, best);
   }
 
   /** The rule with this id, or null. Any thread. */
@@ -121,6 +134,11 @@ public final class RuleIndex {
     forEach(rules::add);
     rules.sort(Comparator.comparing(LimitRule::id));
     return List.copyOf(rules);
+  }
+
+  /** The radix tree's node count, after checking its shape (see {@link PrefixTree#checkShape}). */
+  int checkPatternTree() {
+    return patterns.checkShape();
   }
 
   private Object bucketOf(LimitRule rule) {

@@ -2,6 +2,7 @@ package dev.sluice.core.rule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Algorithm;
 import java.util.ArrayList;
@@ -53,6 +54,12 @@ class RuleIndexPropertyTest {
         assertEquals(reference.remove(op.removeId()) != null, index.remove(op.removeId()));
       }
       assertEquals(reference.size(), index.size());
+      long patterns =
+          reference.values().stream().filter(LimitRule::isPrefixPattern).map(LimitRule::key)
+              .distinct().count();
+      int nodes = index.checkPatternTree();
+      assertTrue(
+          nodes <= 2 * patterns + 1, nodes + " tree nodes for " + patterns + " distinct patterns");
       for (Request r : requests) {
         LimitRule expected = bruteForce(reference, r);
         LimitRule actual = index.match(r.key(), r.metadata());
