@@ -69,9 +69,11 @@ public class IndexBenchmark {
     /**
      * {@code mixed}: the realistic stream of {@link RuleGenerator#requests}. {@code long512}: the
      * same keys padded to 512 characters. {@code nested512}: 512-character keys with 511 nested
-     * patterns as prefixes (added to the million rules), the worst case.
+     * patterns as prefixes (added to the million rules), the worst case. {@code sharedKey10k}:
+     * 10,000 more rules on the key {@code *} told apart by a {@code tenant} constraint, and the
+     * mixed stream with a {@code tenant} entry added to every request.
      */
-    @Param({"mixed", "long512", "nested512"})
+    @Param({"mixed", "long512", "nested512", "sharedKey10k"})
     public String requests;
 
     RuleIndex index;
@@ -94,6 +96,10 @@ public class IndexBenchmark {
         case "nested512":
           RuleGenerator.nestedPatterns().forEach(index::upsert);
           stream = RuleGenerator.nestedRequests(1 << 12, 43);
+          break;
+        case "sharedKey10k":
+          RuleGenerator.sharedKeyRules(10_000).forEach(index::upsert);
+          stream = RuleGenerator.withTenants(RuleGenerator.requests(rules, REQUESTS, 43), 10_000, 44);
           break;
         default:
           throw new IllegalArgumentException(requests);

@@ -288,6 +288,33 @@ public final class RuleGenerator {
   }
 
   /**
+   * {@code count} rules on the one key {@code *}, told apart by metadata: {@code {tenant: t<i>}},
+   * the per-tenant style that makes one key carry thousands of rules.
+   */
+  public static List<LimitRule> sharedKeyRules(int count) {
+    SplittableRandom random = new SplittableRandom(11);
+    List<LimitRule> rules = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      Map<String, Object> fields = raw("tenant-" + i, "*", 0, random, false);
+      fields.put("metadata", Map.of(fresh("tenant"), fresh("t" + i)));
+      rules.add(validate(fields));
+    }
+    return rules;
+  }
+
+  /** The requests with a {@code tenant} entry added, drawn from {@code tenants} + 25% unknown. */
+  public static Request[] withTenants(Request[] requests, int tenants, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    Request[] result = new Request[requests.length];
+    for (int i = 0; i < requests.length; i++) {
+      Map<String, String> metadata = new HashMap<>(requests[i].metadata());
+      metadata.put(fresh("tenant"), fresh("t" + random.nextInt(tenants + tenants / 4)));
+      result[i] = new Request(requests[i].key(), metadata);
+    }
+    return result;
+  }
+
+  /**
    * Each request as one compact byte array (key, then metadata pairs, each string as a 2-byte
    * length and ISO-8859-1 bytes), standing in for the record bytes a decoder reads. The arrays are
    * allocated one after another, so reading them in order streams through memory.

@@ -1,16 +1,17 @@
 package dev.sluice.core.rule;
 
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
 /**
  * The rules that share one key, as {@link RuleIndex} stores them: {@code null} when none, the
- * {@link LimitRule} itself when one (the common case, and no array to pay for), otherwise a
- * {@code LimitRule[]} of two or more sorted by {@link RulePrecedence}. A bucket is never changed
- * after it is published: every update builds a new one, so a reader sees one version whole.
- *
- * <p>An update copies the bucket, so it costs O(rules sharing the key); so does a lookup that
- * has to test many of them. Keys are expected to carry a handful of rules, not thousands.
+ * {@link LimitRule} itself when one (the common case, and no array to pay for), a {@code
+ * LimitRule[]} of two or more sorted by {@link RulePrecedence}, or, past a size threshold, a
+ * {@link LargeBucket} indexed by metadata. A rule or an array is never changed after it is
+ * published: every update builds a new one, so a reader sees one version whole. An update of an
+ * array costs O(its size) for the copy (positions are found by binary search); a lookup tests its
+ * rules in order until one applies, which is why large buckets get an index.
  */
 final class Buckets {
   private static final LimitRule[] EMPTY = new LimitRule[0];
@@ -19,19 +20,46 @@ final class Buckets {
 
   /** The key every rule of a non-null bucket has. */
   static String key(Object bucket) {
-    return bucket instanceof LimitRule r ? r.key() : ((LimitRule[]) bucket)[0].key();
-  }
-
-  /** Number of rules in a bucket. */
-  static int size(Object bucket) {
-    if (bucket == null) {
-      return 0;
+    if (bucket instanceof LimitRule r) {
+      return r.key();
     }
-    return bucket instanceof LimitRule ? 1 : ((LimitRule[]) bucket).length;
+    return bucket instanceof LargeBucket large ? large.key() : ((LimitRule[]) bucket)[0].key();
   }
 
   /**
-   * A new bucket: {@code bucket} without {@code remove} (if not null; it must be in the bucket),
+   * The bucket after replacing {@code remove} (if not null, it must be there) with {@code add} (if
+   * not null, no rule with its id may be there); null when empty. A small bucket is rebuilt; one
+   * that grows past {@code largeAt} rules becomes a {@link LargeBucket}, updated in place from then
+   * on (running {@code between} as {@link LargeBucket#replace} says), until it shrinks below half
+   * that and becomes an array again. The caller publishes the result. Writer thread.
+   */
+  static Object update(
+      Object bucket, LimitRule remove, LimitRule add, int largeAt, Runnable between) {
+    if (bucket instanceof LargeBucket large) {
+      large.replace(remove, add, between);
+      if (large.size() == 0) {
+        return null;
+      }
+      if (large.size() >= largeAt / 2) {
+        return large;
+      }
+      List<LimitRule> rules = large.rules();
+      rules.sort(RulePrecedence.ORDER);
+      return rules.isEmpty() ? null : rules.size() == 1 ? rules.get(0) : rules.toArray(EMPTY);
+    }
+    Object next = replace(bucket, remove, add);
+    if (next instanceof LimitRule[] rules && rules.length > largeAt) {
+      LargeBucket large = new LargeBucket(rules[0].key());
+      for (LimitRule r : rules) {
+        large.replace(null, r, between);
+      }
+      return large;
+    }
+    return next;
+  }
+
+  /**
+   * A new small bucket (rule, array or null): {@code bucket} without {@code remove} (if not null; it must be in the bucket),
    * plus {@code add} (if not null; no rule with its id may remain). Returns null when nothing is
    * left. Positions are found by binary search, so only the copy is linear in the bucket size.
    */
@@ -86,9 +114,14 @@ final class Buckets {
     return bucket instanceof LimitRule r ? new LimitRule[] {r} : (LimitRule[]) bucket;
   }
 
-  /** The priority of a bucket's first (and highest-priority) rule. */
+  /** The highest priority in a non-null bucket. Writer thread. */
   static int topPriority(Object bucket) {
-    return bucket instanceof LimitRule r ? r.priority() : ((LimitRule[]) bucket)[0].priority();
+    if (bucket instanceof LimitRule r) {
+      return r.priority();
+    }
+    return bucket instanceof LargeBucket large
+        ? large.topPriority()
+        : ((LimitRule[]) bucket)[0].priority();
   }
 
   /**
@@ -110,6 +143,9 @@ final class Buckets {
               && satisfies(r, metadata)
           ? r
           : best;
+    }
+    if (bucket instanceof LargeBucket large) {
+      return large.best(specificity, best, bestSpecificity, metadata);
     }
     for (LimitRule r : (LimitRule[]) bucket) {
       if (best != null && RulePrecedence.compare(r, specificity, best, bestSpecificity) >= 0) {

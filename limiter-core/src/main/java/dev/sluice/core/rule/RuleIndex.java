@@ -25,33 +25,49 @@ import java.util.function.Consumer;
  * replaced with one write, so a change that keeps the rule's key is one write. A change of key is
  * two (add under the new key, then remove under the old), and a lookup visits the two places in
  * an order of its own, so it could pass the new place before the add and the old one after the
- * removal, and see neither version. So the writer bumps a volatile counter between the two
- * writes, and a lookup that sees the counter move repeats itself. Why that suffices: if the
+ * removal, and see neither version. (The same holds inside a large bucket when a rule moves
+ * between metadata groups.) So the writer bumps a volatile counter between the two writes, and a
+ * lookup that sees the counter move repeats itself. Why that suffices: if the
  * lookup saw the removal (an acquire read of a release write), the bump, which precedes it, is
  * visible to its final read of the counter; and if its first read of the counter had already seen
  * the bump, its later read of the new place would see the add. Repeats happen only when a key
  * change overlaps a lookup, and never block: the writer is always making progress. A lookup that
  * overlaps several changes may combine them (each one atomic), like any concurrent map read.
  *
+ * <p>Many rules on one key: up to 8 are kept as a sorted array, tested in order. Past that the key's
+ * bucket is indexed by metadata ({@link LargeBucket}): each rule is filed under one of its literal
+ * metadata constraints, so ten thousand {@code *} rules told apart by {@code tenant} cost a lookup
+ * a couple of hash probes, not ten thousand tests. Rules on one key that differ only in {@code *}
+ * constraints (or in none) are still tested in order.
+ *
  * <p>Bounds: one entry per rule held; nothing expires (rules leave only by {@link #remove}). The
- * hash tables do not shrink after mass removals. An update copies the bucket of its key, and a
- * lookup may test every rule in a bucket, so keys should carry a handful of rules each, not
- * thousands (use distinct keys such as {@code tenant:acme:*} rather than thousands of {@code *}
- * rules told apart by metadata).
+ * hash tables do not shrink after mass removals.
  *
  * <p>Memory: about 60 bytes of index per rule on top of the rule itself (two hash-table slots of
  * 8 bytes at under 5/8 load, or a 32-byte tree node for a pattern); see {@code
  * benchmarks/README.md} for measured figures.
  */
 public final class RuleIndex {
+  /** Rules a key may carry before its bucket is indexed by metadata ({@link LargeBucket}). */
+  static final int LARGE_BUCKET_AT = 8;
+
   private final RuleTable byId = new RuleTable(true);
   private final RuleTable exact = new RuleTable(false);
   private final PrefixTree patterns = new PrefixTree();
   /** Bumped between the two halves of a key change (see the class comment). */
   private volatile long keyChanges;
+  private final Runnable bumpKeyChanges = () -> keyChanges = keyChanges + 1;
+  private final int largeBucketAt;
 
   /** An empty index. */
-  public RuleIndex() {}
+  public RuleIndex() {
+    this(LARGE_BUCKET_AT);
+  }
+
+  /** An empty index whose buckets become {@link LargeBucket}s past {@code largeBucketAt} rules. */
+  RuleIndex(int largeBucketAt) {
+    this.largeBucketAt = largeBucketAt;
+  }
 
   /**
    * Adds the rule, replacing any rule with the same id (even one with another key). Writer thread
@@ -61,12 +77,12 @@ public final class RuleIndex {
     Objects.requireNonNull(rule, "rule");
     LimitRule previous = (LimitRule) byId.get(rule.id());
     if (previous != null && previous.key().equals(rule.key())) {
-      setBucket(rule, Buckets.replace(bucketOf(rule), previous, rule));
+      setBucket(rule, update(bucketOf(rule), previous, rule));
     } else {
-      setBucket(rule, Buckets.replace(bucketOf(rule), null, rule));
+      setBucket(rule, update(bucketOf(rule), null, rule));
       if (previous != null) {
-        keyChanges = keyChanges + 1;
-        setBucket(previous, Buckets.replace(bucketOf(previous), previous, null));
+        bumpKeyChanges.run();
+        setBucket(previous, update(bucketOf(previous), previous, null));
       }
     }
     byId.put(rule.id(), rule);
@@ -79,7 +95,7 @@ public final class RuleIndex {
     if (previous == null) {
       return false;
     }
-    setBucket(previous, Buckets.replace(bucketOf(previous), previous, null));
+    setBucket(previous, update(bucketOf(previous), previous, null));
     byId.remove(id);
     return true;
   }
@@ -139,6 +155,10 @@ public final class RuleIndex {
   /** The radix tree's node count, after checking its shape (see {@link PrefixTree#checkShape}). */
   int checkPatternTree() {
     return patterns.checkShape();
+  }
+
+  private Object update(Object bucket, LimitRule remove, LimitRule add) {
+    return Buckets.update(bucket, remove, add, largeBucketAt, bumpKeyChanges);
   }
 
   private Object bucketOf(LimitRule rule) {

@@ -328,6 +328,43 @@ class RuleIndexTest {
   }
 
   @Test
+  void shouldFindOneRuleAmongThousandsOnOneKeyByItsMetadata() {
+    add(rule("fallback", "*", -1));
+    add(rule("any-tenant", "*", 0, Map.of("tenant", "*", "plan", "free")));
+    for (int t = 0; t < 3000; t++) {
+      add(rule("tenant-" + t, "*", 0, Map.of("tenant", "t" + t)));
+      add(rule("tenant-gold-" + t, "*", 0, Map.of("tenant", "t" + t, "plan", "gold")));
+    }
+
+    assertEquals("tenant-17", matchId("k", Map.of("tenant", "t17")));
+    assertEquals("tenant-gold-17", matchId("k", Map.of("tenant", "t17", "plan", "gold")));
+    assertEquals("any-tenant", matchId("k", Map.of("tenant", "t17", "plan", "free")));
+    assertEquals("any-tenant", matchId("k", Map.of("tenant", "nobody", "plan", "free")));
+    assertEquals("fallback", matchId("k", Map.of("tenant", "nobody")));
+    assertEquals("fallback", matchId("k", Map.of()));
+    index.checkPatternTree();
+  }
+
+  @Test
+  void shouldKeepMatchingAsALargeBucketShrinksBackToAnArray() {
+    add(rule("plain", "user:1", -1));
+    for (int t = 0; t < 20; t++) {
+      add(rule("r" + t, "user:1", 0, Map.of("tenant", "t" + t)));
+    }
+
+    for (int removed = 0; removed <= 20; removed++) {
+      for (int t = 0; t < 20; t++) {
+        String expected = t < removed ? "plain" : "r" + t;
+        assertEquals(expected, matchId("user:1", Map.of("tenant", "t" + t)), "tenant t" + t);
+      }
+      if (removed < 20) {
+        assertTrue(index.remove("r" + removed));
+      }
+    }
+    assertEquals(1, index.size());
+  }
+
+  @Test
   void shouldGrowAndShrinkThroughManyRules() {
     for (int i = 0; i < 5000; i++) {
       add(rule("e" + i, "user:" + i));
