@@ -99,7 +99,8 @@ public class IndexBenchmark {
           break;
         case "sharedKey10k":
           RuleGenerator.sharedKeyRules(10_000).forEach(index::upsert);
-          stream = RuleGenerator.withTenants(RuleGenerator.requests(rules, REQUESTS, 43), 10_000, 44);
+          stream =
+              RuleGenerator.withTenants(RuleGenerator.requests(rules, REQUESTS, 43), 10_000, 44);
           break;
         default:
           throw new IllegalArgumentException(requests);
@@ -177,8 +178,8 @@ public class IndexBenchmark {
 
   /**
    * One {@link RuleIndex#match} on a pre-built request from a pool of a million: the request's own
-   * objects are as cold as the index's, an upper bound (in the service the request was just
-   * decoded and is in cache).
+   * objects are as cold as the index's, an upper bound (in the service the request was just decoded
+   * and is in cache).
    */
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)

@@ -23,8 +23,8 @@ public final class IndexMemory {
   private IndexMemory() {}
 
   /**
-   * Prints, per run: bytes per rule for the rules alone (held in a list, its array subtracted),
-   * for the whole index with its rules, and the index's own share.
+   * Prints, per run: bytes per rule for the rules alone (held in a list, its array subtracted), for
+   * the whole index with its rules, and the index's own share.
    *
    * @param args optional rule count (default 1,000,000) and number of runs (default 3)
    */
@@ -38,7 +38,11 @@ public final class IndexMemory {
         System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
         Runtime.getRuntime().maxMemory() >> 20);
     System.out.printf(
-        Locale.ROOT, "%-5s %14s %16s %16s%n", "run", "rules B/rule", "index+rules B/rule",
+        Locale.ROOT,
+        "%-5s %14s %16s %16s%n",
+        "run",
+        "rules B/rule",
+        "index+rules B/rule",
         "index only B/rule");
     for (int run = 1; run <= runs; run++) {
       long base = usedAfterGc();

@@ -18,13 +18,13 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>80% exact keys: {@code user:1234567} (60%), {@code apikey:<16 hex>} (10%), {@code
- *       ip:10.1.2.3} (10%). One in ten reuses an existing exact key, so some keys carry two or
- *       more rules (typically a general one and a metadata-specific one).
+ *       ip:10.1.2.3} (10%). One in ten reuses an existing exact key, so some keys carry two or more
+ *       rules (typically a general one and a metadata-specific one).
  *   <li>20% prefix patterns of assorted lengths (7 to about 40 characters), about 1.3 rules per
- *       pattern key: {@code tenant:<t>:*}, {@code user:<id>:*}, {@code api:/v2/orders/<n>*},
- *       {@code ip:10.1.2.*}, {@code org:<o>:project:<p>:*}; plus about 60 broad patterns with one
- *       rule each ({@code *}, {@code user:*}, {@code user:1*} .. {@code user:9*}, {@code
- *       api:/v2/*}, {@code api:/v2/orders/*}, ...).
+ *       pattern key: {@code tenant:<t>:*}, {@code user:<id>:*}, {@code api:/v2/orders/<n>*}, {@code
+ *       ip:10.1.2.*}, {@code org:<o>:project:<p>:*}; plus about 60 broad patterns with one rule
+ *       each ({@code *}, {@code user:*}, {@code user:1*} .. {@code user:9*}, {@code api:/v2/*},
+ *       {@code api:/v2/orders/*}, ...).
  *   <li>20% of all rules carry 1 to 3 metadata constraints (region, plan, method, client, tier),
  *       about one value in seven being {@code *}.
  *   <li>Priority 0 for 85%, 10 for 8%, 100 for 4%, -5 for 3%; ids like {@code user-1234567-rpm}.
@@ -36,8 +36,21 @@ import java.util.SplittableRandom;
  */
 public final class RuleGenerator {
   private static final String[] RESOURCES = {
-    "orders", "payments", "users", "carts", "search", "inventory", "shipments", "invoices",
-    "reviews", "sessions", "products", "recommendations", "notifications", "exports", "reports"
+    "orders",
+    "payments",
+    "users",
+    "carts",
+    "search",
+    "inventory",
+    "shipments",
+    "invoices",
+    "reviews",
+    "sessions",
+    "products",
+    "recommendations",
+    "notifications",
+    "exports",
+    "reports"
   };
   private static final String[] REGIONS = {
     "eu-west-1", "eu-central-1", "us-east-1", "us-west-2", "ap-south-1", "ap-northeast-1"
@@ -113,8 +126,13 @@ public final class RuleGenerator {
       case 2:
         return "user:" + (1_000_000 + random.nextInt(9_000_000)) + ":*";
       case 3:
-        return "api:/v" + (1 + random.nextInt(3)) + "/" + pick(random, RESOURCES) + "/"
-            + random.nextInt(100_000) + "*";
+        return "api:/v"
+            + (1 + random.nextInt(3))
+            + "/"
+            + pick(random, RESOURCES)
+            + "/"
+            + random.nextInt(100_000)
+            + "*";
       case 4:
         return "ip:" + ipv4(random, 3) + ".*";
       default:
@@ -193,8 +211,8 @@ public final class RuleGenerator {
    * {@code count} requests against {@code rules}: 50% an existing exact key, 25% a key under a
    * generated pattern family ({@code tenant:..:user:..}, {@code api:/v2/orders/123}, {@code
    * org:..:project:..:build}, {@code user:..:orders}, an address under {@code ip:10.*}), 15% a
-   * {@code user:} key that may have no exact rule, 10% a key only {@code *} matches. Each carries
-   * 0 to 4 metadata entries.
+   * {@code user:} key that may have no exact rule, 10% a key only {@code *} matches. Each carries 0
+   * to 4 metadata entries.
    */
   public static Request[] requests(List<LimitRule> rules, int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
@@ -221,7 +239,11 @@ public final class RuleGenerator {
         case 0:
           return "tenant:" + random.nextInt(200_000) + ":user:" + random.nextInt(1_000_000);
         case 1:
-          return "api:/v" + (1 + random.nextInt(3)) + "/" + pick(random, RESOURCES) + "/"
+          return "api:/v"
+              + (1 + random.nextInt(3))
+              + "/"
+              + pick(random, RESOURCES)
+              + "/"
               + random.nextInt(100_000);
         case 2:
           return "org:" + random.nextInt(50_000) + ":project:" + random.nextInt(1_000) + ":build";
@@ -248,8 +270,8 @@ public final class RuleGenerator {
   }
 
   /**
-   * Requests whose keys are 512 characters: a key from {@link #requests} padded with a random
-   * tail, so the radix walk follows a real pattern family and then leaves it.
+   * Requests whose keys are 512 characters: a key from {@link #requests} padded with a random tail,
+   * so the radix walk follows a real pattern family and then leaves it.
    */
   public static Request[] longRequests(List<LimitRule> rules, int count, long seed) {
     Request[] base = requests(rules, count, seed);

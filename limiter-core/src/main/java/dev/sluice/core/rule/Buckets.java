@@ -7,11 +7,11 @@ import java.util.SortedMap;
 /**
  * The rules that share one key, as {@link RuleIndex} stores them: {@code null} when none, the
  * {@link LimitRule} itself when one (the common case, and no array to pay for), a {@code
- * LimitRule[]} of two or more sorted by {@link RulePrecedence}, or, past a size threshold, a
- * {@link LargeBucket} indexed by metadata. A rule or an array is never changed after it is
- * published: every update builds a new one, so a reader sees one version whole. An update of an
- * array costs O(its size) for the copy (positions are found by binary search); a lookup tests its
- * rules in order until one applies, which is why large buckets get an index.
+ * LimitRule[]} of two or more sorted by {@link RulePrecedence}, or, past a size threshold, a {@link
+ * LargeBucket} indexed by metadata. A rule or an array is never changed after it is published:
+ * every update builds a new one, so a reader sees one version whole. An update of an array costs
+ * O(its size) for the copy (positions are found by binary search); a lookup tests its rules in
+ * order until one applies, which is why large buckets get an index.
  */
 final class Buckets {
   private static final LimitRule[] EMPTY = new LimitRule[0];
@@ -59,9 +59,10 @@ final class Buckets {
   }
 
   /**
-   * A new small bucket (rule, array or null): {@code bucket} without {@code remove} (if not null; it must be in the bucket),
-   * plus {@code add} (if not null; no rule with its id may remain). Returns null when nothing is
-   * left. Positions are found by binary search, so only the copy is linear in the bucket size.
+   * A new small bucket (rule, array or null): {@code bucket} without {@code remove} (if not null;
+   * it must be in the bucket), plus {@code add} (if not null; no rule with its id may remain).
+   * Returns null when nothing is left. Positions are found by binary search, so only the copy is
+   * linear in the bucket size.
    */
   static Object replace(Object bucket, LimitRule remove, LimitRule add) {
     LimitRule[] rules = toArray(bucket);

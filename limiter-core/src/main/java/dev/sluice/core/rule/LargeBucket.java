@@ -12,21 +12,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * one by one: the usual case is one rule per tenant, {@code *} with {@code {tenant: acme}}.
  *
  * <p>Design note. Each rule is filed under its anchor, the first of its metadata constraints (in
- * key order) whose value is literal, not {@code *}: the rule can only match a request that
- * carries exactly that entry. Rules without a literal constraint are "loose". A lookup tests the
- * loose rules in precedence order as an ordinary bucket does, then, for each metadata key some
- * anchor uses and the request carries, the group filed under that key and the request's value. So
- * it costs O(anchor keys + rules tested), not O(rules).
+ * key order) whose value is literal, not {@code *}: the rule can only match a request that carries
+ * exactly that entry. Rules without a literal constraint are "loose". A lookup tests the loose
+ * rules in precedence order as an ordinary bucket does, then, for each metadata key some anchor
+ * uses and the request carries, the group filed under that key and the request's value. So it costs
+ * O(anchor keys + rules tested), not O(rules).
  *
  * <p>Unlike a small bucket this one is updated in place, so that an update costs O(its group), not
- * O(bucket): each group and the loose list are immutable sorted arrays replaced with one write
- * (a {@link ConcurrentHashMap} put or a volatile write), and the anchor keys readers iterate are
- * an immutable array replaced likewise. A reader thus sees each group before or after each
- * change. A rule whose anchor changes is added to its new group before it leaves the old one, and
- * the caller's {@code between} hook runs in between (see {@link RuleIndex} for why).
+ * O(bucket): each group and the loose list are immutable sorted arrays replaced with one write (a
+ * {@link ConcurrentHashMap} put or a volatile write), and the anchor keys readers iterate are an
+ * immutable array replaced likewise. A reader thus sees each group before or after each change. A
+ * rule whose anchor changes is added to its new group before it leaves the old one, and the
+ * caller's {@code between} hook runs in between (see {@link RuleIndex} for why).
  *
- * <p>Bounds: a group's map entry is removed when the group empties, and an anchor key when its
- * last group goes, so the structure holds nothing but its rules.
+ * <p>Bounds: a group's map entry is removed when the group empties, and an anchor key when its last
+ * group goes, so the structure holds nothing but its rules.
  */
 final class LargeBucket {
   private static final LimitRule[] NONE = new LimitRule[0];
@@ -136,7 +136,8 @@ final class LargeBucket {
       } else {
         groups.remove(v);
         if (groups.isEmpty()) {
-          String[] keys = Arrays.stream(anchorKeys).filter(x -> !x.equals(k)).toArray(String[]::new);
+          String[] keys =
+              Arrays.stream(anchorKeys).filter(x -> !x.equals(k)).toArray(String[]::new);
           anchorKeys = keys;
           anchored.remove(k);
         }

@@ -10,38 +10,37 @@ import java.util.Map;
  *
  * <p>Design note. A lookup walks from the root along the request key and visits only nodes whose
  * prefix the key starts with, so its cost is bounded by the key's length and by the number of
- * branch points on that one path, never by the number of patterns or of distinct prefix lengths
- * (a 512-character key among patterns of 500 different lengths visits only the patterns that are
- * its prefixes, plus the branch points between them). Nothing is allocated and no lock is taken.
- * At a million rules the tree does not fit in cache, so the walk is priced in cache misses, and
- * the layout keeps them to about two per node visited:
+ * branch points on that one path, never by the number of patterns or of distinct prefix lengths (a
+ * 512-character key among patterns of 500 different lengths visits only the patterns that are its
+ * prefixes, plus the branch points between them). Nothing is allocated and no lock is taken. At a
+ * million rules the tree does not fit in cache, so the walk is priced in cache misses, and the
+ * layout keeps them to about two per node visited:
  *
  * <ul>
  *   <li>Positions are absolute: a node at depth {@code d} covers characters {@code [0, d)} of its
  *       {@code path} string (the key of some pattern through it). So a node can be moved under a
  *       new parent, or up to its grandparent, without being copied.
- *   <li>A node's children are one array, {@code [c0, n0, c1, n1, ...]}: the first character of
- *       each edge as a {@link Character}, sorted, each followed by its node, so the character
- *       found and the node taken share a cache line. For ASCII characters {@link
- *       Character#valueOf} returns the JDK's shared boxes, which stay in cache, so finding the
- *       child touches only the array. Other characters get their own boxes: correct, a little
- *       slower.
+ *   <li>A node's children are one array, {@code [c0, n0, c1, n1, ...]}: the first character of each
+ *       edge as a {@link Character}, sorted, each followed by its node, so the character found and
+ *       the node taken share a cache line. For ASCII characters {@link Character#valueOf} returns
+ *       the JDK's shared boxes, which stay in cache, so finding the child touches only the array.
+ *       Other characters get their own boxes: correct, a little slower.
  *   <li>The walk follows first characters only, and checks the key against a node's prefix only
  *       when the node holds a bucket, before using it, and only over the characters not yet
  *       compared (an edge of one character is compared by finding it). A node without a bucket
- *       needs no check: if the key left the path above it, every bucket below fails its own
- *       check, and the walk then stops.
- *   <li>Each node keeps the highest priority and the shallowest bucket depth found in its
- *       subtree, so the walk stops as soon as nothing below can beat the best rule found so far
- *       (SPEC 3: a longer prefix only wins at equal or higher priority, never over an exact key of
- *       equal priority), or nothing below is short enough to be a prefix of the key (entity keys
- *       such as {@code user:42} above sub-resource patterns such as {@code user:42:*}).
+ *       needs no check: if the key left the path above it, every bucket below fails its own check,
+ *       and the walk then stops.
+ *   <li>Each node keeps the highest priority and the shallowest bucket depth found in its subtree,
+ *       so the walk stops as soon as nothing below can beat the best rule found so far (SPEC 3: a
+ *       longer prefix only wins at equal or higher priority, never over an exact key of equal
+ *       priority), or nothing below is short enough to be a prefix of the key (entity keys such as
+ *       {@code user:42} above sub-resource patterns such as {@code user:42:*}).
  *   <li>Children arrays and buckets are immutable and published with volatile writes after the
  *       objects they point to are complete. A reader therefore sees every node either before or
  *       after each change: an edge split inserts the middle node in one write, and a removal
  *       detaches or bypasses a node in one write. A subtree's maximum priority is raised before a
- *       bucket is published and lowered after, so a reader may descend needlessly but never skips
- *       a rule it could see.
+ *       bucket is published and lowered after, so a reader may descend needlessly but never skips a
+ *       rule it could see.
  *   <li>Every non-root node either holds a bucket or has at least two children, so the tree has
  *       fewer than two nodes per distinct prefix (a leaf is 40 bytes).
  * </ul>
@@ -52,10 +51,13 @@ final class PrefixTree {
     final String path;
     final int depth;
     volatile Object bucket;
+
     /** Null, or {@code [Character c0, Node n0, Character c1, Node n1, ...]} sorted by character. */
     volatile Object[] kids;
+
     /** The highest priority of any rule in this node's bucket or below it; MIN_VALUE if none. */
     volatile int maxPriority = Integer.MIN_VALUE;
+
     /** The depth of the shallowest bucket at or below this node; MAX_VALUE if none. */
     volatile int minDepth = Integer.MAX_VALUE;
 
@@ -154,8 +156,8 @@ final class PrefixTree {
   /**
    * Checks the tree's shape and returns its node count, root included: each child's path extends
    * its parent's and sits under its first character, every non-root node holds a bucket or has two
-   * or more children (so removals leave no dead nodes behind), and every subtree bound is exact. For
-   * tests; writer thread.
+   * or more children (so removals leave no dead nodes behind), and every subtree bound is exact.
+   * For tests; writer thread.
    */
   int checkShape() {
     int nodes = 0;
@@ -172,8 +174,7 @@ final class PrefixTree {
       if (kids != null && kids.length == 0) {
         throw new IllegalStateException("empty children array at " + node.prefix());
       }
-      if (node.maxPriority != computeMaxPriority(node)
-          || node.minDepth != computeMinDepth(node)) {
+      if (node.maxPriority != computeMaxPriority(node) || node.minDepth != computeMinDepth(node)) {
         throw new IllegalStateException("stale subtree bounds at " + node.prefix());
       }
       if (node.bucket != null && !Buckets.key(node.bucket).equals(node.prefix() + "*")) {

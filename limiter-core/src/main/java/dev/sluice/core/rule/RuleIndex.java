@@ -12,40 +12,40 @@ import java.util.function.Consumer;
  * #remove}; any number of reader threads call {@link #match}, {@link #get}, {@link #size}, {@link
  * #forEach} and {@link #snapshot} without locks.
  *
- * <p>How a lookup works: the exact-key bucket comes from a hash table (one probe), and the
- * prefix patterns come from a radix tree walked along the request key, which visits only the
- * patterns that are prefixes of the key (see {@link PrefixTree}). Each bucket is sorted by
- * {@link RulePrecedence}, and its first rule whose metadata constraints hold competes; the scan of
- * a bucket stops as soon as its rules can no longer beat the best rule found so far. A lookup
+ * <p>How a lookup works: the exact-key bucket comes from a hash table (one probe), and the prefix
+ * patterns come from a radix tree walked along the request key, which visits only the patterns that
+ * are prefixes of the key (see {@link PrefixTree}). Each bucket is sorted by {@link
+ * RulePrecedence}, and its first rule whose metadata constraints hold competes; the scan of a
+ * bucket stops as soon as its rules can no longer beat the best rule found so far. A lookup
  * allocates nothing and costs O(key length + patterns that are prefixes of the key + rules tested
  * in their buckets).
  *
- * <p>What a reader sees while the writer works. Every change of one rule is atomic to a lookup:
- * the lookup answers as the state just before or just after it. Buckets are immutable and each is
+ * <p>What a reader sees while the writer works. Every change of one rule is atomic to a lookup: the
+ * lookup answers as the state just before or just after it. Buckets are immutable and each is
  * replaced with one write, so a change that keeps the rule's key is one write. A change of key is
- * two (add under the new key, then remove under the old), and a lookup visits the two places in
- * an order of its own, so it could pass the new place before the add and the old one after the
- * removal, and see neither version. (The same holds inside a large bucket when a rule moves
- * between metadata groups.) So the writer bumps a volatile counter between the two writes, and a
- * lookup that sees the counter move repeats itself. Why that suffices: if the
- * lookup saw the removal (an acquire read of a release write), the bump, which precedes it, is
- * visible to its final read of the counter; and if its first read of the counter had already seen
- * the bump, its later read of the new place would see the add. Repeats happen only when a key
- * change overlaps a lookup, and never block: the writer is always making progress. A lookup that
- * overlaps several changes may combine them (each one atomic), like any concurrent map read.
+ * two (add under the new key, then remove under the old), and a lookup visits the two places in an
+ * order of its own, so it could pass the new place before the add and the old one after the
+ * removal, and see neither version. (The same holds inside a large bucket when a rule moves between
+ * metadata groups.) So the writer bumps a volatile counter between the two writes, and a lookup
+ * that sees the counter move repeats itself. Why that suffices: if the lookup saw the removal (an
+ * acquire read of a release write), the bump, which precedes it, is visible to its final read of
+ * the counter; and if its first read of the counter had already seen the bump, its later read of
+ * the new place would see the add. Repeats happen only when a key change overlaps a lookup, and
+ * never block: the writer is always making progress. A lookup that overlaps several changes may
+ * combine them (each one atomic), like any concurrent map read.
  *
- * <p>Many rules on one key: up to 8 are kept as a sorted array, tested in order. Past that the key's
- * bucket is indexed by metadata ({@link LargeBucket}): each rule is filed under one of its literal
- * metadata constraints, so ten thousand {@code *} rules told apart by {@code tenant} cost a lookup
- * a couple of hash probes, not ten thousand tests. Rules on one key that differ only in {@code *}
- * constraints (or in none) are still tested in order.
+ * <p>Many rules on one key: up to 8 are kept as a sorted array, tested in order. Past that the
+ * key's bucket is indexed by metadata ({@link LargeBucket}): each rule is filed under one of its
+ * literal metadata constraints, so ten thousand {@code *} rules told apart by {@code tenant} cost a
+ * lookup a couple of hash probes, not ten thousand tests. Rules on one key that differ only in
+ * {@code *} constraints (or in none) are still tested in order.
  *
  * <p>Bounds: one entry per rule held; nothing expires (rules leave only by {@link #remove}). The
  * hash tables do not shrink after mass removals.
  *
- * <p>Memory: about 60 bytes of index per rule on top of the rule itself (two hash-table slots of
- * 8 bytes at under 5/8 load, or a 32-byte tree node for a pattern); see {@code
- * benchmarks/README.md} for measured figures.
+ * <p>Memory: about 60 bytes of index per rule on top of the rule itself (two hash-table slots of 8
+ * bytes at under 5/8 load, or a 32-byte tree node for a pattern); see {@code benchmarks/README.md}
+ * for measured figures.
  */
 public final class RuleIndex {
   /** Rules a key may carry before its bucket is indexed by metadata ({@link LargeBucket}). */
@@ -54,8 +54,10 @@ public final class RuleIndex {
   private final RuleTable byId = new RuleTable(true);
   private final RuleTable exact = new RuleTable(false);
   private final PrefixTree patterns = new PrefixTree();
+
   /** Bumped between the two halves of a key change (see the class comment). */
   private volatile long keyChanges;
+
   private final Runnable bumpKeyChanges = () -> keyChanges = keyChanges + 1;
   private final int largeBucketAt;
 
@@ -136,8 +138,8 @@ public final class RuleIndex {
 
   /**
    * Visits every rule, in no particular order. Any thread; under concurrent updates it is weakly
-   * consistent: a rule held throughout is visited once, in one of its versions, and a rule added
-   * or removed meanwhile may or may not be visited.
+   * consistent: a rule held throughout is visited once, in one of its versions, and a rule added or
+   * removed meanwhile may or may not be visited.
    */
   public void forEach(Consumer<? super LimitRule> action) {
     Objects.requireNonNull(action, "action");

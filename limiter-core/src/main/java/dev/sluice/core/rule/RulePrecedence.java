@@ -13,9 +13,9 @@ import java.util.Comparator;
  * </ol>
  *
  * <p>This is the only definition of the order: {@link RuleIndex} and every reference model in the
- * tests use it. It is a total order on rules with distinct ids. Two exact rules with different
- * keys never match the same request, so how they compare with each other does not matter; they
- * fall through to the later tiers.
+ * tests use it. It is a total order on rules with distinct ids. Two exact rules with different keys
+ * never match the same request, so how they compare with each other does not matter; they fall
+ * through to the later tiers.
  */
 public final class RulePrecedence {
   /** The precedence order as a comparator: the rule that wins sorts first. */
@@ -27,8 +27,8 @@ public final class RulePrecedence {
   private RulePrecedence() {}
 
   /**
-   * Negative when {@code a} wins over {@code b}, positive when {@code b} wins, zero only for
-   * rules with the same id and the same precedence-relevant fields.
+   * Negative when {@code a} wins over {@code b}, positive when {@code b} wins, zero only for rules
+   * with the same id and the same precedence-relevant fields.
    */
   public static int compare(LimitRule a, LimitRule b) {
     return compare(a, specificity(a), b, specificity(b));

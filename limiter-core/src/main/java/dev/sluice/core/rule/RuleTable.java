@@ -9,31 +9,31 @@ import java.util.function.Consumer;
  * exact-key buckets by key (the key is read from the value, so no key or entry object is kept).
  *
  * <p>Design note. Open addressing with linear probing over two parallel arrays: the keys' {@link
- * String#hashCode} (so a probe rarely touches a value it does not want) and the values. That is
- * 8 bytes a slot and about 16 bytes an entry at the load this keeps (at most 3/4, counting
- * deleted slots), against about 40 for a {@code ConcurrentHashMap} node and table slot; with a
- * million rules in two tables the difference is most of the index's overhead.
+ * String#hashCode} (so a probe rarely touches a value it does not want) and the values. That is 8
+ * bytes a slot and about 16 bytes an entry at the load this keeps (at most 3/4, counting deleted
+ * slots), against about 40 for a {@code ConcurrentHashMap} node and table slot; with a million
+ * rules in two tables the difference is most of the index's overhead.
  *
  * <ul>
- *   <li>A slot is free while its hash is 0 (a key hash of 0 is kept as 1). The writer stores a
- *       new slot's value and then its hash, both with release writes; a reader reads the hash
- *       and, only when it equals the key's, the value, both with acquire reads. So a probe for an
- *       absent key usually touches one cache line of hashes, and a value is never seen before its
- *       contents (buckets are arrays, which have no final fields to publish them).
- *   <li>A removed value becomes a tombstone, never a gap, so a reader's probe sequence is never
- *       cut short; a replaced value is swapped in place. Either way a reader sees the old or the
- *       new value.
+ *   <li>A slot is free while its hash is 0 (a key hash of 0 is kept as 1). The writer stores a new
+ *       slot's value and then its hash, both with release writes; a reader reads the hash and, only
+ *       when it equals the key's, the value, both with acquire reads. So a probe for an absent key
+ *       usually touches one cache line of hashes, and a value is never seen before its contents
+ *       (buckets are arrays, which have no final fields to publish them).
+ *   <li>A removed value becomes a tombstone, never a gap, so a reader's probe sequence is never cut
+ *       short; a replaced value is swapped in place. Either way a reader sees the old or the new
+ *       value.
  *   <li>Growth (or clearing tombstones) builds new arrays and publishes them with one volatile
- *       write; the old ones are never written again, so a reader still probing them sees the
- *       state of that moment.
+ *       write; the old ones are never written again, so a reader still probing them sees the state
+ *       of that moment.
  *   <li>Probing starts at a Fibonacci hash of the key hash: keys such as {@code user:100001},
  *       {@code user:100002} have consecutive {@link String#hashCode} values that would otherwise
  *       form long runs.
  * </ul>
  *
  * <p>Bound: slots in use (live and deleted) stay at most 3/4 of the capacity; a rebuild drops the
- * deleted ones and takes the smallest power of two that live values fill to at most 5/8, so
- * under 3.2 slots per live value (2.1 at a million). It does not shrink after removals.
+ * deleted ones and takes the smallest power of two that live values fill to at most 5/8, so under
+ * 3.2 slots per live value (2.1 at a million). It does not shrink after removals.
  */
 final class RuleTable {
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
@@ -65,6 +65,7 @@ final class RuleTable {
   private final boolean keyedById;
   private volatile Storage storage = new Storage(MIN_CAPACITY);
   private volatile int size;
+
   /** Live plus tombstone slots; writer only. */
   private int used;
 

@@ -17,19 +17,19 @@ import org.junit.jupiter.api.Test;
  * Readers racing one writer: no exception, and every answer is one that some state during the
  * lookup allows.
  *
- * <p>The writer moves one rule, {@code churn}, through a cycle of shapes (keys and metadata),
- * some matching the probe request and some not, with deletions in between, while it adds and
- * deletes noise rules that never match the probe but share its structures (tree path, hash
- * tables, bucket), so that edges split and merge, tables rehash and buckets switch between array
- * and metadata-indexed form under the readers. A base rule {@code *} of lower priority is always
+ * <p>The writer moves one rule, {@code churn}, through a cycle of shapes (keys and metadata), some
+ * matching the probe request and some not, with deletions in between, while it adds and deletes
+ * noise rules that never match the probe but share its structures (tree path, hash tables, bucket),
+ * so that edges split and merge, tables rehash and buckets switch between array and
+ * metadata-indexed form under the readers. A base rule {@code *} of lower priority is always
  * present. Step {@code i} is fixed by {@code i} alone, gives churn the limit {@code i}, and is
  * published when complete.
  *
- * <p>A reader that saw step {@code before} published before its lookup and {@code after} after
- * it overlapped the states {@code before..after} and the step {@code after + 1} in flight. It may
- * get churn only at a version live in one of those, and the base rule only if churn did not
- * match in one of those (a step that moves churn from one matching shape to another must never
- * leave it unmatched). It must never get null or a noise rule.
+ * <p>A reader that saw step {@code before} published before its lookup and {@code after} after it
+ * overlapped the states {@code before..after} and the step {@code after + 1} in flight. It may get
+ * churn only at a version live in one of those, and the base rule only if churn did not match in
+ * one of those (a step that moves churn from one matching shape to another must never leave it
+ * unmatched). It must never get null or a noise rule.
  */
 class RuleIndexConcurrencyTest {
   private static final int STEPS = 60_000;
@@ -47,7 +47,9 @@ class RuleIndexConcurrencyTest {
       return step == 0 ? new Shape(null, Map.of(), false) : shapes[step % shapes.length];
     }
 
-    /** Churn's version live after {@code step} (step i writes version i), or the next if deleted. */
+    /**
+     * Churn's version live after {@code step} (step i writes version i), or the next if deleted.
+     */
     int oldestVersionLiveAfter(int step) {
       return shapeAfter(step).key() == null ? step + 1 : step;
     }
@@ -66,8 +68,7 @@ class RuleIndexConcurrencyTest {
   }
 
   @Test
-  void shouldGiveReadersAnAnswerOfSomeStateWhileARuleMovesBetweenMetadataGroups()
-      throws Exception {
+  void shouldGiveReadersAnAnswerOfSomeStateWhileARuleMovesBetweenMetadataGroups() throws Exception {
     Shape[] shapes = {
       new Shape("user:1", Map.of("a", "1"), true),
       new Shape("user:1", Map.of("b", "2"), true),
@@ -145,8 +146,8 @@ class RuleIndexConcurrencyTest {
   }
 
   /**
-   * Rules on the probe's own key whose metadata never matches it, between 0 and 20 of them, so
-   * the bucket keeps crossing the size at which it is indexed by metadata.
+   * Rules on the probe's own key whose metadata never matches it, between 0 and 20 of them, so the
+   * bucket keeps crossing the size at which it is indexed by metadata.
    */
   private static void sameBucketNoise(RuleIndex index, int i) {
     int n = i % 20;

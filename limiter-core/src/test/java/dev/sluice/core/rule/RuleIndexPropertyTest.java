@@ -35,7 +35,14 @@ class RuleIndexPropertyTest {
     public String toString() {
       return rule == null
           ? "remove " + removeId
-          : "upsert " + rule.id() + " " + rule.key() + " p" + rule.priority() + " " + rule.metadata();
+          : "upsert "
+              + rule.id()
+              + " "
+              + rule.key()
+              + " p"
+              + rule.priority()
+              + " "
+              + rule.metadata();
     }
   }
 
@@ -62,8 +69,11 @@ class RuleIndexPropertyTest {
       }
       assertEquals(reference.size(), index.size());
       long patterns =
-          reference.values().stream().filter(LimitRule::isPrefixPattern).map(LimitRule::key)
-              .distinct().count();
+          reference.values().stream()
+              .filter(LimitRule::isPrefixPattern)
+              .map(LimitRule::key)
+              .distinct()
+              .count();
       int nodes = index.checkPatternTree();
       assertTrue(
           nodes <= 2 * patterns + 1, nodes + " tree nodes for " + patterns + " distinct patterns");
@@ -114,7 +124,9 @@ class RuleIndexPropertyTest {
         .ofMaxSize(30);
   }
 
-  /** Mostly through the validator; sometimes built directly with a TreeMap, as tests elsewhere may. */
+  /**
+   * Mostly through the validator; sometimes built directly with a TreeMap, as tests elsewhere may.
+   */
   private static LimitRule rule(
       String id, String key, int priority, Map<String, String> metadata, int style) {
     if (style == 0) {
