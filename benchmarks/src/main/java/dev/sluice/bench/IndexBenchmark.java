@@ -76,22 +76,26 @@ public class IndexBenchmark {
     @Param({"mixed", "long512", "nested512", "sharedKey10k"})
     public String requests;
 
+    /** Number of generated rules; try {@code -p rules=100000} to see the effect of cache size. */
+    @Param({"1000000"})
+    public int rules;
+
     RuleIndex index;
     Request[] stream;
 
     @Setup(Level.Trial)
     public void build() {
-      List<LimitRule> rules = RuleGenerator.rules(RULES, 42);
+      List<LimitRule> generated = RuleGenerator.rules(rules, 42);
       index = new RuleIndex();
-      for (LimitRule r : rules) {
+      for (LimitRule r : generated) {
         index.upsert(r);
       }
       switch (requests) {
         case "mixed":
-          stream = RuleGenerator.requests(rules, REQUESTS, 43);
+          stream = RuleGenerator.requests(generated, REQUESTS, 43);
           break;
         case "long512":
-          stream = RuleGenerator.longRequests(rules, REQUESTS, 43);
+          stream = RuleGenerator.longRequests(generated, REQUESTS, 43);
           break;
         case "nested512":
           RuleGenerator.nestedPatterns().forEach(index::upsert);
@@ -100,7 +104,7 @@ public class IndexBenchmark {
         case "sharedKey10k":
           RuleGenerator.sharedKeyRules(10_000).forEach(index::upsert);
           stream =
-              RuleGenerator.withTenants(RuleGenerator.requests(rules, REQUESTS, 43), 10_000, 44);
+              RuleGenerator.withTenants(RuleGenerator.requests(generated, REQUESTS, 43), 10_000, 44);
           break;
         default:
           throw new IllegalArgumentException(requests);

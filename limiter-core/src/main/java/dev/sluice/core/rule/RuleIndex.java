@@ -21,8 +21,9 @@ import java.util.function.Consumer;
  * in their buckets).
  *
  * <p>What a reader sees while the writer works. Every change of one rule is atomic to a lookup: the
- * lookup answers as the state just before or just after it. Buckets are immutable and each is
- * replaced with one write, so a change that keeps the rule's key is one write. A change of key is
+ * lookup answers as the state just before or just after it. Buckets (and a large bucket's metadata
+ * groups) are immutable arrays, each replaced with one write, so a change that keeps the rule's
+ * key and group is one write. A change of key is
  * two (add under the new key, then remove under the old), and a lookup visits the two places in an
  * order of its own, so it could pass the new place before the add and the old one after the
  * removal, and see neither version. (The same holds inside a large bucket when a rule moves between
@@ -73,7 +74,8 @@ public final class RuleIndex {
 
   /**
    * Adds the rule, replacing any rule with the same id (even one with another key). Writer thread
-   * only. Costs O(rules sharing the key) for the bucket copy, plus O(key length) for a pattern.
+   * only. Costs O(key length) to find the key's bucket, plus a copy of the bucket while it holds up
+   * to 8 rules, or the copy of one metadata group in a larger one.
    */
   public void upsert(LimitRule rule) {
     Objects.requireNonNull(rule, "rule");

@@ -37,13 +37,17 @@ import java.util.stream.Collectors;
  * <p>Decisions where SPEC 1 is silent:
  *
  * <ul>
- *   <li><b>Unknown fields are errors</b>, named with a suggestion when they look like a misspelt
- *       field ({@code prority: is not a rule field; did you mean priority?}). Ignoring them would
- *       let a typo in an optional field silently apply its default, which for {@code priority} or
- *       {@code shadow} changes what the rule does. A newer client adding a field therefore needs a
- *       newer service; the Avro form of a rule cannot carry unknown fields at all.
+ *   <li><b>Unknown fields</b>: the service ignores them ({@link #validate}, {@link
+ *       #validateJson}), so a rule written for a newer version that adds an optional field still
+ *       applies on an older instance during a rolling upgrade, and SPEC 1's list of what makes a
+ *       rule invalid stays exact. The tooling that publishes rules uses the strict variants
+ *       ({@link #validateStrict}, {@link #validateJsonStrict}), which report each unknown field as
+ *       an error with a suggestion when it looks misspelt ({@code prority: is not a rule field;
+ *       did you mean priority?}): ignoring a typo in an optional field would silently apply its
+ *       default, which for {@code priority} or {@code shadow} changes what the rule does. The Avro
+ *       form of a rule cannot carry unknown fields at all.
  *   <li>A field given as JSON {@code null} is absent: the default for an optional field, "is
- *       required" for a required one. A misspelt field is an error even when null.
+ *       required" for a required one. In strict mode a misspelt field is an error even when null.
  *   <li>Integers: JSON integral numbers only; {@code 10.0}, {@code 1e3} and {@code "10"} are type
  *       errors even when their value is whole. An integer too large for 64 bits is reported against
  *       the field's range. {@code priority} must fit 32 bits.
@@ -103,23 +107,40 @@ public final class RuleValidator {
    * Integer}; {@code priority} as {@link Integer} (or a {@link Long} within 32 bits); {@code
    * shadow} as {@link Boolean}; {@code metadata} as a {@link Map} of strings to strings; {@code
    * algorithm} as its name or an enum constant (whose {@link Enum#name()} is taken); null or absent
-   * for a default. A value of another type is an error naming the field, as is an unknown field.
+   * for a default. A value of another type is an error naming the field; an unknown field is
+   * ignored.
    */
   public static RuleValidation validate(Map<String, ?> fields) {
     Objects.requireNonNull(fields, "fields");
-    return check(new MapSource(fields));
+    return check(new MapSource(fields), false);
+  }
+
+  /** As {@link #validate(Map)}, but every unknown field is an error too (for publishing tools). */
+  public static RuleValidation validateStrict(Map<String, ?> fields) {
+    Objects.requireNonNull(fields, "fields");
+    return check(new MapSource(fields), true);
   }
 
   /**
    * Validates a rule given as a JSON object; a value of the wrong JSON type is an error, and so is
-   * a node that is not an object (reported against the field {@code rule}).
+   * a node that is not an object (reported against the field {@code rule}). Unknown fields are
+   * ignored.
    */
   public static RuleValidation validateJson(JsonNode node) {
+    return validateJson(node, false);
+  }
+
+  /** As {@link #validateJson(JsonNode)}, but every unknown field is an error too. */
+  public static RuleValidation validateJsonStrict(JsonNode node) {
+    return validateJson(node, true);
+  }
+
+  private static RuleValidation validateJson(JsonNode node, boolean strict) {
     Objects.requireNonNull(node, "node");
     if (!node.isObject()) {
       return invalid(new FieldError("rule", render(node), "must be a JSON object"));
     }
-    return check(new JsonSource(node));
+    return check(new JsonSource(node), strict);
   }
 
   /**
@@ -128,6 +149,15 @@ public final class RuleValidator {
    * and position.
    */
   public static RuleValidation validateJson(String json) {
+    return validateJson(json, false);
+  }
+
+  /** As {@link #validateJson(String)}, but every unknown field is an error too. */
+  public static RuleValidation validateJsonStrict(String json) {
+    return validateJson(json, true);
+  }
+
+  private static RuleValidation validateJson(String json, boolean strict) {
     Objects.requireNonNull(json, "json");
     try (JsonParser parser = STRICT_JSON.createParser(json)) {
       JsonNode node = STRICT_JSON.readTree(parser);
@@ -142,7 +172,7 @@ public final class RuleValidator {
                 "is not valid JSON: content after the rule object"
                     + where(parser.currentTokenLocation())));
       }
-      return validateJson(node);
+      return validateJson(node, strict);
     } catch (JsonProcessingException e) {
       return invalid(
           new FieldError(
@@ -166,7 +196,7 @@ public final class RuleValidator {
   // ---------------------------------------------------------------------------------------------
   // The checks, shared by both sources.
 
-  private static RuleValidation check(Source in) {
+  private static RuleValidation check(Source in, boolean strict) {
     List<FieldError> errors = new ArrayList<>();
     String rawId = in.text("id");
 
@@ -197,7 +227,9 @@ public final class RuleValidator {
           new FieldError("algorithm", in.render("algorithm"), "must be one of " + ALGORITHMS));
     }
     boolean shadow = shadow(in, errors);
-    unknownFields(in, errors);
+    if (strict) {
+      unknownFields(in, errors);
+    }
 
     if (!errors.isEmpty()) {
       return new RuleValidation(null, errors, rawId);

@@ -207,13 +207,21 @@ class RuleValidatorTest {
   }
 
   @Test
-  void shouldRejectUnknownFieldsEvenWhenNull() {
+  void shouldRejectUnknownFieldsEvenWhenNullInStrictMode() {
     Map<String, Object> fields = avroLike();
     fields.put("prority", null);
 
     assertEquals(
         "prority: is not a rule field; did you mean priority? (got null)",
-        RuleValidator.validate(fields).errorMessage());
+        RuleValidator.validateStrict(fields).errorMessage());
+  }
+
+  @Test
+  void shouldIgnoreUnknownFieldsInServiceMode() {
+    Map<String, Object> fields = avroLike();
+    fields.put("description", "added by a newer writer");
+
+    assertTrue(RuleValidator.validate(fields).isValid());
   }
 
   @Test
@@ -225,7 +233,7 @@ class RuleValidatorTest {
     fields.put("id", "");
 
     List<String> fieldsInError =
-        RuleValidator.validate(fields).errors().stream().map(FieldError::field).toList();
+        RuleValidator.validateStrict(fields).errors().stream().map(FieldError::field).toList();
 
     assertEquals(List.of("id", "key", "limit", "windowSeconds", "shadow", "zzz"), fieldsInError);
   }

@@ -1,0 +1,51 @@
+package dev.sluice.client;
+
+import java.util.List;
+
+/**
+ * A snapshot of one client's counters since it was created (monotonic except the gauges {@code
+ * inFlight}, {@code replyPartitions}, {@code rules} and {@code localCounters}). Taking one reads a
+ * handful of striped counters; cheap enough for a metrics scrape, not meant per check.
+ *
+ * @param checks checks accepted (valid arguments), whatever their outcome
+ * @param sent requests handed to the producer
+ * @param answered checks completed by a service decision
+ * @param timedOut checks completed by policy at their deadline
+ * @param sendFailures producer errors reported for requests (including ones already timed out)
+ * @param overloaded checks completed by policy at once because {@code maxInFlight} were pending
+ * @param noReplyPartition checks completed by policy at once because the client owned no reply
+ *     partition
+ * @param closed checks completed by policy because the client was (being) closed
+ * @param unknownReplies replies whose request id matched nothing pending or recently expired (e.g.
+ *     duplicates, or replies to a partition this instance took over); dropped
+ * @param lateReplies replies that arrived after their check's deadline had fired; dropped
+ * @param undecodableReplies reply records that were not an Avro {@code Decision}; dropped
+ * @param inFlight checks pending now
+ * @param replyPartitions reply partitions this instance owns now, sorted
+ * @param rules rules held by the local fallback (0 unless the policy is {@code LOCAL_FALLBACK})
+ * @param rulesRejected invalid rule records the local fallback skipped
+ * @param localCounters counters held by the local fallback now
+ */
+public record ClientMetrics(
+    long checks,
+    long sent,
+    long answered,
+    long timedOut,
+    long sendFailures,
+    long overloaded,
+    long noReplyPartition,
+    long closed,
+    long unknownReplies,
+    long lateReplies,
+    long undecodableReplies,
+    int inFlight,
+    List<Integer> replyPartitions,
+    int rules,
+    long rulesRejected,
+    int localCounters) {
+
+  /** Copies the partition list. */
+  public ClientMetrics {
+    replyPartitions = List.copyOf(replyPartitions);
+  }
+}

@@ -1,0 +1,598 @@
+package dev.sluice.client;
+
+import dev.sluice.avro.Decision;
+import dev.sluice.avro.RateLimitRequest;
+import dev.sluice.core.Reason;
+import dev.sluice.core.Verdict;
+import dev.sluice.schema.AvroCodec;
+import dev.sluice.schema.CodecException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks the Sluice service for rate-limit decisions over Kafka. Thread-safe; create one per process
+ * (or per service instance) and share it.
+ *
+ * <h2>What a check costs</h2>
+ *
+ * On the calling thread: argument validation, Avro encoding of one small request and a producer
+ * {@code send} that appends it to a batch. No network I/O happens on the caller's thread; {@code
+ * send} can block only while topic metadata is missing or the producer buffer is full, and then at
+ * most the timeout. Allocation per check: the generated id string, the Avro request and its bytes,
+ * the producer record and the returned future (which doubles as the pending entry, the deadline
+ * timer node and the send callback); on reply, the decoded decision and the {@link ClientDecision}.
+ * No thread, timer task or map node is created per check. On the network: one request record out,
+ * batched for up to the configured linger, and one decision record back.
+ *
+ * <h2>Threads</h2>
+ *
+ * One reply consumer thread, one deadline thread, the Kafka producer's I/O thread (and, in
+ * automatic reply-partition mode, the consumer group's heartbeat thread), plus one rules thread
+ * with {@link FailurePolicy#LOCAL_FALLBACK}. Futures complete on the reply thread (service
+ * decisions), the deadline thread (timeouts), the producer thread (send failures), the calling
+ * thread (overload, no reply partition, already closed) or the thread calling {@link #close()}.
+ * Stages attached with the non-async {@code CompletableFuture} methods run on that thread: keep
+ * them short, or use the {@code *Async} variants, since a slow stage on the reply thread delays
+ * every other reply.
+ *
+ * <h2>How it fails</h2>
+ *
+ * A check never throws except {@link IllegalArgumentException} for arguments that break SPEC 2 (or
+ * an id already in flight), and its future never completes exceptionally except on an internal
+ * error. Everything else completes the future exactly once, by the {@link FailurePolicy}, with
+ * {@link ClientDecision#source()} saying so and {@link ClientDecision#cause()} saying why:
+ *
+ * <ul>
+ *   <li>{@link FailureCause#TIMEOUT}: no decision within the timeout (service slow or down, broker
+ *       unreachable, or the reply partition was reassigned while the check was in flight: the reply
+ *       then goes to the partition's new owner, which drops it, so the check waits for its
+ *       deadline);
+ *   <li>{@link FailureCause#SEND_FAILED}: the producer reported an error, completed at once;
+ *   <li>{@link FailureCause#OVERLOADED}: {@code maxInFlight} checks were pending; completed at once
+ *       rather than queued, because a full table means the service is not keeping up and more
+ *       waiting would only add latency;
+ *   <li>{@link FailureCause#NO_REPLY_PARTITION}: this instance owns no reply partition (e.g. the
+ *       reply group has more members than the reply topic has partitions); completed at once;
+ *   <li>{@link FailureCause#CLOSED}: the client was closed.
+ * </ul>
+ *
+ * {@link #create} blocks until the client owns a reply partition, so checks do not fail for want of
+ * one at startup; it throws {@link DecisionClientException} when it cannot get there within the
+ * startup timeout.
+ */
+public final class DecisionClient implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DecisionClient.class);
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  /** A reply this long after its deadline counts as unknown rather than late. */
+  private static final long LATE_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+  /** The deadline thread sleeps at least this long, so it never spins. */
+  private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+  private static final long SEND_FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final DecisionClientConfig config;
+  private final String name;
+  private final long timeoutNanos;
+  private final FailurePolicy policy;
+  private final String requestsTopic;
+
+  /** What requests carry as {@code replyTopic}: null for the default decisions topic. */
+  private final String stampedReplyTopic;
+
+  private final RequestIds ids = new RequestIds();
+  private final PendingTable pending;
+  private final RecentlyExpired recentlyExpired;
+  private final AtomicInteger roundRobin = new AtomicInteger();
+  private volatile int[] replyPartitions = new int[0];
+
+  private Producer<String, byte[]> producer;
+  private ReplyReader replyReader;
+  private Thread replyThread;
+  private final Thread deadlineThread;
+  private volatile boolean deadlinesRunning = true;
+  private LocalLimiter localLimiter;
+  private RulesReader rulesReader;
+  private Thread rulesThread;
+
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final AtomicLong lastSendFailureLog =
+      new AtomicLong(System.nanoTime() - SEND_FAILURE_LOG_INTERVAL_NANOS);
+
+  private final LongAdder checks = new LongAdder();
+  private final LongAdder sent = new LongAdder();
+  private final LongAdder answered = new LongAdder();
+  private final LongAdder timedOut = new LongAdder();
+  private final LongAdder sendFailures = new LongAdder();
+  private final LongAdder overloaded = new LongAdder();
+  private final LongAdder noReplyPartition = new LongAdder();
+  private final LongAdder closedChecks = new LongAdder();
+  private final LongAdder unknownReplies = new LongAdder();
+  private final LongAdder lateReplies = new LongAdder();
+  private final LongAdder undecodableReplies = new LongAdder();
+
+  private DecisionClient(DecisionClientConfig config) {
+    this.config = config;
+    this.name = "sluice-client-" + INSTANCES.incrementAndGet();
+    this.timeoutNanos = config.timeout().toNanos();
+    this.policy = config.failurePolicy();
+    this.requestsTopic = config.requestsTopic();
+    this.stampedReplyTopic =
+        config.replyTopic().equals(DecisionClientConfig.DEFAULT_REPLY_TOPIC)
+            ? null
+            : config.replyTopic();
+    this.pending = new PendingTable(config.maxInFlight());
+    this.recentlyExpired = new RecentlyExpired(config.maxInFlight(), LATE_WINDOW_NANOS);
+    this.deadlineThread = new Thread(this::runDeadlines, name + "-deadlines");
+    this.deadlineThread.setDaemon(true);
+  }
+
+  /**
+   * Creates and starts a client: connects the producer, checks the topics, starts its threads and
+   * waits until it owns a reply partition (and, with {@link FailurePolicy#LOCAL_FALLBACK}, until
+   * the rules present at start are loaded, or a warning is logged). Costs a few round trips to the
+   * broker and, in automatic mode, a consumer group rebalance (typically well under a few seconds).
+   *
+   * @throws DecisionClientException when a topic is missing, the broker is unreachable, Kafka
+   *     rejects a property, or no reply partition is assigned within {@link
+   *     DecisionClientConfig#startupTimeout()}
+   */
+  public static DecisionClient create(DecisionClientConfig config) {
+    DecisionClient client = new DecisionClient(config);
+    try {
+      client.start();
+      return client;
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  private void start() {
+    long startupDeadline = System.nanoTime() + config.startupTimeout().toNanos();
+    deadlineThread.start();
+    try {
+      producer = new KafkaProducer<>(KafkaSettings.producer(config, name));
+    } catch (KafkaException e) {
+      throw new DecisionClientException(
+          "Kafka rejected the producer settings: " + e.getMessage(), e);
+    }
+    awaitRequestsTopic(startupDeadline);
+
+    Consumer<byte[], byte[]> replyConsumer = newConsumer(KafkaSettings.replyConsumer(config, name));
+    try {
+      int partitions = replyTopicPartitions(replyConsumer, startupDeadline);
+      for (int p : config.replyPartitions()) {
+        if (p >= partitions) {
+          throw new DecisionClientException(
+              "replyPartitions (sluice.client.reply.partitions): partition "
+                  + p
+                  + " does not exist; reply topic "
+                  + config.replyTopic()
+                  + " has "
+                  + partitions
+                  + " partitions");
+        }
+      }
+    } catch (RuntimeException e) {
+      replyConsumer.close();
+      throw e;
+    }
+    // From here on the reply thread owns (and eventually closes) the consumer.
+    replyReader =
+        new ReplyReader(replyConsumer, config.replyTopic(), config.replyPartitions(), this);
+    replyThread = new Thread(replyReader, name + "-replies");
+    replyThread.setDaemon(true);
+    replyThread.start();
+
+    if (policy == FailurePolicy.LOCAL_FALLBACK) {
+      localLimiter =
+          new LocalLimiter(config.localFallbackShare(), config.localFallbackMaxCounters());
+      rulesReader =
+          new RulesReader(
+              newConsumer(KafkaSettings.rulesConsumer(config, name)),
+              config.rulesTopic(),
+              localLimiter);
+      rulesThread = new Thread(rulesReader, name + "-rules");
+      rulesThread.setDaemon(true);
+      rulesThread.start();
+    }
+
+    try {
+      if (!replyReader.awaitFirstPartition(Math.max(0, startupDeadline - System.nanoTime()))) {
+        throw new DecisionClientException(
+            "no reply partition of "
+                + config.replyTopic()
+                + " became usable within startupTimeout ("
+                + config.startupTimeout().toMillis()
+                + " ms)"
+                + (config.automaticReplyPartitions()
+                    ? ": consumer group "
+                        + config.replyGroupId()
+                        + " may already have as many members as the topic has partitions"
+                        + " (add partitions, or give instances explicit replyPartitions)"
+                    : ": is the broker reachable?"));
+      }
+      if (rulesReader != null
+          && !rulesReader.awaitCaughtUp(Math.max(0, startupDeadline - System.nanoTime()))) {
+        LOG.warn(
+            "{}: rules topic {} not fully loaded at startup; the local fallback starts with {}"
+                + " rules and keeps reading",
+            name,
+            config.rulesTopic(),
+            localLimiter.rules());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DecisionClientException("interrupted while starting", e);
+    }
+    LOG.info("{} started: {}", name, config);
+  }
+
+  private static Consumer<byte[], byte[]> newConsumer(Map<String, Object> settings) {
+    try {
+      return new KafkaConsumer<>(settings);
+    } catch (KafkaException e) {
+      throw new DecisionClientException(
+          "Kafka rejected the consumer settings: " + e.getMessage(), e);
+    }
+  }
+
+  private void awaitRequestsTopic(long startupDeadline) {
+    RuntimeException last = null;
+    do {
+      try {
+        List<PartitionInfo> infos = producer.partitionsFor(requestsTopic);
+        if (infos != null && !infos.isEmpty()) {
+          return;
+        }
+      } catch (KafkaException e) {
+        last = e;
+      }
+    } while (System.nanoTime() - startupDeadline < 0);
+    throw new DecisionClientException(
+        "requests topic "
+            + requestsTopic
+            + " not found or broker "
+            + config.bootstrapServers()
+            + " unreachable within startupTimeout ("
+            + config.startupTimeout().toMillis()
+            + " ms)"
+            + (last == null ? "" : ": " + last.getMessage()),
+        last);
+  }
+
+  private int replyTopicPartitions(Consumer<byte[], byte[]> consumer, long startupDeadline) {
+    RuntimeException last = null;
+    do {
+      try {
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(startupDeadline - System.nanoTime()));
+        List<PartitionInfo> infos =
+            consumer.partitionsFor(config.replyTopic(), Duration.ofMillis(Math.min(left, 5000)));
+        if (infos != null && !infos.isEmpty()) {
+          return infos.size();
+        }
+      } catch (KafkaException e) {
+        last = e;
+      }
+    } while (System.nanoTime() - startupDeadline < 0);
+    throw new DecisionClientException(
+        "reply topic "
+            + config.replyTopic()
+            + " not found within startupTimeout ("
+            + config.startupTimeout().toMillis()
+            + " ms)"
+            + (last == null ? "" : ": " + last.getMessage()),
+        last);
+  }
+
+  /**
+   * Asks for a decision on {@code key}. Returns at once; the future completes exactly once, with
+   * the service's decision or by policy (see the class comment for cost and failure modes).
+   *
+   * @param key the rate-limited key, 1-512 characters
+   * @param metadata request attributes rules may constrain, at most 64 entries, or null; read
+   *     during this call (and copied with {@link FailurePolicy#LOCAL_FALLBACK}), not kept otherwise
+   * @param cost permits to spend, 1 to 1,000,000,000
+   * @throws IllegalArgumentException naming the offending argument
+   */
+  public CompletableFuture<ClientDecision> check(
+      String key, Map<String, String> metadata, long cost) {
+    String error = CheckRequest.validate(null, key, metadata, cost);
+    if (error != null) {
+      throw new IllegalArgumentException(error);
+    }
+    Map<String, String> md =
+        metadata == null || metadata.isEmpty()
+            ? Map.of()
+            : policy == FailurePolicy.LOCAL_FALLBACK ? Map.copyOf(metadata) : metadata;
+    return submit(ids.next(), key, md, cost);
+  }
+
+  /**
+   * Asks for a decision on a prepared request, using its id as the correlation id when it has one.
+   * Same cost and failure modes as {@link #check(String, Map, long)}.
+   *
+   * @throws IllegalArgumentException when a check with the same id is already in flight
+   */
+  public CompletableFuture<ClientDecision> check(CheckRequest request) {
+    String id = request.id() == null ? ids.next() : request.id();
+    return submit(id, request.key(), request.metadata(), request.cost());
+  }
+
+  /**
+   * Blocking {@link #check(String, Map, long)}: waits for the decision, which always arrives within
+   * about the timeout (the deadline thread completes it then). Not interruptible.
+   */
+  public ClientDecision decide(String key, Map<String, String> metadata, long cost) {
+    return check(key, metadata, cost).join();
+  }
+
+  /** Blocking {@link #check(CheckRequest)}; see {@link #decide(String, Map, long)}. */
+  public ClientDecision decide(CheckRequest request) {
+    return check(request).join();
+  }
+
+  /** A snapshot of this client's counters. Cheap; not meant per check. */
+  public ClientMetrics metrics() {
+    int[] parts = replyPartitions;
+    List<Integer> partitionList = Arrays.stream(parts).boxed().toList();
+    LocalLimiter ll = localLimiter;
+    return new ClientMetrics(
+        checks.sum(),
+        sent.sum(),
+        answered.sum(),
+        timedOut.sum(),
+        sendFailures.sum(),
+        overloaded.sum(),
+        noReplyPartition.sum(),
+        closedChecks.sum(),
+        unknownReplies.sum(),
+        lateReplies.sum(),
+        undecodableReplies.sum(),
+        pending.size(),
+        partitionList,
+        ll == null ? 0 : ll.rules(),
+        ll == null ? 0 : ll.rejected(),
+        ll == null ? 0 : ll.counters());
+  }
+
+  /** The configuration this client runs with. */
+  public DecisionClientConfig config() {
+    return config;
+  }
+
+  /**
+   * Completes every check in flight by policy ({@link FailureCause#CLOSED}), then stops the threads
+   * and closes the Kafka clients without sending requests still buffered (their checks are already
+   * answered). Later checks complete by policy at once. Idempotent; a concurrent second call waits
+   * for the first. Takes up to a few seconds (the consumers leave their group politely).
+   */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      awaitUninterruptibly(closed);
+      return;
+    }
+    try {
+      for (PendingCheck p : pending.closeAndDrain()) {
+        closedChecks.increment();
+        completeByPolicy(p, FailureCause.CLOSED);
+      }
+      if (replyReader != null) {
+        replyReader.shutdown();
+      }
+      if (rulesReader != null) {
+        rulesReader.shutdown();
+      }
+      deadlinesRunning = false;
+      LockSupport.unpark(deadlineThread);
+      join(replyThread);
+      join(rulesThread);
+      join(deadlineThread);
+      if (producer != null) {
+        // Zero: requests still buffered belong to checks that were just answered by policy.
+        producer.close(Duration.ZERO);
+      }
+      LOG.info("{} closed: {}", name, metrics());
+    } finally {
+      closed.countDown();
+    }
+  }
+
+  // ---- the request path
+
+  private CompletableFuture<ClientDecision> submit(
+      String id, String key, Map<String, String> metadata, long cost) {
+    checks.increment();
+    PendingCheck p =
+        new PendingCheck(this, id, key, metadata, cost, System.nanoTime() + timeoutNanos);
+    int[] parts = replyPartitions;
+    if (parts.length == 0 && !closing.get()) {
+      noReplyPartition.increment();
+      completeByPolicy(p, FailureCause.NO_REPLY_PARTITION);
+      return p;
+    }
+    switch (pending.add(p)) {
+      case ADDED -> {}
+      case FULL -> {
+        overloaded.increment();
+        completeByPolicy(p, FailureCause.OVERLOADED);
+        return p;
+      }
+      case CLOSED -> {
+        closedChecks.increment();
+        completeByPolicy(p, FailureCause.CLOSED);
+        return p;
+      }
+      case DUPLICATE_ID -> {
+        checks.decrement();
+        throw new IllegalArgumentException("id: a check with id " + id + " is already in flight");
+      }
+    }
+    int partition = parts[(roundRobin.getAndIncrement() & Integer.MAX_VALUE) % parts.length];
+    try {
+      RateLimitRequest request =
+          new RateLimitRequest(
+              id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic);
+      producer.send(new ProducerRecord<>(requestsTopic, key, AvroCodec.REQUEST.encode(request)), p);
+      sent.increment();
+    } catch (RuntimeException e) {
+      onSendFailed(p, e);
+    }
+    return p;
+  }
+
+  // ---- completion paths (each removes the check from the table first; only the winner completes)
+
+  /** Reply thread: one record from the reply topic. */
+  void onReply(byte[] value) {
+    Decision d;
+    try {
+      d = AvroCodec.DECISION.decode(value);
+    } catch (CodecException e) {
+      undecodableReplies.increment();
+      return;
+    }
+    String id = d.getRequestId();
+    PendingCheck p = id == null ? null : pending.remove(id);
+    if (p == null) {
+      if (id != null && recentlyExpired.remove(id, System.nanoTime())) {
+        lateReplies.increment();
+      } else {
+        unknownReplies.increment();
+      }
+      return;
+    }
+    answered.increment();
+    p.complete(ClientDecision.fromService(verdict(d)));
+  }
+
+  /** Producer I/O thread (or the caller's, when {@code send} itself threw). */
+  void onSendFailed(PendingCheck p, Exception e) {
+    sendFailures.increment();
+    long now = System.nanoTime();
+    long last = lastSendFailureLog.get();
+    if (now - last >= SEND_FAILURE_LOG_INTERVAL_NANOS
+        && lastSendFailureLog.compareAndSet(last, now)) {
+      LOG.warn("{}: sending a request failed (logged at most every 10 s): {}", name, e.toString());
+    }
+    if (pending.remove(p)) {
+      completeByPolicy(p, FailureCause.SEND_FAILED);
+    }
+  }
+
+  /** Reply thread: the partitions requests may be stamped with from now on. */
+  void setReplyPartitions(int[] partitions) {
+    replyPartitions = partitions;
+  }
+
+  private void runDeadlines() {
+    while (deadlinesRunning) {
+      long now = System.nanoTime();
+      PendingCheck p;
+      while ((p = pending.pollExpired(now)) != null) {
+        timedOut.increment();
+        recentlyExpired.add(p.id, now);
+        completeByPolicy(p, FailureCause.TIMEOUT);
+      }
+      long wait = pending.nanosToNextDeadline(System.nanoTime());
+      // Empty: any check added from now on expires at least a full timeout away.
+      LockSupport.parkNanos(this, Math.max(MIN_PARK_NANOS, wait < 0 ? timeoutNanos : wait));
+    }
+  }
+
+  private void completeByPolicy(PendingCheck p, FailureCause cause) {
+    ClientDecision d;
+    try {
+      long nowMs = System.currentTimeMillis();
+      d =
+          switch (policy) {
+            case FAIL_OPEN -> ClientDecision.byStaticPolicy(true, p.id, p.key, nowMs, cause);
+            case FAIL_CLOSED -> ClientDecision.byStaticPolicy(false, p.id, p.key, nowMs, cause);
+            case LOCAL_FALLBACK ->
+                localLimiter.decide(p.id, p.key, p.metadata, p.cost, nowMs, cause);
+          };
+    } catch (RuntimeException e) {
+      LOG.error("{}: the {} policy failed for check {}", name, policy, p.id, e);
+      p.completeExceptionally(e);
+      return;
+    }
+    p.complete(d);
+  }
+
+  private static Verdict verdict(Decision d) {
+    return new Verdict(
+        d.getRequestId(),
+        d.getKey(),
+        d.getAllowed(),
+        switch (d.getReason()) {
+          case ALLOWED -> Reason.ALLOWED;
+          case RATE_LIMITED -> Reason.RATE_LIMITED;
+          case NO_MATCHING_RULE -> Reason.NO_MATCHING_RULE;
+          case INVALID_REQUEST -> Reason.INVALID_REQUEST;
+        },
+        d.getRuleId(),
+        d.getLimit(),
+        d.getRemaining(),
+        d.getResetAfterMs(),
+        d.getRetryAfterMs(),
+        d.getTimestampMs(),
+        d.getShadow(),
+        d.getMessage());
+  }
+
+  private static void join(Thread t) {
+    if (t == null || t == Thread.currentThread()) {
+      return; // close() called from a completion stage on that very thread
+    }
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        latch.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

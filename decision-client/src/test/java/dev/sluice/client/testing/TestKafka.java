@@ -1,0 +1,107 @@
+package dev.sluice.client.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * One Kafka broker (and one KRaft controller) in this JVM, with replication factors of 1. The
+ * broker can be stopped and started again on the same port to test outages.
+ */
+public final class TestKafka implements AutoCloseable {
+  private static final int BROKER_ID = 0;
+  private final KafkaClusterTestKit cluster;
+  private final Admin admin;
+
+  private TestKafka(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+    this.admin = cluster.admin();
+  }
+
+  /** Starts a cluster; typically 3-10 s. */
+  public static TestKafka start() throws Exception {
+    KafkaClusterTestKit cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(false)
+                    .setNumControllerNodes(1)
+                    .setNumBrokerNodes(1)
+                    .build())
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("offsets.topic.num.partitions", "4")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1")
+            .setConfigProp("transaction.state.log.num.partitions", "4")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .setConfigProp("auto.create.topics.enable", "false")
+            .build();
+    try {
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
+    }
+    return new TestKafka(cluster);
+  }
+
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /** Creates topics (name to partition count) and waits until they exist. */
+  public void createTopics(Map<String, Integer> topics) throws Exception {
+    List<NewTopic> list = new ArrayList<>();
+    topics.forEach((name, partitions) -> list.add(new NewTopic(name, partitions, (short) 1)));
+    admin.createTopics(list).all().get(30, TimeUnit.SECONDS);
+  }
+
+  /** A producer with plain serializers for test records. */
+  public KafkaProducer<String, byte[]> producer() {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrapServers(),
+            ProducerConfig.LINGER_MS_CONFIG,
+            0,
+            ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            StringSerializer.class,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+            ByteArraySerializer.class));
+  }
+
+  /** Stops the broker (the controller stays up); clients see connection refused. */
+  public void stopBroker() {
+    var broker = cluster.brokers().get(BROKER_ID);
+    broker.shutdown();
+    broker.awaitShutdown();
+  }
+
+  /** Starts the stopped broker again on the same listener port. */
+  public void startBroker() throws Exception {
+    cluster.restartBroker(BROKER_ID, Map.of());
+    cluster.waitForReadyBrokers();
+  }
+
+  @Override
+  public void close() {
+    admin.close();
+    try {
+      cluster.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the test cluster failed", e);
+    }
+  }
+}

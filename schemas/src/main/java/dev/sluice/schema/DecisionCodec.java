@@ -1,0 +1,100 @@
+package dev.sluice.schema;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.sluice.avro.Decision;
+import dev.sluice.avro.DecisionReason;
+import dev.sluice.core.Reason;
+import dev.sluice.core.Verdict;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * The one mapping between the core's {@link Verdict} and the wire {@link Decision}, plus the
+ * plain JSON rendering {@code simulate} prints. Stateless and thread-safe.
+ */
+public final class DecisionCodec {
+  private DecisionCodec() {}
+
+  /** The Avro form of a verdict. */
+  public static Decision toAvro(Verdict v) {
+    return Decision.newBuilder()
+        .setRequestId(v.requestId())
+        .setKey(v.key())
+        .setAllowed(v.allowed())
+        .setReason(DecisionReason.valueOf(v.reason().name()))
+        .setRuleId(v.ruleId())
+        .setLimit(v.limit())
+        .setRemaining(v.remaining())
+        .setResetAfterMs(v.resetAfterMs())
+        .setRetryAfterMs(v.retryAfterMs())
+        .setTimestampMs(v.timestampMs())
+        .setShadow(v.shadow())
+        .setMessage(v.message())
+        .build();
+  }
+
+  /** The core form of a decision. */
+  public static Verdict fromAvro(Decision d) {
+    return new Verdict(
+        d.getRequestId(),
+        d.getKey(),
+        d.getAllowed(),
+        Reason.valueOf(d.getReason().name()),
+        d.getRuleId(),
+        d.getLimit(),
+        d.getRemaining(),
+        d.getResetAfterMs(),
+        d.getRetryAfterMs(),
+        d.getTimestampMs(),
+        d.getShadow(),
+        d.getMessage());
+  }
+
+  /** Avro single-object bytes of a verdict. */
+  public static byte[] encode(Verdict v) {
+    return AvroCodec.DECISION.encode(toAvro(v));
+  }
+
+  /**
+   * Plain JSON of a decision, one line, exactly the SPEC 6 fields in this order: requestId, key,
+   * allowed, reason, ruleId, limit, remaining, resetAfterMs, retryAfterMs, timestampMs, shadow,
+   * message. Every field is present; absent values are written as {@code null}.
+   */
+  public static String toJson(Verdict v) {
+    StringWriter out = new StringWriter(256);
+    try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+      g.writeStartObject();
+      writeNullable(g, "requestId", v.requestId());
+      writeNullable(g, "key", v.key());
+      g.writeBooleanField("allowed", v.allowed());
+      g.writeStringField("reason", v.reason().name());
+      writeNullable(g, "ruleId", v.ruleId());
+      g.writeNumberField("limit", v.limit());
+      g.writeNumberField("remaining", v.remaining());
+      g.writeNumberField("resetAfterMs", v.resetAfterMs());
+      g.writeNumberField("retryAfterMs", v.retryAfterMs());
+      g.writeNumberField("timestampMs", v.timestampMs());
+      g.writeBooleanField("shadow", v.shadow());
+      writeNullable(g, "message", v.message());
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  /** Plain JSON of an Avro decision; see {@link #toJson(Verdict)}. */
+  public static String toJson(Decision d) {
+    return toJson(fromAvro(d));
+  }
+
+  private static void writeNullable(JsonGenerator g, String field, String value)
+      throws IOException {
+    if (value == null) {
+      g.writeNullField(field);
+    } else {
+      g.writeStringField(field, value);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package dev.sluice.schema;
+
+import java.util.Map;
+
+/**
+ * A request as decoded from the wire, before SPEC 2's range checks. Fields that had the wrong
+ * JSON type are null here and reported in {@link #typeError}; range checks are the caller's job
+ * ({@code RequestValidator.check}) because they need the record's time and key too.
+ *
+ * @param id the correlation id, or null when absent or not a string
+ * @param key the request key, or null when absent or not a string
+ * @param metadata the metadata, never null (empty when absent), unmodifiable
+ * @param cost the cost, or null when absent (meaning 1) or not an integer
+ * @param replyTopic the requested reply topic, or null
+ * @param replyPartition the requested reply partition, or null
+ * @param typeError the first field (in the order id, key, metadata, cost, replyTopic,
+ *     replyPartition) whose JSON type was wrong, as {@code field: reason (got value)}; else null
+ * @param typeErrorField the field {@code typeError} names ({@code metadata} for any entry), or null
+ */
+public record DecodedRequest(
+    String id,
+    String key,
+    Map<String, String> metadata,
+    Long cost,
+    String replyTopic,
+    Integer replyPartition,
+    String typeError,
+    String typeErrorField) {
+
+  public DecodedRequest {
+    metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    if ((typeError == null) != (typeErrorField == null)) {
+      throw new IllegalArgumentException("typeError and typeErrorField go together");
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package dev.sluice.schema;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.avro.RateLimitRequest;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Decodes requests-topic values: Avro single-object {@link RateLimitRequest} bytes, or a JSON
+ * object {@code {"id":..,"key":..,"metadata":{..},"cost":..,"replyTopic":..,"replyPartition":..}}.
+ * Unknown JSON fields are ignored (so {@code timestampMs}, which the service never takes from
+ * the value, does no harm). Stateless and thread-safe.
+ */
+public final class RequestCodec {
+  private RequestCodec() {}
+
+  /**
+   * Decodes one value.
+   *
+   * @throws CodecException when the bytes are neither form, or are corrupt; such records belong
+   *     on the dead-letter topic
+   */
+  public static DecodedRequest decode(byte[] value) {
+    if (AvroCodec.looksLikeSingleObject(value)) {
+      return fromAvro(AvroCodec.REQUEST.decode(value));
+    }
+    if (Json.looksLikeObject(value)) {
+      return fromJson(Json.readObject(value, "request"));
+    }
+    throw new CodecException(
+        value == null
+            ? "request value is null"
+            : "request value is neither Avro single-object encoded (marker C3 01) nor a JSON object");
+  }
+
+  /** The decoded form of an Avro request (which cannot have type errors). */
+  public static DecodedRequest fromAvro(RateLimitRequest r) {
+    return new DecodedRequest(
+        r.getId(),
+        r.getKey(),
+        r.getMetadata(),
+        r.getCost(),
+        r.getReplyTopic(),
+        r.getReplyPartition(),
+        null,
+        null);
+  }
+
+  /** Reads a JSON request object; wrong types are reported, never thrown. */
+  public static DecodedRequest fromJson(JsonNode node) {
+    Errors errors = new Errors();
+    String id = string(node, "id", errors);
+    String key = string(node, "key", errors);
+    Map<String, String> metadata = metadata(node, errors);
+    Long cost = cost(node, errors);
+    String replyTopic = string(node, "replyTopic", errors);
+    Integer replyPartition = replyPartition(node, errors);
+    return new DecodedRequest(
+        id, key, metadata, cost, replyTopic, replyPartition, errors.message, errors.field);
+  }
+
+  /** Keeps only the first error: fields are read in SPEC order, so that is the one to report. */
+  private static final class Errors {
+    String field;
+    String message;
+
+    void add(String fieldName, String text) {
+      if (field == null) {
+        field = fieldName;
+        message = text;
+      }
+    }
+  }
+
+  private static boolean absent(JsonNode v) {
+    return v == null || v.isNull();
+  }
+
+  private static String string(JsonNode node, String field, Errors errors) {
+    JsonNode v = node.get(field);
+    if (absent(v)) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      errors.add(field, field + ": must be a string (got " + Json.preview(v) + ")");
+      return null;
+    }
+    return v.textValue();
+  }
+
+  private static Map<String, String> metadata(JsonNode node, Errors errors) {
+    JsonNode v = node.get("metadata");
+    if (absent(v)) {
+      return Map.of();
+    }
+    if (!v.isObject()) {
+      errors.add(
+          "metadata",
+          "metadata: must be an object of string values (got " + Json.preview(v) + ")");
+      return Map.of();
+    }
+    Map<String, String> out = new HashMap<>();
+    for (Map.Entry<String, JsonNode> e : v.properties()) {
+      if (!e.getValue().isTextual()) {
+        errors.add(
+            "metadata",
+            "metadata."
+                + e.getKey()
+                + ": must be a string (got "
+                + Json.preview(e.getValue())
+                + ")");
+        return Map.of();
+      }
+      out.put(e.getKey(), e.getValue().textValue());
+    }
+    return out;
+  }
+
+  private static Long cost(JsonNode node, Errors errors) {
+    JsonNode v = node.get("cost");
+    if (absent(v)) {
+      return null;
+    }
+    if (!v.isIntegralNumber()) {
+      errors.add("cost", "cost: must be an integer (got " + Json.preview(v) + ")");
+      return null;
+    }
+    if (!v.canConvertToLong()) {
+      errors.add("cost", "cost: must be 1 to 1000000000 (got " + Json.preview(v) + ")");
+      return null;
+    }
+    return v.longValue();
+  }
+
+  private static Integer replyPartition(JsonNode node, Errors errors) {
+    JsonNode v = node.get("replyPartition");
+    if (absent(v)) {
+      return null;
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+      errors.add(
+          "replyPartition",
+          "replyPartition: must be a 32-bit integer (got " + Json.preview(v) + ")");
+      return null;
+    }
+    return v.intValue();
+  }
+}

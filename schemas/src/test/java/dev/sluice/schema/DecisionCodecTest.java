@@ -1,0 +1,27 @@
+package dev.sluice.schema;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.sluice.core.Reason;
+import dev.sluice.core.Verdict;
+import org.junit.jupiter.api.Test;
+
+class DecisionCodecTest {
+  @Test
+  void shouldRenderEveryFieldInSpecOrderWithExplicitNulls() {
+    Verdict v = Verdict.invalidRequest(null, "k\"1", 5, "id: is required");
+    assertEquals(
+        "{\"requestId\":null,\"key\":\"k\\\"1\",\"allowed\":false,\"reason\":\"INVALID_REQUEST\","
+            + "\"ruleId\":null,\"limit\":-1,\"remaining\":-1,\"resetAfterMs\":-1,"
+            + "\"retryAfterMs\":-1,\"timestampMs\":5,\"shadow\":false,"
+            + "\"message\":\"id: is required\"}",
+        DecisionCodec.toJson(v));
+  }
+
+  @Test
+  void shouldRoundTripThroughAvro() {
+    Verdict v = new Verdict("q", "k", true, Reason.RATE_LIMITED, "r", 3, 0, 10, 20, 30, true, null);
+    assertEquals(v, DecisionCodec.fromAvro(AvroCodec.DECISION.decode(DecisionCodec.encode(v))));
+    assertEquals(DecisionCodec.toJson(v), DecisionCodec.toJson(DecisionCodec.toAvro(v)));
+  }
+}

@@ -1,0 +1,51 @@
+package dev.sluice.schema;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.sluice.avro.RateLimitRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RequestCodecTest {
+  private static DecodedRequest json(String s) {
+    return RequestCodec.decode(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void shouldReadAJsonRequestIgnoringTimestampAndUnknownFields() {
+    DecodedRequest r = json("  {\"id\":\"q\",\"key\":\"k\",\"metadata\":{\"a\":\"b\"},\"cost\":3,"
+        + "\"timestampMs\":99,\"extra\":true,\"replyTopic\":\"t\",\"replyPartition\":2}");
+    assertEquals(new DecodedRequest("q", "k", Map.of("a", "b"), 3L, "t", 2, null, null), r);
+  }
+
+  @Test
+  void shouldReportTheFirstWrongTypeInFieldOrder() {
+    DecodedRequest r = json("{\"id\":\"q\",\"key\":1,\"cost\":\"x\"}");
+    assertEquals("key", r.typeErrorField());
+    assertEquals("key: must be a string (got 1)", r.typeError());
+    assertNull(r.key());
+    assertEquals("metadata", json("{\"metadata\":{\"a\":2}}").typeErrorField());
+    assertEquals("cost", json("{\"cost\":2.0}").typeErrorField());
+    assertEquals("cost", json("{\"cost\":123456789012345678901234567890}").typeErrorField());
+    assertEquals("replyPartition", json("{\"replyPartition\":4294967296}").typeErrorField());
+    assertNull(json("{\"id\":null,\"cost\":null,\"metadata\":null}").typeError());
+  }
+
+  @Test
+  void shouldDecodeAvroRequests() {
+    RateLimitRequest a = RateLimitRequest.newBuilder().setId("q").setKey("k").build();
+    assertEquals(new DecodedRequest("q", "k", Map.of(), null, null, null, null, null),
+        RequestCodec.decode(AvroCodec.REQUEST.encode(a)));
+  }
+
+  @Test
+  void shouldRefuseBytesThatAreNeitherForm() {
+    for (String bad : new String[] {"", "[1]", "42", "{\"id\":1", "{} {}", "{\"a\":1,\"a\":2}"}) {
+      assertThrows(CodecException.class, () -> json(bad), bad);
+    }
+    assertThrows(CodecException.class, () -> RequestCodec.decode(null));
+  }
+}

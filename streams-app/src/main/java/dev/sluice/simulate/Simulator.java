@@ -1,0 +1,207 @@
+package dev.sluice.simulate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sluice.schema.AvroCodec;
+import dev.sluice.schema.DecisionCodec;
+import dev.sluice.topology.DeadLetters;
+import dev.sluice.topology.RateLimiterTopology;
+import dev.sluice.topology.SluiceConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/**
+ * Runs the production topology ({@link RateLimiterTopology#build}) in a {@link
+ * TopologyTestDriver}, feeding it rules and request lines one at a time and printing what comes
+ * out after each (SPEC 7). Rules and requests meet in exact input order because the driver
+ * processes each record completely, rule store update included, before the next one goes in.
+ *
+ * <p>The driver's wall clock never moves, so the idle-counter sweep never runs: a simulation keeps
+ * every counter, exactly as the maths says.
+ */
+public final class Simulator implements AutoCloseable {
+  /** Same strictness as the service's codecs, so a line is classified as the service reads it. */
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final Path stateDir;
+  private final TopologyTestDriver driver;
+  private final TestInputTopic<String, byte[]> rules;
+  private final TestInputTopic<String, byte[]> requests;
+  private final TestOutputTopic<String, byte[]> decisions;
+  private final TestOutputTopic<byte[], byte[]> deadLetters;
+  private final TestOutputTopic<String, byte[]> rulesApplied;
+  private long decisionCount;
+
+  /**
+   * Starts the topology with {@code config}.
+   *
+   * @param out where decisions go, one JSON line each
+   * @param err where rejections and dead letters are reported, one line each
+   */
+  public Simulator(SluiceConfig config, PrintWriter out, PrintWriter err) throws IOException {
+    this.out = out;
+    this.err = err;
+    this.stateDir = Files.createTempDirectory("sluice-simulate");
+    Properties props = config.streamsProperties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-simulate");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver = new TopologyTestDriver(RateLimiterTopology.build(config), props, Instant.EPOCH);
+    rules =
+        driver.createInputTopic(
+            config.rulesTopic(), new StringSerializer(), new ByteArraySerializer());
+    requests =
+        driver.createInputTopic(
+            config.requestsTopic(), new StringSerializer(), new ByteArraySerializer());
+    decisions =
+        driver.createOutputTopic(
+            config.decisionsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+    deadLetters =
+        driver.createOutputTopic(
+            config.deadLettersTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    rulesApplied =
+        driver.createOutputTopic(
+            config.rulesAppliedTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Publishes one rules-file entry, keyed by its {@code id} when that is a string. */
+  public void rule(JsonNode entry, String where) {
+    JsonNode id = entry.get("id");
+    pipeRule(id != null && id.isTextual() ? id.textValue() : null, bytes(entry));
+    drain(where);
+  }
+
+  /** Processes one requests-file line (SPEC 7); {@code lineNumber} is used in messages. */
+  public void line(String line, long lineNumber) {
+    String where = "line " + lineNumber;
+    if (line.isBlank()) {
+      return;
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(line);
+    } catch (JsonProcessingException e) {
+      node = null;
+    }
+    if (node != null && node.isObject() && node.has("rule")) {
+      JsonNode rule = node.get("rule");
+      JsonNode id = rule.get("id");
+      pipeRule(id != null && id.isTextual() ? id.textValue() : null, bytes(rule));
+    } else if (node != null && node.isObject() && node.has("deleteRuleId")) {
+      JsonNode id = node.get("deleteRuleId");
+      pipeRule(id.isTextual() ? id.textValue() : null, null);
+    } else {
+      pipeRequest(node, line);
+    }
+    drain(where);
+  }
+
+  private void pipeRule(String key, byte[] value) {
+    rules.pipeInput(new TestRecord<>(key, value, new RecordHeaders(), 0L));
+  }
+
+  /**
+   * Pipes the line's own bytes, as a client would produce them. The time is {@code timestampMs};
+   * when a record timestamp cannot carry it (missing, not an integer, negative), the record gets
+   * time 0 and the raw text in {@link RateLimiterTopology#INVALID_TIMESTAMP_HEADER}, on which the
+   * limiter answers INVALID_REQUEST naming timestampMs. Anything that is not a JSON object goes
+   * in as is and comes out as a dead letter.
+   */
+  private void pipeRequest(JsonNode node, String line) {
+    byte[] value = line.getBytes(StandardCharsets.UTF_8);
+    RecordHeaders headers = new RecordHeaders();
+    if (node == null || !node.isObject()) {
+      requests.pipeInput(new TestRecord<>(null, value, headers, 0L));
+      return;
+    }
+    JsonNode key = node.get("key");
+    JsonNode ts = node.get("timestampMs");
+    long time = 0L;
+    if (ts != null && ts.isIntegralNumber() && ts.canConvertToLong() && ts.longValue() >= 0) {
+      time = ts.longValue();
+    } else {
+      String raw = ts == null || ts.isNull() ? "" : ts.toString();
+      headers.add(RateLimiterTopology.INVALID_TIMESTAMP_HEADER, raw.getBytes(StandardCharsets.UTF_8));
+    }
+    requests.pipeInput(
+        new TestRecord<>(key != null && key.isTextual() ? key.textValue() : null, value, headers,
+            time));
+  }
+
+  private void drain(String where) {
+    while (!decisions.isEmpty()) {
+      out.println(DecisionCodec.toJson(AvroCodec.DECISION.decode(decisions.readValue())));
+      decisionCount++;
+    }
+    while (!deadLetters.isEmpty()) {
+      err.println(describe(deadLetters.readRecord(), where));
+    }
+    // Validated rules also land in an output queue of the driver; drop them to bound memory.
+    if (!rulesApplied.isEmpty()) {
+      rulesApplied.readRecordsToList();
+    }
+  }
+
+  static String describe(TestRecord<byte[], byte[]> dead, String where) {
+    String stage = DeadLetters.header(dead.headers(), DeadLetters.STAGE);
+    String message = DeadLetters.header(dead.headers(), DeadLetters.MESSAGE);
+    if (DeadLetters.Stage.RULE_VALIDATOR.header().equals(stage)) {
+      String id = DeadLetters.header(dead.headers(), DeadLetters.RULE_ID);
+      return "rule " + (id == null ? "(no id)" : id) + " rejected: " + message;
+    }
+    return where + ": dead letter (" + stage + "): " + message;
+  }
+
+  /** Decisions printed so far. */
+  public long decisionCount() {
+    return decisionCount;
+  }
+
+  private static byte[] bytes(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      driver.close();
+    } finally {
+      out.flush();
+      err.flush();
+      try (Stream<Path> files = Files.walk(stateDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+}

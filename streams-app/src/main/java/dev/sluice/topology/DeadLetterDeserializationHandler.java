@@ -1,0 +1,57 @@
+package dev.sluice.topology;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends records whose bytes cannot be decoded (KIP-1034) to the dead-letter topic and goes on.
+ * Without a dead-letter topic configured it stops the application instead: a record is never
+ * dropped silently.
+ */
+public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
+
+  private String deadLetterTopic;
+
+  /** Created by Kafka Streams from {@code deserialization.exception.handler}. */
+  public DeadLetterDeserializationHandler() {}
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+    deadLetterTopic = topic == null ? null : topic.toString();
+  }
+
+  @Override
+  public Response handleError(
+      ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    if (deadLetterTopic == null) {
+      LOG.error(
+          "Undecodable record at {}-{}@{} and no dead-letter topic configured; stopping",
+          context.topic(), context.partition(), context.offset(), exception);
+      return Response.fail();
+    }
+    LOG.warn(
+        "Undecodable record at {}-{}@{} sent to {}: {}",
+        context.topic(), context.partition(), context.offset(), deadLetterTopic,
+        exception.getMessage());
+    return Response.resume(
+        List.of(
+            DeadLetters.failed(
+                deadLetterTopic,
+                record.key(),
+                record.value(),
+                record.headers(),
+                DeadLetters.Stage.DESERIALIZATION,
+                exception,
+                context.topic(),
+                context.partition(),
+                context.offset())));
+  }
+}

@@ -1,0 +1,60 @@
+package dev.sluice.topology;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Handles an unexpected exception thrown while processing one record (KIP-1033/1034). A
+ * poison record (a bug for this one input) goes to the dead-letter topic with the raw source bytes
+ * and processing goes on; a failure of Kafka Streams itself (a {@link StreamsException}, such as
+ * a state store error) stops the thread so that it is retried, never skipped.
+ */
+public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
+
+  private String deadLetterTopic;
+
+  /** Created by Kafka Streams from {@code processing.exception.handler}. */
+  public DeadLetterProcessingHandler() {}
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+    deadLetterTopic = topic == null ? null : topic.toString();
+  }
+
+  @Override
+  public Response handleError(
+      ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+    if (deadLetterTopic == null || exception instanceof StreamsException) {
+      LOG.error(
+          "Processing failed in {} at {}-{}@{}; stopping",
+          context.processorNodeId(), context.topic(), context.partition(), context.offset(),
+          exception);
+      return Response.fail();
+    }
+    LOG.error(
+        "Processing failed in {} at {}-{}@{}; record sent to {}",
+        context.processorNodeId(), context.topic(), context.partition(), context.offset(),
+        deadLetterTopic, exception);
+    return Response.resume(
+        List.of(
+            DeadLetters.failed(
+                deadLetterTopic,
+                context.sourceRawKey(),
+                context.sourceRawValue(),
+                context.headers(),
+                DeadLetters.Stage.PROCESSING,
+                exception,
+                context.topic(),
+                context.partition(),
+                context.offset())));
+  }
+}

@@ -1,0 +1,250 @@
+package dev.sluice.topology;
+
+import dev.sluice.core.Verdict;
+import dev.sluice.core.limit.Limiter;
+import dev.sluice.core.request.RequestValidator;
+import dev.sluice.core.rule.LimitRule;
+import dev.sluice.schema.DecodedRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Turns each request into exactly one decision, forwarded at once (no DSL cache in between).
+ *
+ * <p>Design note. Time is the record timestamp. The request is checked against SPEC 2 and the
+ * routing rules; the first broken constraint, in the order id, key (including "equals the record
+ * key"), metadata, cost, timestampMs, replyTopic, replyPartition, becomes an INVALID_REQUEST
+ * decision that charges nothing. A valid request is matched against the global {@link RuleStore};
+ * the applied rule is evaluated by the pure {@link Limiter} against its counter in {@code
+ * sluice-counters} (RocksDB, changelogged, no cache, so a restarted or moved task sees every
+ * charge), and the new counter is always written back, a denied first request included.
+ *
+ * <p>Store bound and expiry: one counter per (rule, key, wildcard values) in use. A wall-clock
+ * punctuator sweeps the store incrementally, at most {@code sluice.counters.expiry.batch.size}
+ * entries per run, resuming after the last key it saw (the cursor lives in memory: after a
+ * restart the sweep starts over, which only delays expiry). It deletes a counter once its {@link
+ * Limiter#idleAfterMs} plus the grace is behind the task's stream time; the delete writes a
+ * tombstone to the changelog, so the changelog shrinks too. Counters of deleted rules and of old
+ * generations go the same way.
+ */
+final class LimiterProcessor implements Processor<String, DecodedRequest, String, RoutedDecision> {
+  private final SluiceConfig config;
+  private ProcessorContext<String, RoutedDecision> context;
+  private KeyValueStore<Bytes, byte[]> counters;
+  private RuleStore rules;
+  private Sensor invalid;
+  private Sensor expired;
+  /** Where the next expiry sweep resumes (exclusive); null: from the start. */
+  private Bytes cursor;
+
+  LimiterProcessor(SluiceConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, RoutedDecision> context) {
+    this.context = context;
+    this.counters = context.getStateStore(RateLimiterTopology.COUNTERS_STORE);
+    this.rules = context.getStateStore(RateLimiterTopology.RULES_STORE);
+    this.invalid = Sensors.rateTotal(context, "requests-invalid");
+    this.expired = Sensors.rateTotal(context, "counters-expired");
+    if (config.expiryIntervalMs() > 0) {
+      context.schedule(
+          Duration.ofMillis(config.expiryIntervalMs()),
+          PunctuationType.WALL_CLOCK_TIME,
+          now -> expireIdleCounters());
+    }
+  }
+
+  @Override
+  public void process(Record<String, DecodedRequest> record) {
+    DecodedRequest request = record.value();
+    long t = record.timestamp();
+    String timestampError = DeadLetters.header(record.headers(),
+        RateLimiterTopology.INVALID_TIMESTAMP_HEADER);
+    String error = firstError(request, record.key(), t, timestampError, config);
+    Verdict verdict;
+    if (error != null) {
+      invalid.record();
+      long echoed = timestampError == null ? t : parseOr(timestampError, -1L);
+      verdict = Verdict.invalidRequest(request.id(), request.key(), echoed, error);
+    } else {
+      verdict = decide(request, t);
+    }
+    String topic =
+        request.replyTopic() != null && config.replyTopicAllowed(request.replyTopic())
+            ? request.replyTopic()
+            : config.decisionsTopic();
+    Integer partition =
+        request.replyPartition() != null && request.replyPartition() >= 0
+            ? request.replyPartition()
+            : null;
+    Headers none = new RecordHeaders();
+    context.forward(
+        new Record<>(record.key(), new RoutedDecision(verdict, topic, partition), t, none));
+  }
+
+  private Verdict decide(DecodedRequest request, long t) {
+    LimitRule rule = rules.match(request.key(), request.metadata());
+    if (rule == null) {
+      return Verdict.noMatchingRule(request.id(), request.key(), t);
+    }
+    Bytes counterKey = Bytes.wrap(Limiter.counterKey(rule, request.key(), request.metadata()));
+    Limiter.Evaluation evaluation =
+        Limiter.evaluate(
+            rule,
+            counters.get(counterKey),
+            request.id(),
+            request.key(),
+            RequestValidator.effectiveCost(request.cost()),
+            t);
+    counters.put(counterKey, evaluation.counter());
+    return evaluation.verdict();
+  }
+
+  /**
+   * The message of the first constraint the request breaks, or null when it is valid.
+   *
+   * @param timestampError the raw {@code timestampMs} text a simulate run could not carry as a
+   *     record timestamp ({@link RateLimiterTopology#INVALID_TIMESTAMP_HEADER}), or null
+   */
+  static String firstError(
+      DecodedRequest r, String recordKey, long t, String timestampError, SluiceConfig config) {
+    Candidate first = new Candidate();
+    if (r.typeError() != null) {
+      first.offer(position(r.typeErrorField()), r.typeError());
+    }
+    String check =
+        RequestValidator.check(
+            r.id(), r.key(), r.metadata(), r.cost(), timestampError == null ? t : 0L);
+    if (check != null) {
+      int colon = check.indexOf(':');
+      first.offer(position(colon < 0 ? check : check.substring(0, colon)), check);
+    }
+    if (r.key() != null && !r.key().equals(recordKey)) {
+      first.offer(
+          KEY_MATCHES_RECORD,
+          "key: must equal the record key (got "
+              + quoted(r.key())
+              + ", record key "
+              + quoted(recordKey)
+              + ")");
+    }
+    if (timestampError != null) {
+      first.offer(
+          position("timestampMs"),
+          timestampError.isEmpty()
+              ? "timestampMs: is required, an integer 0 to " + RequestValidator.MAX_TIME_MS
+              : "timestampMs: must be an integer 0 to "
+                  + RequestValidator.MAX_TIME_MS
+                  + " (got "
+                  + timestampError
+                  + ")");
+    }
+    if (r.replyTopic() != null && !config.replyTopicAllowed(r.replyTopic())) {
+      first.offer(
+          position("replyTopic"),
+          "replyTopic: must be "
+              + quoted(config.decisionsTopic())
+              + (config.replyTopicPrefixes().isEmpty()
+                  ? ""
+                  : " or start with one of " + config.replyTopicPrefixes())
+              + " (got "
+              + quoted(r.replyTopic())
+              + ")");
+    }
+    if (r.replyPartition() != null && r.replyPartition() < 0) {
+      first.offer(
+          position("replyPartition"),
+          "replyPartition: must be 0 or more (got " + r.replyPartition() + ")");
+    }
+    return first.message;
+  }
+
+  private static final int KEY_MATCHES_RECORD = 15;
+
+  private static int position(String field) {
+    if (field.startsWith("metadata")) {
+      return 20;
+    }
+    return switch (field) {
+      case "id" -> 0;
+      case "key" -> 10;
+      case "cost" -> 30;
+      case "timestampMs" -> 40;
+      case "replyTopic" -> 50;
+      case "replyPartition" -> 60;
+      default -> 70;
+    };
+  }
+
+  /** Keeps the earliest offered error; on a tie the first offered wins. */
+  private static final class Candidate {
+    int position = Integer.MAX_VALUE;
+    String message;
+
+    void offer(int at, String text) {
+      if (at < position) {
+        position = at;
+        message = text;
+      }
+    }
+  }
+
+  private static String quoted(String s) {
+    return s == null ? "null" : "\"" + s + "\"";
+  }
+
+  private static long parseOr(String s, long fallback) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  /** One incremental sweep; see the class comment. */
+  void expireIdleCounters() {
+    long streamTime = context.currentStreamTimeMs();
+    if (streamTime < 0) {
+      return;
+    }
+    List<Bytes> idle = new ArrayList<>();
+    Bytes last = null;
+    boolean more;
+    int seen = 0;
+    try (KeyValueIterator<Bytes, byte[]> it =
+        cursor == null ? counters.all() : counters.range(cursor, null)) {
+      while (it.hasNext() && seen < config.expiryBatchSize()) {
+        KeyValue<Bytes, byte[]> entry = it.next();
+        if (entry.key.equals(cursor)) {
+          continue;
+        }
+        seen++;
+        last = entry.key;
+        long idleAfter = Limiter.idleAfterMs(entry.value);
+        if (idleAfter <= streamTime - config.expiryGraceMs()) {
+          idle.add(entry.key);
+        }
+      }
+      more = it.hasNext();
+    }
+    cursor = more ? last : null;
+    for (Bytes key : idle) {
+      counters.delete(key);
+    }
+    expired.record(idle.size());
+  }
+}

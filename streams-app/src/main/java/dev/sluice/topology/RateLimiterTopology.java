@@ -1,0 +1,134 @@
+package dev.sluice.topology;
+
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The whole Sluice application as one pure function of its configuration.
+ *
+ * <pre>
+ * rules ──▶ rule-validator ──▶ rules-applied ══▶ global store sluice-rules (RuleIndex)
+ *              │  └─ sluice-rule-generations                   │ match
+ *              └──▶ dead-letters (rejected rules)              ▼
+ * requests ─────────────────────────────────────────▶ limiter ──▶ decisions (reply topic/partition)
+ *                                                       └─ sluice-counters (RocksDB, changelog)
+ * </pre>
+ *
+ * <p>Every node, store and (through the store names) internal topic has an explicit name that is
+ * part of the application's contract: renaming one orphans state. {@code TopologyDocsTest} pins
+ * {@link Topology#describe()} against {@code topology-docs/}.
+ */
+public final class RateLimiterTopology {
+  /** Source of operator-published rules. */
+  public static final String RULES_SOURCE = "rules-source";
+  /** Validates rules and assigns generations. */
+  public static final String RULE_VALIDATOR = "rule-validator";
+  /** Validated rules to the rules-applied topic. */
+  public static final String RULES_APPLIED_SINK = "rules-applied-sink";
+  /** Rejected rules to the dead-letter topic. */
+  public static final String RULE_DEAD_LETTER_SINK = "rule-dead-letter-sink";
+  /** Rule id to algorithm, window and generation of its last valid version (changelogged). */
+  public static final String RULE_GENERATIONS_STORE = "sluice-rule-generations";
+  /** Source of the global rule store. */
+  public static final String RULES_APPLIED_SOURCE = "rules-applied-source";
+  /** Global processor that feeds the rule store. */
+  public static final String RULE_STORE_UPDATER = "rule-store-updater";
+  /** The global rule store ({@link RuleStore}). */
+  public static final String RULES_STORE = "sluice-rules";
+  /** Source of requests. */
+  public static final String REQUESTS_SOURCE = "requests-source";
+  /** Decides requests. */
+  public static final String LIMITER = "limiter";
+  /** Decisions to their reply topic and partition. */
+  public static final String DECISIONS_SINK = "decisions-sink";
+  /** Counters (RocksDB, changelogged, uncached). */
+  public static final String COUNTERS_STORE = "sluice-counters";
+
+  /**
+   * Request header holding the raw {@code timestampMs} text of a {@code simulate} request line
+   * whose time cannot be a record timestamp (missing, not an integer, negative); empty when the
+   * field was missing. The limiter only ever rejects on it (INVALID_REQUEST naming timestampMs),
+   * so a producer setting it can do nothing but get its own request rejected.
+   */
+  public static final String INVALID_TIMESTAMP_HEADER = "sluice.request.invalid-timestamp";
+
+  private RateLimiterTopology() {}
+
+  /** Builds the topology. Pure: the same config gives the same topology, with no side effects. */
+  public static Topology build(SluiceConfig config) {
+    RecordTimeExtractor time = new RecordTimeExtractor();
+    Topology topology = new Topology();
+
+    topology.addSource(
+        AutoOffsetReset.earliest(),
+        RULES_SOURCE,
+        time,
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer(),
+        config.rulesTopic());
+    topology.addProcessor(RULE_VALIDATOR, () -> new RuleValidatorProcessor(config), RULES_SOURCE);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(RULE_GENERATIONS_STORE),
+                Serdes.String(),
+                Serdes.String())
+            .withCachingDisabled()
+            .withLoggingEnabled(Map.of()),
+        RULE_VALIDATOR);
+    topology.addSink(
+        RULES_APPLIED_SINK,
+        config.rulesAppliedTopic(),
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
+        RULE_VALIDATOR);
+    topology.addSink(
+        RULE_DEAD_LETTER_SINK,
+        config.deadLettersTopic(),
+        new ByteArraySerializer(),
+        new ByteArraySerializer(),
+        RULE_VALIDATOR);
+
+    topology.addGlobalStore(
+        new RuleStore.Builder(RULES_STORE),
+        RULES_APPLIED_SOURCE,
+        time,
+        new StringDeserializer(),
+        new ByteArrayDeserializer(),
+        config.rulesAppliedTopic(),
+        RULE_STORE_UPDATER,
+        () -> new RuleStoreUpdater(RULES_STORE));
+
+    // Earliest, as Kafka Streams' default: on a first start, queued requests still get decisions.
+    topology.addSource(
+        AutoOffsetReset.earliest(),
+        REQUESTS_SOURCE,
+        time,
+        new StringDeserializer(),
+        new RequestDeserializer(),
+        config.requestsTopic());
+    topology.addProcessor(LIMITER, () -> new LimiterProcessor(config), REQUESTS_SOURCE);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(COUNTERS_STORE),
+                Serdes.Bytes(),
+                Serdes.ByteArray())
+            .withCachingDisabled()
+            .withLoggingEnabled(Map.of()),
+        LIMITER);
+    topology.addSink(
+        DECISIONS_SINK,
+        new RoutedDecision.Topic(),
+        new StringSerializer(),
+        new RoutedDecision.ValueSerializer(),
+        new RoutedDecision.Partition(),
+        LIMITER);
+    return topology;
+  }
+}

@@ -1,0 +1,116 @@
+package dev.sluice.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AppConfigTest {
+  private static final Path CONFIGS = Path.of("src/test/resources/config");
+
+  @Test
+  void shouldApplyStreamsDefaultsUnderTheFileSettings() {
+    AppConfig config =
+        AppConfig.forInstance(CONFIGS.resolve("valid.properties"), Map.of(), Map.of());
+    Properties p = config.streamsProperties();
+    assertEquals("exactly_once_v2", p.getProperty("processing.guarantee"));
+    assertEquals("1", p.getProperty("num.standby.replicas"));
+    assertEquals("classic", p.getProperty("group.protocol"));
+    assertEquals("6000", p.getProperty("session.timeout.ms"));
+    assertEquals("1500", p.getProperty("heartbeat.interval.ms"));
+    assertEquals("100", p.getProperty("commit.interval.ms"));
+    assertEquals("3", p.getProperty("replication.factor"));
+    assertEquals("0", p.getProperty("producer.linger.ms"));
+    assertEquals("sluice-prod", config.applicationId());
+    assertEquals("broker-1:9092,broker-2:9092", config.bootstrapServers());
+    assertEquals(9000, config.sluice().httpPort());
+  }
+
+  @Test
+  void shouldLetEnvironmentOverrideFileAndFlagsOverrideEnvironment() {
+    Map<String, String> env =
+        Map.of(
+            "SLUICE_BOOTSTRAP_SERVERS", "env-broker:9092",
+            "SLUICE_TOPIC_RULES_APPLIED", "custom.applied",
+            "SLUICE_HTTP_PORT", "9100",
+            "SLUICE_NUM_STANDBY_REPLICAS", "2",
+            "PATH", "/usr/bin");
+    AppConfig config =
+        AppConfig.forInstance(
+            CONFIGS.resolve("valid.properties"), env, Map.of("sluice.http.port", "9200"));
+    assertEquals("env-broker:9092", config.bootstrapServers());
+    assertEquals("custom.applied", config.sluice().rulesAppliedTopic());
+    assertEquals("2", config.streamsProperties().getProperty("num.standby.replicas"));
+    assertEquals(9200, config.sluice().httpPort());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "misspelled-key",
+        "missing-bootstrap",
+        "bad-number",
+        "bad-streams-value",
+        "bad-bootstrap",
+        "bad-replication-factor"
+      })
+  void shouldRejectBadConfigWithTheFixtureError(String name) throws IOException {
+    String expected =
+        Files.readString(CONFIGS.resolve(name + ".error"), StandardCharsets.UTF_8).strip();
+    CliException e =
+        assertThrows(
+            CliException.class,
+            () -> AppConfig.forInstance(CONFIGS.resolve(name + ".properties"), Map.of(), Map.of()));
+    assertTrue(
+        e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+    assertTrue(e.getMessage().contains(name + ".properties"), e.getMessage());
+  }
+
+  @Test
+  void shouldReportEveryProblemAtOnce() {
+    CliException e =
+        assertThrows(
+            CliException.class,
+            () ->
+                AppConfig.forInstance(
+                    null, Map.of(), Map.of("replication.factor", "-7", "sluice.nope", "1")));
+    assertTrue(e.getMessage().contains("bootstrap.servers: required"), e.getMessage());
+    assertTrue(e.getMessage().contains("replication.factor"), e.getMessage());
+    assertTrue(e.getMessage().contains("sluice.nope: unknown Sluice setting"), e.getMessage());
+  }
+
+  @Test
+  void shouldNameAMissingConfigFile() {
+    CliException e =
+        assertThrows(
+            CliException.class,
+            () -> AppConfig.forInstance(Path.of("no/such.properties"), Map.of(), Map.of()));
+    assertEquals("config file no/such.properties does not exist", e.getMessage());
+  }
+
+  @Test
+  void shouldGiveClientsOnlySettingsTheyKnow() {
+    AppConfig config =
+        AppConfig.forClient(
+            null,
+            Map.of(),
+            Map.of(
+                "bootstrap.servers", "b:9092",
+                "security.protocol", "SSL",
+                "num.stream.threads", "4"));
+    Map<String, Object> producer = config.clientProperties(ProducerConfig.configNames());
+    assertEquals("SSL", producer.get("security.protocol"));
+    assertEquals(Set.of("bootstrap.servers", "security.protocol"), producer.keySet());
+  }
+}
