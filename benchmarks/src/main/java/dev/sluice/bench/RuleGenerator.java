@@ -18,13 +18,13 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>80% exact keys: {@code user:1234567} (60%), {@code apikey:<16 hex>} (10%), {@code
- *       ip:10.1.2.3} (10%). One in ten reuses an existing exact key, so some keys carry two or more
- *       rules (typically a general one and a metadata-specific one).
- *   <li>20% prefix patterns of assorted lengths (7 to about 40 characters), about 1.3 rules per
- *       pattern key: {@code tenant:<t>:*}, {@code user:<id>:*}, {@code api:/v2/orders/<n>*}, {@code
- *       ip:10.1.2.*}, {@code org:<o>:project:<p>:*}; plus about 60 broad patterns with one rule
- *       each ({@code *}, {@code user:*}, {@code user:1*} .. {@code user:9*}, {@code api:/v2/*},
- *       {@code api:/v2/orders/*}, ...).
+ *       ip:10.1.2.3} (10%). One in ten reuses an existing exact key, so some keys carry two or
+ *       more rules (typically a general one and a metadata-specific one).
+ *   <li>20% prefix patterns, about 1.1 rules per pattern key: {@code tenant:<t>:*}, {@code
+ *       user:<id>:*}, {@code api:/v2/orders/<n>*}, {@code ip:10.1.2.*}, {@code
+ *       org:<o>:project:<p>:*}; plus about 60 broad patterns with one rule each ({@code *}, {@code
+ *       user:*}, {@code user:1*} .. {@code user:9*}, {@code api:/v2/*}, {@code api:/v2/orders/*},
+ *       ...). Prefixes have 26 distinct lengths, 0 to 29 characters.
  *   <li>20% of all rules carry 1 to 3 metadata constraints (region, plan, method, client, tier),
  *       about one value in seven being {@code *}.
  *   <li>Priority 0 for 85%, 10 for 8%, 100 for 4%, -5 for 3%; ids like {@code user-1234567-rpm}.

@@ -365,6 +365,39 @@ class RuleIndexTest {
   }
 
   @Test
+  void shouldNotAllocateOnLookup() {
+    for (int i = 0; i < 200; i++) {
+      add(rule("e" + i, "user:" + i, i % 3, i % 4 == 0 ? Map.of("region", "eu") : Map.of()));
+      add(rule("p" + i, "tenant:" + i + ":*", i % 2, Map.of("plan", "*")));
+      add(rule("s" + i, "*", 0, Map.of("tenant", "t" + i)));
+    }
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      keys.add(i % 2 == 0 ? "user:" + i : "tenant:" + i + ":x");
+    }
+    Map<String, String> metadata = new HashMap<>(Map.of("region", "eu", "plan", "p", "tenant", "t7"));
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long sink = 0;
+    for (int round = 0; round < 50; round++) {
+      for (String key : keys) {
+        sink += index.match(key, metadata) == null ? 0 : 1;
+      }
+    }
+
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int round = 0; round < 25; round++) {
+      for (String key : keys) {
+        sink += index.match(key, metadata) == null ? 0 : 1;
+      }
+    }
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+    assertTrue(sink > 0);
+    assertTrue(allocated < 1024, allocated + " bytes allocated by 10,000 lookups");
+  }
+
+  @Test
   void shouldGrowAndShrinkThroughManyRules() {
     for (int i = 0; i < 5000; i++) {
       add(rule("e" + i, "user:" + i));
