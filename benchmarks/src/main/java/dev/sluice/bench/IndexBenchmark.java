@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run (see benchmarks/README.md): {@code java -jar benchmarks/target/benchmarks.jar
  * IndexBenchmark}. The defaults below are short on purpose (one fork, 2 warm-up and 3 measured
- * iterations); add {@code -f 3 -wi 5 -i 10} for tighter error bars. Forks run with transparent
- * huge pages, the setting recommended for the service.
+ * iterations); add {@code -f 3 -wi 5 -i 10} for tighter error bars. Forks run with transparent huge
+ * pages, the setting recommended for the service.
  */
 // Transparent huge pages: at a million rules the index is far larger than the caches, and with
 // 4 KB pages nearly every cache miss is also a TLB miss (see README.md: p50 1.5 us without them).
@@ -107,7 +107,8 @@ public class IndexBenchmark {
         case "sharedKey10k":
           RuleGenerator.sharedKeyRules(10_000).forEach(index::upsert);
           stream =
-              RuleGenerator.withTenants(RuleGenerator.requests(generated, REQUESTS, 43), 10_000, 44);
+              RuleGenerator.withTenants(
+                  RuleGenerator.requests(generated, REQUESTS, 43), 10_000, 44);
           break;
         default:
           throw new IllegalArgumentException(requests);

@@ -13,9 +13,9 @@ import java.util.Locale;
 /**
  * Measures the heap a {@link RuleIndex} of 1,000,000 generated rules retains, rules and their
  * strings included: heap used after a full GC with the index alive, minus heap used before the
- * rules existed. Several runs, each with a fresh rule set. Each run also reports the time the
- * build (the upserts alone) took: wall-clock, CPU time of the building thread, and GC time, so
- * that a build on a busy machine can be told apart from a slow one.
+ * rules existed. Several runs, each with a fresh rule set. Each run also reports the time the build
+ * (the upserts alone) took: wall-clock, CPU time of the building thread, and GC time, so that a
+ * build on a busy machine can be told apart from a slow one.
  *
  * <p>Run: {@code java -Xmx4g -XX:+UseSerialGC -cp benchmarks/target/benchmarks.jar
  * dev.sluice.bench.IndexMemory [rules] [runs]}. The serial collector compacts the whole heap on

@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>80% exact keys: {@code user:1234567} (60%), {@code apikey:<16 hex>} (10%), {@code
- *       ip:10.1.2.3} (10%). One in ten reuses an existing exact key, so some keys carry two or
- *       more rules (typically a general one and a metadata-specific one).
+ *       ip:10.1.2.3} (10%). One in ten reuses an existing exact key, so some keys carry two or more
+ *       rules (typically a general one and a metadata-specific one).
  *   <li>20% prefix patterns, about 1.1 rules per pattern key: {@code tenant:<t>:*}, {@code
  *       user:<id>:*}, {@code api:/v2/orders/<n>*}, {@code ip:10.1.2.*}, {@code
  *       org:<o>:project:<p>:*}; plus about 60 broad patterns with one rule each ({@code *}, {@code

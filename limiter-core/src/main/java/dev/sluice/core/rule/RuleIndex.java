@@ -22,18 +22,18 @@ import java.util.function.Consumer;
  *
  * <p>What a reader sees while the writer works. Every change of one rule is atomic to a lookup: the
  * lookup answers as the state just before or just after it. Buckets (and a large bucket's metadata
- * groups) are immutable arrays, each replaced with one write, so a change that keeps the rule's
- * key and group is one write. A change of key is
- * two (add under the new key, then remove under the old), and a lookup visits the two places in an
- * order of its own, so it could pass the new place before the add and the old one after the
- * removal, and see neither version. (The same holds inside a large bucket when a rule moves between
- * metadata groups.) So the writer bumps a volatile counter between the two writes, and a lookup
- * that sees the counter move repeats itself. Why that suffices: if the lookup saw the removal (an
- * acquire read of a release write), the bump, which precedes it, is visible to its final read of
- * the counter; and if its first read of the counter had already seen the bump, its later read of
- * the new place would see the add. Repeats happen only when a key change overlaps a lookup, and
- * never block: the writer is always making progress. A lookup that overlaps several changes may
- * combine them (each one atomic), like any concurrent map read.
+ * groups) are immutable arrays, each replaced with one write, so a change that keeps the rule's key
+ * and group is one write. A change of key is two (add under the new key, then remove under the
+ * old), and a lookup visits the two places in an order of its own, so it could pass the new place
+ * before the add and the old one after the removal, and see neither version. (The same holds inside
+ * a large bucket when a rule moves between metadata groups.) So the writer bumps a volatile counter
+ * between the two writes, and a lookup that sees the counter move repeats itself. Why that
+ * suffices: if the lookup saw the removal (an acquire read of a release write), the bump, which
+ * precedes it, is visible to its final read of the counter; and if its first read of the counter
+ * had already seen the bump, its later read of the new place would see the add. Repeats happen only
+ * when a key change overlaps a lookup, and never block: the writer is always making progress. A
+ * lookup that overlaps several changes may combine them (each one atomic), like any concurrent map
+ * read.
  *
  * <p>Many rules on one key: up to 8 are kept as a sorted array, tested in order. Past that the
  * key's bucket is indexed by metadata ({@link LargeBucket}): each rule is filed under one of its
@@ -45,10 +45,10 @@ import java.util.function.Consumer;
  * hash tables do not shrink after mass removals.
  *
  * <p>Memory: the index adds about 40 bytes per rule to the rules themselves: an entry in the id
- * table, plus one in the exact-key table or a 40-byte tree node and a share of a children array
- * for a pattern (a table entry costs 8 bytes a slot, about 2 slots an entry at a million).
- * Measured at a million generated rules: 273 bytes per rule in all, rules and strings included
- * (see {@code benchmarks/README.md}).
+ * table, plus one in the exact-key table or a 40-byte tree node and a share of a children array for
+ * a pattern (a table entry costs 8 bytes a slot, about 2 slots an entry at a million). Measured at
+ * a million generated rules: 273 bytes per rule in all, rules and strings included (see {@code
+ * benchmarks/README.md}).
  */
 public final class RuleIndex {
   /** Rules a key may carry before its bucket is indexed by metadata ({@link LargeBucket}). */

@@ -37,15 +37,15 @@ import java.util.stream.Collectors;
  * <p>Decisions where SPEC 1 is silent:
  *
  * <ul>
- *   <li><b>Unknown fields</b>: the service ignores them ({@link #validate}, {@link
- *       #validateJson}), so a rule written for a newer version that adds an optional field still
- *       applies on an older instance during a rolling upgrade, and SPEC 1's list of what makes a
- *       rule invalid stays exact. The tooling that publishes rules uses the strict variants
- *       ({@link #validateStrict}, {@link #validateJsonStrict}), which report each unknown field as
- *       an error with a suggestion when it looks misspelt ({@code prority: is not a rule field;
- *       did you mean priority?}): ignoring a typo in an optional field would silently apply its
- *       default, which for {@code priority} or {@code shadow} changes what the rule does. The Avro
- *       form of a rule cannot carry unknown fields at all.
+ *   <li><b>Unknown fields</b>: the service ignores them ({@link #validate}, {@link #validateJson}),
+ *       so a rule written for a newer version that adds an optional field still applies on an older
+ *       instance during a rolling upgrade, and SPEC 1's list of what makes a rule invalid stays
+ *       exact. The tooling that publishes rules uses the strict variants ({@link #validateStrict},
+ *       {@link #validateJsonStrict}), which report each unknown field as an error with a suggestion
+ *       when it looks misspelt ({@code prority: is not a rule field; did you mean priority?}):
+ *       ignoring a typo in an optional field would silently apply its default, which for {@code
+ *       priority} or {@code shadow} changes what the rule does. The Avro form of a rule cannot
+ *       carry unknown fields at all.
  *   <li>A field given as JSON {@code null} is absent: the default for an optional field, "is
  *       required" for a required one. In strict mode a misspelt field is an error even when null.
  *   <li>Integers: JSON integral numbers only; {@code 10.0}, {@code 1e3} and {@code "10"} are type

@@ -375,7 +375,8 @@ class RuleIndexTest {
     for (int i = 0; i < 400; i++) {
       keys.add(i % 2 == 0 ? "user:" + i : "tenant:" + i + ":x");
     }
-    Map<String, String> metadata = new HashMap<>(Map.of("region", "eu", "plan", "p", "tenant", "t7"));
+    Map<String, String> metadata =
+        new HashMap<>(Map.of("region", "eu", "plan", "p", "tenant", "t7"));
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
     long sink = 0;
