@@ -18,6 +18,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
   private String deadLetterTopic;
+  private DecisionMetrics metrics = DecisionMetrics.NONE;
 
   /** Created by Kafka Streams from {@code deserialization.exception.handler}. */
   public DeadLetterDeserializationHandler() {}
@@ -26,6 +27,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
   public void configure(Map<String, ?> configs) {
     Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
     deadLetterTopic = topic == null ? null : topic.toString();
+    metrics = DecisionMetrics.fromConfigs(configs);
   }
 
   @Override
@@ -41,6 +43,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         "Undecodable record at {}-{}@{} sent to {}: {}",
         context.topic(), context.partition(), context.offset(), deadLetterTopic,
         exception.getMessage());
+    metrics.deadLettered(DeadLetters.Stage.DESERIALIZATION);
     return Response.resume(
         List.of(
             DeadLetters.failed(

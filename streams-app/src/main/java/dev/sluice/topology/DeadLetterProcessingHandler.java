@@ -20,6 +20,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
   private String deadLetterTopic;
+  private DecisionMetrics metrics = DecisionMetrics.NONE;
 
   /** Created by Kafka Streams from {@code processing.exception.handler}. */
   public DeadLetterProcessingHandler() {}
@@ -28,6 +29,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
   public void configure(Map<String, ?> configs) {
     Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
     deadLetterTopic = topic == null ? null : topic.toString();
+    metrics = DecisionMetrics.fromConfigs(configs);
   }
 
   @Override
@@ -44,6 +46,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         "Processing failed in {} at {}-{}@{}; record sent to {}",
         context.processorNodeId(), context.topic(), context.partition(), context.offset(),
         deadLetterTopic, exception);
+    metrics.deadLettered(DeadLetters.Stage.PROCESSING);
     return Response.resume(
         List.of(
             DeadLetters.failed(

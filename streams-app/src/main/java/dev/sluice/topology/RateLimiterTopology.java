@@ -63,6 +63,14 @@ public final class RateLimiterTopology {
 
   /** Builds the topology. Pure: the same config gives the same topology, with no side effects. */
   public static Topology build(SluiceConfig config) {
+    return build(config, DecisionMetrics.NONE);
+  }
+
+  /**
+   * Builds the topology reporting to {@code metrics}. Still pure: the listener is only called
+   * once the topology runs, and does not change the topology's shape.
+   */
+  public static Topology build(SluiceConfig config, DecisionMetrics metrics) {
     RecordTimeExtractor time = new RecordTimeExtractor();
     Topology topology = new Topology();
 
@@ -73,7 +81,7 @@ public final class RateLimiterTopology {
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer(),
         config.rulesTopic());
-    topology.addProcessor(RULE_VALIDATOR, () -> new RuleValidatorProcessor(config), RULES_SOURCE);
+    topology.addProcessor(RULE_VALIDATOR, () -> new RuleValidatorProcessor(config, metrics), RULES_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RULE_GENERATIONS_STORE),
@@ -103,7 +111,7 @@ public final class RateLimiterTopology {
         new ByteArrayDeserializer(),
         config.rulesAppliedTopic(),
         RULE_STORE_UPDATER,
-        () -> new RuleStoreUpdater(RULES_STORE));
+        () -> new RuleStoreUpdater(RULES_STORE, metrics));
 
     // Earliest, as Kafka Streams' default: on a first start, queued requests still get decisions.
     topology.addSource(
@@ -113,7 +121,7 @@ public final class RateLimiterTopology {
         new StringDeserializer(),
         new RequestDeserializer(),
         config.requestsTopic());
-    topology.addProcessor(LIMITER, () -> new LimiterProcessor(config), REQUESTS_SOURCE);
+    topology.addProcessor(LIMITER, () -> new LimiterProcessor(config, metrics), REQUESTS_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(COUNTERS_STORE),

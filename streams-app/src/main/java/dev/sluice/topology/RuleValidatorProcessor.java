@@ -39,14 +39,16 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
   private static final Logger LOG = LoggerFactory.getLogger(RuleValidatorProcessor.class);
 
   private final SluiceConfig config;
+  private final DecisionMetrics metrics;
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, String> generations;
   private Sensor applied;
   private Sensor deleted;
   private Sensor rejected;
 
-  RuleValidatorProcessor(SluiceConfig config) {
+  RuleValidatorProcessor(SluiceConfig config, DecisionMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -129,5 +131,6 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
     context.forward(
         new Record<>(dead.key(), dead.value(), record.timestamp(), dead.headers()),
         RateLimiterTopology.RULE_DEAD_LETTER_SINK);
+    metrics.deadLettered(DeadLetters.Stage.RULE_VALIDATOR);
   }
 }
