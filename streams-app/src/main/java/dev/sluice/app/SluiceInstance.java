@@ -1,7 +1,9 @@
 package dev.sluice.app;
 
+import dev.sluice.schema.registry.SchemaRegistryClient;
 import dev.sluice.topology.DecisionMetrics;
 import dev.sluice.topology.RateLimiterTopology;
+import dev.sluice.topology.RecordFormats;
 import dev.sluice.topology.RuleStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -70,7 +72,14 @@ public final class SluiceInstance implements AutoCloseable {
     Properties streamsProps = config.streamsProperties();
     streamsProps.put(DecisionMetrics.HANDLER_CONFIG, metrics);
     this.streams =
-        new KafkaStreams(RateLimiterTopology.build(config.sluice(), metrics), streamsProps);
+        new KafkaStreams(
+            RateLimiterTopology.build(
+                config.sluice(),
+                metrics,
+                RecordFormats.of(
+                    config.sluice(),
+                    SchemaRegistryClient.fromProperties(config.sluice().delegated()))),
+            streamsProps);
     this.streams.setUncaughtExceptionHandler(
         e -> {
           LOG.error("Stream thread failed; shutting this instance down", e);

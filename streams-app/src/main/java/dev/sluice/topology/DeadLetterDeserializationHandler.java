@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends records whose bytes cannot be decoded (KIP-1034) to the dead-letter topic and goes on.
  * Without a dead-letter topic configured it stops the application instead: a record is never
- * dropped silently.
+ * dropped silently. A schema registry that cannot answer (a retriable {@code
+ * SchemaRegistryException}) is not the record's fault: the handler stops the thread, and the record
+ * is read again once the instance restarts.
  */
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
@@ -33,6 +35,13 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
   @Override
   public Response handleError(
       ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+    if (RecordFormats.registryUnavailable(exception)) {
+      LOG.error(
+          "Schema registry unavailable while decoding {}-{}@{}; stopping so the record is read"
+              + " again after a restart, not dead-lettered",
+          context.topic(), context.partition(), context.offset(), exception);
+      return Response.fail();
+    }
     if (deadLetterTopic == null) {
       LOG.error(
           "Undecodable record at {}-{}@{} and no dead-letter topic configured; stopping",

@@ -71,6 +71,16 @@ public final class RateLimiterTopology {
    * once the topology runs, and does not change the topology's shape.
    */
   public static Topology build(SluiceConfig config, DecisionMetrics metrics) {
+    return build(config, metrics, RecordFormats.EMBEDDED);
+  }
+
+  /**
+   * Builds the topology reading and writing values in {@code formats} (schema registry or the
+   * embedded default) and reporting to {@code metrics}. Pure as well: neither is used until the
+   * topology runs.
+   */
+  public static Topology build(
+      SluiceConfig config, DecisionMetrics metrics, RecordFormats formats) {
     RecordTimeExtractor time = new RecordTimeExtractor();
     Topology topology = new Topology();
 
@@ -81,7 +91,7 @@ public final class RateLimiterTopology {
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer(),
         config.rulesTopic());
-    topology.addProcessor(RULE_VALIDATOR, () -> new RuleValidatorProcessor(config, metrics), RULES_SOURCE);
+    topology.addProcessor(RULE_VALIDATOR, () -> new RuleValidatorProcessor(config, metrics, formats), RULES_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RULE_GENERATIONS_STORE),
@@ -119,7 +129,7 @@ public final class RateLimiterTopology {
         REQUESTS_SOURCE,
         time,
         new StringDeserializer(),
-        new RequestDeserializer(),
+        new RequestDeserializer(formats),
         config.requestsTopic());
     topology.addProcessor(LIMITER, () -> new LimiterProcessor(config, metrics), REQUESTS_SOURCE);
     topology.addStateStore(
@@ -134,7 +144,7 @@ public final class RateLimiterTopology {
         DECISIONS_SINK,
         new RoutedDecision.Topic(),
         new StringSerializer(),
-        new RoutedDecision.ValueSerializer(),
+        new RoutedDecision.ValueSerializer(formats),
         new RoutedDecision.Partition(),
         LIMITER);
     return topology;

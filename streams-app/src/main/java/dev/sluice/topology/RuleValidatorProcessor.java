@@ -40,15 +40,17 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
 
   private final SluiceConfig config;
   private final DecisionMetrics metrics;
+  private final RecordFormats formats;
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, String> generations;
   private Sensor applied;
   private Sensor deleted;
   private Sensor rejected;
 
-  RuleValidatorProcessor(SluiceConfig config, DecisionMetrics metrics) {
+  RuleValidatorProcessor(SluiceConfig config, DecisionMetrics metrics, RecordFormats formats) {
     this.config = config;
     this.metrics = metrics;
+    this.formats = formats;
   }
 
   @Override
@@ -77,7 +79,7 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
     }
     RuleValidation validation;
     try {
-      validation = RuleCodec.decodeAndValidate(record.value());
+      validation = formats.decodeRule(record.value());
     } catch (CodecException e) {
       reject(record, id, "value: " + e.getMessage());
       return;
