@@ -40,6 +40,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class LoadDriver implements AutoCloseable {
   static final int RING = 1 << 22;
   private static final long PARK_SLACK_NANOS = 50_000;
+  static final Duration QUIET = Duration.ofSeconds(1);
+  static final Duration QUIET_MAX = Duration.ofSeconds(120);
 
   /** What a reply record's value is, so the driver can find the request id in it. */
   enum ReplyForm {
@@ -69,6 +71,9 @@ final class LoadDriver implements AutoCloseable {
   private final AtomicLongArray intended = new AtomicLongArray(RING);
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong lastReplyNanos = new AtomicLong();
+  // Any record on the reply partition, ours or late: tells when the previous step's backlog is
+  // worked off.
+  private volatile long lastAnyRecordNanos = System.nanoTime();
   private volatile long stepFirstSeq;
   private volatile Recorder recorder = new Recorder(60_000_000L, 3);
   private volatile boolean running = true;
@@ -123,6 +128,7 @@ final class LoadDriver implements AutoCloseable {
     while (running) {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
         long now = System.nanoTime();
+        lastAnyRecordNanos = now;
         long seq = seqOf(r.value());
         if (seq < stepFirstSeq) {
           continue; // a late reply of an earlier step, or a duplicate after a retry
@@ -162,6 +168,7 @@ final class LoadDriver implements AutoCloseable {
       int maxInFlight,
       Zipf keys,
       PrintStream progress) {
+    awaitQuiet(progress);
     for (int i = 0; i < RING; i++) {
       intended.set(i, 0);
     }
@@ -241,6 +248,22 @@ final class LoadDriver implements AutoCloseable {
     }
     // Achieved rate over the send window plus however long the last reply took to come back.
     return new StepResult(name, label, rate, seconds, sent, got, got / seconds, total);
+  }
+
+  /**
+   * Waits (up to {@link #QUIET_MAX}) until no reply has arrived for {@link #QUIET}: a step must
+   * not start while the target still works off the backlog of the step before it.
+   */
+  private void awaitQuiet(PrintStream progress) {
+    long start = System.nanoTime();
+    while (System.nanoTime() - lastAnyRecordNanos < QUIET.toNanos()
+        && System.nanoTime() - start < QUIET_MAX.toNanos()) {
+      LockSupport.parkNanos(50_000_000);
+    }
+    long waited = (System.nanoTime() - start) / 1_000_000;
+    if (waited > QUIET.toMillis() + 500) {
+      progress.println("[" + name + "] waited " + waited + " ms for the previous step's backlog");
+    }
   }
 
   @Override
