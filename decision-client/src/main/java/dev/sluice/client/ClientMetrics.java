@@ -7,8 +7,9 @@ import java.util.List;
  * inFlight}, {@code replyPartitions}, {@code rules} and {@code localCounters}). Taking one reads a
  * handful of striped counters; cheap enough for a metrics scrape, not meant per check.
  *
- * @param checks checks accepted (valid arguments), whatever their outcome
- * @param sent requests handed to the producer
+ * @param checks checks accepted (valid arguments and id), whatever their outcome
+ * @param sent checks that became requests: entered the pending table and were handed to the
+ *     producer (a send failure is counted in {@code sendFailures} too)
  * @param answered checks completed by a service decision
  * @param timedOut checks completed by policy at their deadline
  * @param sendFailures producer errors reported for requests (including ones already timed out)

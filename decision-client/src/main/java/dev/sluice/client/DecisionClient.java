@@ -2,14 +2,17 @@ package dev.sluice.client;
 
 import dev.sluice.avro.Decision;
 import dev.sluice.avro.RateLimitRequest;
-import dev.sluice.core.Reason;
-import dev.sluice.core.Verdict;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
+import dev.sluice.schema.DecisionCodec;
+import dev.sluice.schema.registry.SchemaRegistryClient;
+import dev.sluice.schema.registry.SchemaRegistryException;
+import dev.sluice.schema.registry.WireFormat;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -35,13 +38,14 @@ import org.slf4j.LoggerFactory;
  * <h2>What a check costs</h2>
  *
  * On the calling thread: argument validation, Avro encoding of one small request and a producer
- * {@code send} that appends it to a batch. No network I/O happens on the caller's thread; {@code
- * send} can block only while topic metadata is missing or the producer buffer is full, and then at
- * most the timeout. Allocation per check: the generated id string, the Avro request and its bytes,
- * the producer record and the returned future (which doubles as the pending entry, the deadline
- * timer node and the send callback); on reply, the decoded decision and the {@link ClientDecision}.
- * No thread, timer task or map node is created per check. On the network: one request record out,
- * batched for up to the configured linger, and one decision record back.
+ * {@code send} that appends it to a batch. No network I/O happens on the caller's thread and
+ * nothing blocks: when the producer cannot take the request at once (topic metadata missing, e.g.
+ * while the broker is down, or its buffer full) the check completes by policy at once. Allocation
+ * per check: the generated id string, the Avro request and its bytes, the producer record and the
+ * returned future (which doubles as the pending entry, the deadline timer node and the send
+ * callback); on reply, the decoded decision and the {@link ClientDecision}. No thread, timer task
+ * or map node is created per check. On the network: one request record out, batched for up to the
+ * configured linger, and one decision record back.
  *
  * <h2>Threads</h2>
  *
@@ -90,8 +94,18 @@ public final class DecisionClient implements AutoCloseable {
   private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
   private static final long SEND_FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long STARTUP_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  /** The deadline thread wakes at least this often for housekeeping. */
+  private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** How often the requests topic's producer metadata is touched (see {@link #runDeadlines}). */
+  private static final long METADATA_TOUCH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DecisionClientConfig config;
+  /** Requests out and decisions in: registry wire format when configured, else single-object. */
+  private final WireFormat<RateLimitRequest> requestFormat;
+  private final WireFormat<Decision> decisionFormat;
   private final String name;
   private final long timeoutNanos;
   private final FailurePolicy policy;
@@ -104,30 +118,36 @@ public final class DecisionClient implements AutoCloseable {
   private final PendingTable pending;
   private final RecentlyExpired recentlyExpired;
   private final AtomicInteger roundRobin = new AtomicInteger();
+
+  /** Used by the reply thread only. */
+  private final DecisionDecoder replyDecoder = new DecisionDecoder();
+
   private volatile int[] replyPartitions = new int[0];
 
-  private Producer<String, byte[]> producer;
-  private ReplyReader replyReader;
-  private Thread replyThread;
+  private volatile Producer<String, byte[]> producer;
+  // Set while starting, read by close() from any thread.
+  private volatile ReplyReader replyReader;
+  private volatile Thread replyThread;
+  private volatile RulesReader rulesReader;
+  private volatile Thread rulesThread;
   private final Thread deadlineThread;
   private volatile boolean deadlinesRunning = true;
-  private LocalLimiter localLimiter;
-  private RulesReader rulesReader;
-  private Thread rulesThread;
+
+  /** The local fallback's limiter; null unless the policy is LOCAL_FALLBACK. */
+  private final LocalLimiter localLimiter;
 
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch closed = new CountDownLatch(1);
   private final AtomicLong lastSendFailureLog =
       new AtomicLong(System.nanoTime() - SEND_FAILURE_LOG_INTERVAL_NANOS);
 
-  private final LongAdder checks = new LongAdder();
-  private final LongAdder sent = new LongAdder();
-  private final LongAdder answered = new LongAdder();
-  private final LongAdder timedOut = new LongAdder();
+  // Checks sent, answered and timed out are counted by the PendingTable (see there); these count
+  // the rarer paths.
   private final LongAdder sendFailures = new LongAdder();
   private final LongAdder overloaded = new LongAdder();
   private final LongAdder noReplyPartition = new LongAdder();
   private final LongAdder closedChecks = new LongAdder();
+  private final LongAdder closedAtSubmit = new LongAdder();
   private final LongAdder unknownReplies = new LongAdder();
   private final LongAdder lateReplies = new LongAdder();
   private final LongAdder undecodableReplies = new LongAdder();
@@ -138,6 +158,11 @@ public final class DecisionClient implements AutoCloseable {
     this.timeoutNanos = config.timeout().toNanos();
     this.policy = config.failurePolicy();
     this.requestsTopic = config.requestsTopic();
+    Optional<SchemaRegistryClient> registry = config.schemaRegistry().map(SchemaRegistryClient::new);
+    this.requestFormat =
+        WireFormat.forTopicValues(AvroCodec.REQUEST, registry, config.requestsTopic());
+    this.decisionFormat =
+        WireFormat.forTopicValues(AvroCodec.DECISION, registry, config.replyTopic());
     this.stampedReplyTopic =
         config.replyTopic().equals(DecisionClientConfig.DEFAULT_REPLY_TOPIC)
             ? null
@@ -146,6 +171,10 @@ public final class DecisionClient implements AutoCloseable {
     this.recentlyExpired = new RecentlyExpired(config.maxInFlight(), LATE_WINDOW_NANOS);
     this.deadlineThread = new Thread(this::runDeadlines, name + "-deadlines");
     this.deadlineThread.setDaemon(true);
+    this.localLimiter =
+        policy == FailurePolicy.LOCAL_FALLBACK
+            ? new LocalLimiter(config.localFallbackShare(), config.localFallbackMaxCounters())
+            : null;
   }
 
   /**
@@ -206,9 +235,7 @@ public final class DecisionClient implements AutoCloseable {
     replyThread.setDaemon(true);
     replyThread.start();
 
-    if (policy == FailurePolicy.LOCAL_FALLBACK) {
-      localLimiter =
-          new LocalLimiter(config.localFallbackShare(), config.localFallbackMaxCounters());
+    if (localLimiter != null) {
       rulesReader =
           new RulesReader(
               newConsumer(KafkaSettings.rulesConsumer(config, name)),
@@ -263,6 +290,7 @@ public final class DecisionClient implements AutoCloseable {
     RuntimeException last = null;
     do {
       try {
+        // With max.block.ms=0 this fails at once until the metadata fetch it triggers returns.
         List<PartitionInfo> infos = producer.partitionsFor(requestsTopic);
         if (infos != null && !infos.isEmpty()) {
           return;
@@ -270,6 +298,7 @@ public final class DecisionClient implements AutoCloseable {
       } catch (KafkaException e) {
         last = e;
       }
+      LockSupport.parkNanos(STARTUP_RETRY_NANOS);
     } while (System.nanoTime() - startupDeadline < 0);
     throw new DecisionClientException(
         "requests topic "
@@ -359,19 +388,22 @@ public final class DecisionClient implements AutoCloseable {
     int[] parts = replyPartitions;
     List<Integer> partitionList = Arrays.stream(parts).boxed().toList();
     LocalLimiter ll = localLimiter;
+    PendingTable.Counts table = pending.counts();
+    long overloadedNow = overloaded.sum();
+    long noPartitionNow = noReplyPartition.sum();
     return new ClientMetrics(
-        checks.sum(),
-        sent.sum(),
-        answered.sum(),
-        timedOut.sum(),
+        table.added() + overloadedNow + noPartitionNow + closedAtSubmit.sum(),
+        table.added(),
+        table.removedById(),
+        table.expired(),
         sendFailures.sum(),
-        overloaded.sum(),
-        noReplyPartition.sum(),
+        overloadedNow,
+        noPartitionNow,
         closedChecks.sum(),
         unknownReplies.sum(),
         lateReplies.sum(),
         undecodableReplies.sum(),
-        pending.size(),
+        table.pending(),
         partitionList,
         ll == null ? 0 : ll.rules(),
         ll == null ? 0 : ll.rejected(),
@@ -425,7 +457,6 @@ public final class DecisionClient implements AutoCloseable {
 
   private CompletableFuture<ClientDecision> submit(
       String id, String key, Map<String, String> metadata, long cost) {
-    checks.increment();
     PendingCheck p =
         new PendingCheck(this, id, key, metadata, cost, System.nanoTime() + timeoutNanos);
     int[] parts = replyPartitions;
@@ -443,11 +474,11 @@ public final class DecisionClient implements AutoCloseable {
       }
       case CLOSED -> {
         closedChecks.increment();
+        closedAtSubmit.increment();
         completeByPolicy(p, FailureCause.CLOSED);
         return p;
       }
       case DUPLICATE_ID -> {
-        checks.decrement();
         throw new IllegalArgumentException("id: a check with id " + id + " is already in flight");
       }
     }
@@ -456,8 +487,7 @@ public final class DecisionClient implements AutoCloseable {
       RateLimitRequest request =
           new RateLimitRequest(
               id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic);
-      producer.send(new ProducerRecord<>(requestsTopic, key, AvroCodec.REQUEST.encode(request)), p);
-      sent.increment();
+      producer.send(new ProducerRecord<>(requestsTopic, key, requestFormat.encode(request)), p);
     } catch (RuntimeException e) {
       onSendFailed(p, e);
     }
@@ -470,8 +500,13 @@ public final class DecisionClient implements AutoCloseable {
   void onReply(byte[] value) {
     Decision d;
     try {
-      d = AvroCodec.DECISION.decode(value);
-    } catch (CodecException e) {
+      // Single-object replies take the buffered fast path; registry-framed ones need the format.
+      d =
+          AvroCodec.looksLikeSingleObject(value)
+              ? replyDecoder.decode(value)
+              : decisionFormat.decode(value);
+    } catch (CodecException | SchemaRegistryException e) {
+      // A registry outage while reading a reply: the check times out into the failure policy.
       undecodableReplies.increment();
       return;
     }
@@ -485,8 +520,7 @@ public final class DecisionClient implements AutoCloseable {
       }
       return;
     }
-    answered.increment();
-    p.complete(ClientDecision.fromService(verdict(d)));
+    p.complete(ClientDecision.fromService(DecisionCodec.fromAvro(d)));
   }
 
   /** Producer I/O thread (or the caller's, when {@code send} itself threw). */
@@ -508,18 +542,42 @@ public final class DecisionClient implements AutoCloseable {
     replyPartitions = partitions;
   }
 
+  /**
+   * The deadline thread. Besides expiring checks it touches the producer's metadata for the
+   * requests topic every few seconds: with {@code max.block.ms=0} a send fails at once when that
+   * metadata is missing, and the producer forgets a topic it has not used for a while (and loses it
+   * during an outage); the touch keeps it cached while idle and re-fetches it promptly after.
+   */
   private void runDeadlines() {
+    long nextTouch = System.nanoTime() + METADATA_TOUCH_NANOS;
     while (deadlinesRunning) {
       long now = System.nanoTime();
       PendingCheck p;
       while ((p = pending.pollExpired(now)) != null) {
-        timedOut.increment();
         recentlyExpired.add(p.id, now);
         completeByPolicy(p, FailureCause.TIMEOUT);
       }
-      long wait = pending.nanosToNextDeadline(System.nanoTime());
-      // Empty: any check added from now on expires at least a full timeout away.
-      LockSupport.parkNanos(this, Math.max(MIN_PARK_NANOS, wait < 0 ? timeoutNanos : wait));
+      now = System.nanoTime();
+      if (now - nextTouch >= 0) {
+        nextTouch = now + METADATA_TOUCH_NANOS;
+        touchRequestsTopicMetadata();
+      }
+      long wait = pending.nanosToNextDeadline(now);
+      // Empty: a check added from now on expires at least a full timeout away.
+      long park = Math.min(wait < 0 ? timeoutNanos : wait, MAX_PARK_NANOS);
+      LockSupport.parkNanos(this, Math.max(MIN_PARK_NANOS, park));
+    }
+  }
+
+  private void touchRequestsTopicMetadata() {
+    Producer<String, byte[]> pr = producer;
+    if (pr == null || closing.get()) {
+      return;
+    }
+    try {
+      pr.partitionsFor(requestsTopic);
+    } catch (KafkaException e) {
+      LOG.debug("{}: requests topic metadata not available: {}", name, e.toString());
     }
   }
 
@@ -540,27 +598,6 @@ public final class DecisionClient implements AutoCloseable {
       return;
     }
     p.complete(d);
-  }
-
-  private static Verdict verdict(Decision d) {
-    return new Verdict(
-        d.getRequestId(),
-        d.getKey(),
-        d.getAllowed(),
-        switch (d.getReason()) {
-          case ALLOWED -> Reason.ALLOWED;
-          case RATE_LIMITED -> Reason.RATE_LIMITED;
-          case NO_MATCHING_RULE -> Reason.NO_MATCHING_RULE;
-          case INVALID_REQUEST -> Reason.INVALID_REQUEST;
-        },
-        d.getRuleId(),
-        d.getLimit(),
-        d.getRemaining(),
-        d.getResetAfterMs(),
-        d.getRetryAfterMs(),
-        d.getTimestampMs(),
-        d.getShadow(),
-        d.getMessage());
   }
 
   private static void join(Thread t) {

@@ -20,11 +20,13 @@ final class KafkaSettings {
   private KafkaSettings() {}
 
   /**
-   * The request producer. Defaults worth knowing: {@code max.block.ms} is the check timeout, so
-   * {@code send} never blocks a caller longer than its own deadline (only possible when topic
-   * metadata is missing or the buffer is full); {@code delivery.timeout.ms} is about the timeout
-   * too, because a request older than its deadline is worthless (the caller already acted on the
-   * policy) and delivering it later would only charge permits nobody uses.
+   * The request producer. Defaults worth knowing: {@code max.block.ms=0}, so {@code send} never
+   * blocks a caller: when the requests topic's metadata is missing (e.g. while the broker is down)
+   * or the buffer is full, the send fails at once and the check completes by policy with {@link
+   * FailureCause#SEND_FAILED} (the client keeps the topic's metadata warm so this does not happen
+   * in normal operation). {@code delivery.timeout.ms} is about the check timeout, because a request
+   * older than its deadline is worthless (the caller already acted on the policy) and delivering it
+   * later would only charge permits nobody uses.
    */
   static Map<String, Object> producer(DecisionClientConfig c, String clientId) {
     long timeoutMs = c.timeout().toMillis();
@@ -32,7 +34,7 @@ final class KafkaSettings {
     long requestTimeoutMs = Math.max(timeoutMs, 1000);
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, 65536);
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) requestTimeoutMs);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (requestTimeoutMs + lingerMs));
     p.putAll(c.kafkaProperties());

@@ -110,10 +110,9 @@ final class LocalLimiter {
         nextSweepMs = nowMs + SWEEP_INTERVAL_MS;
       }
       Counter c = counters.get(ck);
-      byte[] stored = c != null && c.generation == rule.generation() ? c.state : null;
-      ev = Limiter.evaluate(rule, stored, id, key, cost, nowMs);
-      counters.put(
-          ck, new Counter(ev.counter(), rule.generation(), Limiter.idleAfterMs(ev.counter())));
+      // A counter of another generation (or window or algorithm) reads as fresh in the Limiter.
+      ev = Limiter.evaluate(rule, c == null ? null : c.state, id, key, cost, nowMs);
+      counters.put(ck, new Counter(ev.counter(), Limiter.idleAfterMs(ev.counter())));
     }
     return new ClientDecision(
         ev.verdict(), DecisionSource.LOCAL_FALLBACK, cause, rule.windowSeconds());
@@ -159,7 +158,7 @@ final class LocalLimiter {
     }
   }
 
-  private record Counter(byte[] state, long generation, long idleAfterMs) {}
+  private record Counter(byte[] state, long idleAfterMs) {}
 
   /** Counter identity bytes with value equality. */
   private static final class CounterKey {

@@ -27,12 +27,21 @@ final class PendingTable {
   }
 
   private final PendingCheck[] slots;
+
+  /** The spread hash of each slot's id, so probing reads one array instead of chasing pointers. */
+  private final int[] hashes;
+
   private final int mask;
   private final int maxEntries;
   private int size;
   private PendingCheck head;
   private PendingCheck tail;
   private boolean closed;
+  // Counted here, under the lock the operation holds anyway: hot-path counters elsewhere would
+  // cost the callers and the reply thread a contended cache line per check.
+  private long added;
+  private long removedById;
+  private long expired;
 
   PendingTable(int maxEntries) {
     if (maxEntries < 1) {
@@ -41,26 +50,30 @@ final class PendingTable {
     this.maxEntries = maxEntries;
     int tableSize = Integer.highestOneBit(maxEntries) << 2; // load factor <= 0.5
     this.slots = new PendingCheck[tableSize];
+    this.hashes = new int[tableSize];
     this.mask = tableSize - 1;
   }
 
-  /** Adds a check unless the table is full, closed or already holds its id. */
+  /** Adds a check unless the table is closed, already holds its id, or is full (in that order). */
   synchronized AddResult add(PendingCheck p) {
     if (closed) {
       return AddResult.CLOSED;
     }
-    if (size >= maxEntries) {
-      return AddResult.FULL;
-    }
-    int i = home(p.id);
+    int h = hash(p.id);
+    int i = h & mask;
     while (slots[i] != null) {
-      if (slots[i].id.equals(p.id)) {
+      if (hashes[i] == h && slots[i].id.equals(p.id)) {
         return AddResult.DUPLICATE_ID;
       }
       i = (i + 1) & mask;
     }
+    if (size >= maxEntries) {
+      return AddResult.FULL;
+    }
     slots[i] = p;
+    hashes[i] = h;
     size++;
+    added++;
     p.linked = true;
     p.prev = tail;
     p.next = null;
@@ -82,6 +95,7 @@ final class PendingTable {
     PendingCheck p = slots[i];
     deleteSlot(i);
     unlink(p);
+    removedById++;
     return p;
   }
 
@@ -104,6 +118,7 @@ final class PendingTable {
     }
     deleteSlot(find(p.id));
     unlink(p);
+    expired++;
     return p;
   }
 
@@ -136,15 +151,23 @@ final class PendingTable {
     return size;
   }
 
-  private int home(String id) {
+  /** Counters since creation: checks added, removed by id (replies), expired (deadlines). */
+  record Counts(long added, long removedById, long expired, int pending) {}
+
+  synchronized Counts counts() {
+    return new Counts(added, removedById, expired, size);
+  }
+
+  private static int hash(String id) {
     int h = id.hashCode() * 0x9E3779B9; // spread: ids often share long prefixes
-    return (h ^ (h >>> 16)) & mask;
+    return h ^ (h >>> 16);
   }
 
   private int find(String id) {
-    int i = home(id);
+    int h = hash(id);
+    int i = h & mask;
     while (slots[i] != null) {
-      if (slots[i].id.equals(id)) {
+      if (hashes[i] == h && slots[i].id.equals(id)) {
         return i;
       }
       i = (i + 1) & mask;
@@ -163,11 +186,12 @@ final class PendingTable {
       if (e == null) {
         return;
       }
-      int k = home(e.id);
+      int k = hashes[j] & mask;
       // e may move into the hole at i only if its home is not cyclically within (i, j].
       boolean homeBetween = i <= j ? (i < k && k <= j) : (i < k || k <= j);
       if (!homeBetween) {
         slots[i] = e;
+        hashes[i] = hashes[j];
         slots[j] = null;
         i = j;
       }

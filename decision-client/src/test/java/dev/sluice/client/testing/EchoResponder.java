@@ -1,9 +1,5 @@
 package dev.sluice.client.testing;
 
-import dev.sluice.avro.Decision;
-import dev.sluice.avro.DecisionReason;
-import dev.sluice.avro.RateLimitRequest;
-import dev.sluice.schema.AvroCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,7 +31,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * exists so client-only behaviour (correlation, timeouts, policies, close, counters) and the
  * client's own overhead can be tested without the streams app. One consumer thread, one producer.
  *
- * <p>{@link #answer}, {@link #drop} and {@link #delay} switch its behaviour at run time.
+ * <p>It reads requests and writes decisions through {@link EchoWire}'s shortcuts rather than the
+ * full Avro codec, so that it costs less than the client it stands beside. {@link #answer}, {@link
+ * #drop} and {@link #delay} switch its behaviour at run time.
  */
 public final class EchoResponder implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
@@ -56,6 +54,9 @@ public final class EchoResponder implements AutoCloseable {
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    // Fetch in bigger chunks when busy (at most lingerMs later when not): cheaper for the broker.
+    c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 16384);
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) Math.max(1, lingerMs));
     this.consumer = new KafkaConsumer<>(c);
     Map<String, Object> p = new HashMap<>();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -120,8 +121,8 @@ public final class EchoResponder implements AutoCloseable {
           if (dropping) {
             continue;
           }
-          RateLimitRequest req = AvroCodec.REQUEST.decode(r.value());
-          ProducerRecord<String, byte[]> reply = reply(req, r.timestamp());
+          ProducerRecord<String, byte[]> reply =
+              reply(EchoWire.readRequest(r.value()), r.timestamp());
           long delay = delayMs;
           if (delay > 0) {
             delayed.schedule(() -> send(reply), delay, TimeUnit.MILLISECONDS);
@@ -144,24 +145,13 @@ public final class EchoResponder implements AutoCloseable {
     answered.incrementAndGet();
   }
 
-  private ProducerRecord<String, byte[]> reply(RateLimitRequest req, long timestampMs) {
-    Decision d =
-        new Decision(
-            req.getId(),
-            req.getKey(),
-            true,
-            DecisionReason.ALLOWED,
-            "echo",
-            1000L,
-            999L,
-            1000L,
-            0L,
-            timestampMs,
-            false,
-            null);
-    String topic = req.getReplyTopic() == null ? defaultReplyTopic : req.getReplyTopic();
+  private ProducerRecord<String, byte[]> reply(EchoWire.Request req, long timestampMs) {
+    String topic = req.replyTopic() == null ? defaultReplyTopic : req.replyTopic();
     return new ProducerRecord<>(
-        topic, req.getReplyPartition(), req.getKey(), AvroCodec.DECISION.encode(d));
+        topic,
+        req.replyPartition(),
+        req.key(),
+        EchoWire.decision(req.id(), req.key(), timestampMs));
   }
 
   private static void sleep(long ms) {
@@ -172,6 +162,7 @@ public final class EchoResponder implements AutoCloseable {
     }
   }
 
+  /** Stops answering and closes the consumer and producer. */
   @Override
   public void close() {
     running = false;

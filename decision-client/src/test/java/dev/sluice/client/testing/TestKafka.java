@@ -29,7 +29,12 @@ public final class TestKafka implements AutoCloseable {
 
   /** Starts a cluster; typically 3-10 s. */
   public static TestKafka start() throws Exception {
-    KafkaClusterTestKit cluster =
+    return start(Map.of());
+  }
+
+  /** Starts a cluster with extra broker settings. */
+  public static TestKafka start(Map<String, String> brokerOverrides) throws Exception {
+    KafkaClusterTestKit.Builder builder =
         new KafkaClusterTestKit.Builder(
                 new TestKitNodes.Builder()
                     .setCombined(false)
@@ -42,8 +47,9 @@ public final class TestKafka implements AutoCloseable {
             .setConfigProp("transaction.state.log.min.isr", "1")
             .setConfigProp("transaction.state.log.num.partitions", "4")
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("auto.create.topics.enable", "false")
-            .build();
+            .setConfigProp("auto.create.topics.enable", "false");
+    brokerOverrides.forEach(builder::setConfigProp);
+    KafkaClusterTestKit cluster = builder.build();
     try {
       cluster.format();
       cluster.startup();
@@ -55,6 +61,7 @@ public final class TestKafka implements AutoCloseable {
     return new TestKafka(cluster);
   }
 
+  /** The broker's {@code host:port}. */
   public String bootstrapServers() {
     return cluster.bootstrapServers();
   }
@@ -93,6 +100,7 @@ public final class TestKafka implements AutoCloseable {
     cluster.waitForReadyBrokers();
   }
 
+  /** Stops the broker and controller and deletes their data. */
   @Override
   public void close() {
     admin.close();
