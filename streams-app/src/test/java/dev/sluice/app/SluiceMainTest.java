@@ -67,8 +67,8 @@ class SluiceMainTest {
   }
 
   @Test
-  void benchShouldSayItIsNotAvailableYet() throws Exception {
+  void benchShouldSayHowToRunItWhenTheBenchmarksAreNotOnTheClasspath() throws Exception {
     assertEquals(2, run("bench"));
-    assertTrue(err().contains("arrives with the benchmarks"), err());
+    assertTrue(err().contains("bin/sluice bench"), err());
   }
 }
