@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.schema.registry.SchemaRegistryConfig;
 import dev.sluice.topology.SluiceConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -184,12 +185,25 @@ public final class AppConfig {
         errors.add("replication.factor: must be a whole number (got '" + rf + "')");
       }
     }
+    AppConfig config;
     try {
-      return new AppConfig(SluiceConfig.fromProperties(raw));
+      config = new AppConfig(SluiceConfig.fromProperties(raw));
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
       return null;
     }
+    // Delegated keys are validated by their owners, here so that a bad one fails at startup.
+    try {
+      SchemaRegistryConfig.fromProperties(config.sluice().delegated());
+    } catch (IllegalArgumentException e) {
+      errors.add(e.getMessage());
+    }
+    try {
+      MicrometerDecisionMetrics.maxRuleTags(config.sluice().delegated());
+    } catch (IllegalArgumentException e) {
+      errors.add(e.getMessage());
+    }
+    return errors.isEmpty() ? config : null;
   }
 
   private static void checkBootstrap(String value, List<String> errors) {

@@ -5,6 +5,7 @@ import dev.sluice.client.ClientDecision;
 import dev.sluice.client.DecisionClient;
 import dev.sluice.client.DecisionClientConfig;
 import dev.sluice.client.FailurePolicy;
+import dev.sluice.schema.registry.SchemaRegistryConfig;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -31,7 +32,9 @@ final class Decisions {
             .failurePolicy(FailurePolicy.FAIL_OPEN)
             .timeout(timeout)
             .startupTimeout(KafkaAccess.TIMEOUT)
-            .replyPartitions(0);
+            .replyPartitions(0)
+            .schemaRegistry(
+                SchemaRegistryConfig.fromProperties(config.sluice().delegated()).orElse(null));
     config
         .clientProperties(names)
         .forEach(

@@ -11,7 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -31,19 +35,48 @@ import org.apache.kafka.common.utils.Time;
  * <p>It is the same server {@code kafka-server-start.sh} runs ({@link KafkaRaftServer}), after the
  * same storage format step {@code kafka-storage.sh format} does ({@link StorageTool}); only the
  * log directory and ports are chosen here.
+ *
+ * <p>{@link #startSecure} runs it the way a secured cluster runs (for {@code sluice local
+ * --secure} and the security tests): the client listener takes SASL/SCRAM-SHA-512 only, the
+ * {@code StandardAuthorizer} checks every request against ACLs ({@code
+ * allow.everyone.if.no.acl.found=false}), and the only super user is the broker's own principal
+ * {@value #BROKER_USER}, whose password is random per start. Design notes:
+ *
+ * <ul>
+ *   <li>The client listener is {@code SASL_PLAINTEXT}: authenticated, but not encrypted. It
+ *       binds to loopback only, so nothing leaves the machine; a real cluster uses {@code
+ *       SASL_SSL} (docs/SECURITY.md).
+ *   <li>The broker authenticates to itself over that same listener (transaction markers go
+ *       through the inter-broker listener even on one node). SCRAM credentials live in the
+ *       metadata log, so the broker's own is written at format time ({@code --add-scram}); every
+ *       other user is created later through the Admin API.
+ *   <li>KRaft cannot use SCRAM on the controller listener (the credentials live in the very log
+ *       the controller serves), so that listener uses SASL/PLAIN with the broker's user as its
+ *       only account: a client reaching the controller port cannot authenticate, so it cannot
+ *       use the controller's admin API either.
+ * </ul>
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+  /** The broker's own principal in secure mode: its only super user. */
+  public static final String BROKER_USER = "sluice-broker";
+
+  /** The authorizer of secure mode, the one KRaft clusters use. */
+  public static final String AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+
   private final Path dataDir;
   private final int port;
   private final KafkaRaftServer server;
+  private final Map<String, String> superUserSettings;
   private boolean closed;
 
-  private EmbeddedKafka(Path dataDir, int port, KafkaRaftServer server) {
+  private EmbeddedKafka(
+      Path dataDir, int port, KafkaRaftServer server, Map<String, String> superUserSettings) {
     this.dataDir = dataDir;
     this.port = port;
     this.server = server;
+    this.superUserSettings = superUserSettings;
   }
 
   /**
@@ -56,6 +89,22 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @throws IllegalStateException when the broker cannot be formatted or started
    */
   public static EmbeddedKafka start(Path parentDir, int preferredPort) {
+    return start(parentDir, preferredPort, null);
+  }
+
+  /**
+   * Like {@link #start}, but secured: SASL/SCRAM-SHA-512 on the client listener, the {@code
+   * StandardAuthorizer} with no ACLs yet, and {@value #BROKER_USER} (random password, see {@link
+   * #superUserSettings()}) as the only super user. Create users and ACLs with {@link
+   * LocalSecurity}.
+   *
+   * @throws IllegalStateException when the broker cannot be formatted or started
+   */
+  public static EmbeddedKafka startSecure(Path parentDir, int preferredPort) {
+    return start(parentDir, preferredPort, Scram.newPassword());
+  }
+
+  private static EmbeddedKafka start(Path parentDir, int preferredPort, String brokerPassword) {
     Path dataDir;
     try {
       Files.createDirectories(parentDir);
@@ -66,11 +115,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     int port = isFree(preferredPort) ? preferredPort : freePort();
     int controllerPort = freePort();
     Properties props = serverProperties(dataDir.resolve("logs"), port, controllerPort);
+    List<String> formatArgs = new ArrayList<>();
+    Map<String, String> superUser = Map.of();
+    if (brokerPassword != null) {
+      props.putAll(securityProperties(port, controllerPort, brokerPassword));
+      formatArgs.addAll(
+          List.of(
+              "--add-scram",
+              Scram.MECHANISM + "=[name=" + BROKER_USER + ",password=" + brokerPassword + "]"));
+      superUser = Scram.clientSettings(BROKER_USER, brokerPassword);
+    }
     try {
-      format(dataDir, props);
+      format(dataDir, props, formatArgs);
       KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
-      EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port, server);
+      EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port, server, superUser);
       kafka.awaitReady();
       return kafka;
     } catch (RuntimeException e) {
@@ -82,6 +141,21 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** The {@code bootstrap.servers} value that reaches this broker. */
   public String bootstrapServers() {
     return "localhost:" + port;
+  }
+
+  /** True when started by {@link #startSecure}. */
+  public boolean secure() {
+    return !superUserSettings.isEmpty();
+  }
+
+  /**
+   * The client settings ({@code security.protocol}, {@code sasl.mechanism}, {@code
+   * sasl.jaas.config}) that authenticate as the broker's super user {@value #BROKER_USER}; empty
+   * when not {@link #secure()}. Only for setting the broker up (users, ACLs, topics): Sluice's
+   * own components get their own principals.
+   */
+  public Map<String, String> superUserSettings() {
+    return superUserSettings;
   }
 
   /**
@@ -135,8 +209,43 @@ public final class EmbeddedKafka implements AutoCloseable {
     return p;
   }
 
-  private static void format(Path dataDir, Properties props) {
+  /**
+   * The secure-mode overrides (see the class comment). The broker's password appears in two JAAS
+   * entries: as its SCRAM login on the client listener and as the one PLAIN account of the
+   * controller listener.
+   */
+  static Map<String, String> securityProperties(int port, int controllerPort, String password) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put(
+        "listeners",
+        "SASL_PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+    p.put("advertised.listeners", "SASL_PLAINTEXT://localhost:" + port);
+    p.put(
+        "listener.security.protocol.map",
+        "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+    p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+    p.put("sasl.mechanism.inter.broker.protocol", Scram.MECHANISM);
+    p.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", Scram.MECHANISM);
+    p.put(
+        "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+        Scram.jaasConfig(BROKER_USER, password));
+    p.put("sasl.mechanism.controller.protocol", "PLAIN");
+    p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+    p.put(
+        "listener.name.controller.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + BROKER_USER + "\" password=\"" + password + "\" user_" + BROKER_USER + "=\""
+            + password + "\";");
+    p.put("authorizer.class.name", AUTHORIZER);
+    p.put("super.users", "User:" + BROKER_USER);
+    p.put("allow.everyone.if.no.acl.found", "false");
+    return p;
+  }
+
+  private static void format(Path dataDir, Properties props, List<String> extraArgs) {
     Path propsFile = dataDir.resolve("server.properties");
+    // In secure mode the file holds the broker's password; the temporary directory is the
+    // owner's only (createTempDirectory), and close() deletes it.
     try (OutputStream out = Files.newOutputStream(propsFile)) {
       props.store(out, "sluice local: single-node KRaft broker");
     } catch (IOException e) {
@@ -144,13 +253,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     int rc;
+    List<String> args =
+        new ArrayList<>(
+            List.of("format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()));
+    args.addAll(extraArgs);
     try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-      rc =
-          StorageTool.execute(
-              new String[] {
-                "format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString()
-              },
-              out);
+      rc = StorageTool.execute(args.toArray(String[]::new), out);
     } catch (Exception e) {
       throw new IllegalStateException("cannot format the broker's storage: " + e.getMessage(), e);
     }
@@ -162,10 +270,9 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private void awaitReady() {
-    Map<String, Object> conf =
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) READY_TIMEOUT.toMillis());
+    Map<String, Object> conf = new HashMap<>(superUserSettings);
+    conf.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) READY_TIMEOUT.toMillis());
     try (Admin admin = Admin.create(conf)) {
       long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
       while (true) {

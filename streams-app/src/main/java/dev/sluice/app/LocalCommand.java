@@ -30,10 +30,20 @@ import java.util.stream.Collectors;
  * --duration} seconds in all, and stops cleanly (exit 0), deleting the broker's data.
  *
  * <p>Everything lives in a temporary directory: each run starts from empty topics.
+ *
+ * <p>With {@code --secure} the broker runs secured ({@link EmbeddedKafka#startSecure}:
+ * SASL/SCRAM-SHA-512 on a loopback {@code SASL_PLAINTEXT} listener, the {@code
+ * StandardAuthorizer}, the broker itself the only super user). The broker's super user creates
+ * the topics, the users {@value AclPlan#APP_USER}, {@value AclPlan#ADMIN_USER} and {@value
+ * AclPlan#CLIENT_USER} with random passwords, and exactly the ACLs of {@link AclPlan#standard}
+ * ({@link LocalSecurity}); the instance then runs as the app user, the rules are published as
+ * the admin user and the demo asks as the client user. Each user's client settings are written
+ * to {@code <user>.properties} in the temporary directory, for {@code check}, {@code rules} and
+ * {@code run} to use with {@code --config}.
  */
 public final class LocalCommand {
   static final String USAGE =
-      "usage: sluice local [--duration S] [--port P] [--http-port P] [--rules FILE]";
+      "usage: sluice local [--secure] [--duration S] [--port P] [--http-port P] [--rules FILE]";
 
   /** A demo step: {@code count} requests for one key. */
   record Step(String key, Map<String, String> metadata, int count, String why) {}
@@ -57,8 +67,12 @@ public final class LocalCommand {
   public static int run(List<String> argv, Io io) throws InterruptedException {
     Args args =
         Args.parse(
-            argv, Set.of(), Set.of("--duration", "--port", "--http-port", "--rules"), Set.of());
+            argv,
+            Set.of("--secure"),
+            Set.of("--duration", "--port", "--http-port", "--rules"),
+            Set.of());
     args.positionals(0, "no positional arguments");
+    boolean secure = args.flag("--secure");
     long durationS = args.longValue("--duration", 0, 0, 365L * 24 * 3600);
     int port = (int) args.longValue("--port", 9092, 0, 65535);
     int httpPort = (int) args.longValue("--http-port", 8080, 0, 65535);
@@ -74,7 +88,9 @@ public final class LocalCommand {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    io.err().println("sluice local: starting Kafka (single KRaft node, in this process)...");
+    io.err().println(
+        "sluice local: starting Kafka (single KRaft node, in this process"
+            + (secure ? ", SASL/SCRAM and ACLs" : "") + ")...");
     Resources resources = new Resources(workDir);
     CountDownLatch stop = new CountDownLatch(1);
     Thread hook =
@@ -86,12 +102,38 @@ public final class LocalCommand {
             "sluice-local-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      resources.kafka = EmbeddedKafka.start(workDir, port);
+      resources.kafka =
+          secure ? EmbeddedKafka.startSecure(workDir, port) : EmbeddedKafka.start(workDir, port);
       String bootstrap = resources.kafka.bootstrapServers();
       int http = isFree(httpPort) ? httpPort : freePort();
-      AppConfig config = AppConfig.forInstance(null, Map.of(), overrides(bootstrap, workDir, http));
-      try (var admin = KafkaAccess.admin(config)) {
+      Map<String, String> instanceSettings = overrides(bootstrap, workDir, http);
+      AppConfig config = AppConfig.forInstance(null, Map.of(), instanceSettings);
+      AppConfig adminConfig = config;
+      AppConfig clientConfig = config;
+      Map<String, Path> configFiles = Map.of();
+      // In secure mode the broker's super user sets the cluster up; Sluice's parts then run as
+      // their own principals with nothing but the documented ACLs.
+      Map<String, String> setUp = new LinkedHashMap<>(resources.kafka.superUserSettings());
+      setUp.put("bootstrap.servers", bootstrap);
+      try (var admin = KafkaAccess.admin(AppConfig.forClient(null, Map.of(), setUp))) {
         TopicsCreator.createMissing(admin, config.sluice(), 3, (short) 1);
+        if (secure) {
+          LocalSecurity security =
+              LocalSecurity.setUp(
+                  admin,
+                  bootstrap,
+                  List.of(AclPlan.APP_USER, AclPlan.ADMIN_USER, AclPlan.CLIENT_USER),
+                  AclPlan.standard(config.sluice(), config.applicationId()));
+          instanceSettings.putAll(security.clientSettings(AclPlan.APP_USER));
+          config = AppConfig.forInstance(null, Map.of(), instanceSettings);
+          adminConfig =
+              AppConfig.forClient(null, Map.of(), security.clientSettings(AclPlan.ADMIN_USER));
+          clientConfig =
+              AppConfig.forClient(null, Map.of(), security.clientSettings(AclPlan.CLIENT_USER));
+          configFiles =
+              security.writeConfigs(
+                  workDir.resolve("config"), Map.of(AclPlan.APP_USER, instanceSettings));
+        }
       }
       io.err().println("sluice local: Kafka at " + bootstrap + "; starting the Sluice instance...");
       resources.instance = SluiceInstance.start(config, http);
@@ -100,9 +142,9 @@ public final class LocalCommand {
             "the Sluice instance did not become ready within 120 s (state "
                 + resources.instance.streams().state() + ")");
       }
-      publishRules(config, rules, io);
+      publishRules(adminConfig, rules, io);
       awaitRulesLoaded(resources.instance, rules.rules().size());
-      try (DecisionClient client = Decisions.client(config, Duration.ofSeconds(5))) {
+      try (DecisionClient client = Decisions.client(clientConfig, Duration.ofSeconds(5))) {
         demo(client, io);
       }
       int boundHttp = resources.instance.httpPort();
@@ -113,8 +155,23 @@ public final class LocalCommand {
           + "/health/ready  /metrics  /counters?key=login:alice");
       String flag = bootstrap.equals(ClientOptions.DEFAULT_BOOTSTRAP) ? ""
           : " --bootstrap-servers " + bootstrap;
-      io.out().println("  try               bin/sluice check --key login:alice" + flag);
-      io.out().println("                    bin/sluice rules list" + flag);
+      String checkFlag = flag;
+      String rulesFlag = flag;
+      if (secure) {
+        io.out().println("  security          SASL/SCRAM-SHA-512, StandardAuthorizer, the ACLs of"
+            + " docs/SECURITY.md;");
+        io.out().println("                    SASL_PLAINTEXT on loopback only: authenticated, not"
+            + " encrypted");
+        io.out().println("  users             random passwords; their client configs (owner-only,"
+            + " deleted on stop):");
+        for (Map.Entry<String, Path> f : configFiles.entrySet()) {
+          io.out().println("    " + String.format("%-16s", f.getKey()) + f.getValue());
+        }
+        checkFlag = " --config " + configFiles.get(AclPlan.CLIENT_USER);
+        rulesFlag = " --config " + configFiles.get(AclPlan.ADMIN_USER);
+      }
+      io.out().println("  try               bin/sluice check --key login:alice" + checkFlag);
+      io.out().println("                    bin/sluice rules list" + rulesFlag);
       io.out().println(
           durationS == 0 ? "Press Ctrl-C to stop." : "Stopping after " + durationS + " s in all.");
       io.out().flush();

@@ -4,12 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.avro.AppliedRule;
+import dev.sluice.avro.Rule;
 import dev.sluice.core.rule.FieldError;
 import dev.sluice.core.rule.LimitRule;
 import dev.sluice.core.rule.RuleValidation;
 import dev.sluice.core.rule.RuleValidator;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
+import dev.sluice.schema.registry.SchemaRegistryException;
+import dev.sluice.schema.registry.WireFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -186,14 +189,27 @@ public final class RulesCommand {
    */
   static Map<String, RuleValidation> currentRules(AppConfig config, String topic) {
     Map<String, RuleValidation> out = new LinkedHashMap<>();
-    KafkaAccess.readLatest(config, topic).forEach((id, bytes) -> out.put(id, decode(id, bytes)));
+    WireFormat<Rule> format = RulesApplier.rulesFormat(config, topic);
+    KafkaAccess.readLatest(config, topic)
+        .forEach((id, bytes) -> out.put(id, decode(id, bytes, format)));
     return out;
   }
 
   static RuleValidation decode(String id, byte[] bytes) {
+    return decode(id, bytes, WireFormat.embedded(AvroCodec.RULE));
+  }
+
+  /**
+   * A rules-topic value in any of its forms; {@code format} reads the Avro ones.
+   *
+   * @throws CliException when the schema registry cannot answer
+   */
+  static RuleValidation decode(String id, byte[] bytes, WireFormat<Rule> format) {
     try {
-      if (AvroCodec.looksLikeSingleObject(bytes)) {
-        return RuleJson.validate(AvroCodec.RULE.decode(bytes));
+      WireFormat.Encoding encoding = WireFormat.sniff(bytes);
+      if (encoding == WireFormat.Encoding.SINGLE_OBJECT
+          || encoding == WireFormat.Encoding.REGISTRY) {
+        return RuleJson.validate(format.decode(bytes));
       }
       JsonNode node = RuleJson.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
       if (node != null && node.isObject()) {
@@ -201,6 +217,10 @@ public final class RulesCommand {
       }
     } catch (CodecException | IOException e) {
       // Falls through: an undecodable value is an invalid rule.
+    } catch (SchemaRegistryException e) {
+      if (e.isRetriable()) {
+        throw new CliException("cannot read rule " + id + ": " + e.getMessage(), e);
+      }
     }
     return new RuleValidation(
         null,

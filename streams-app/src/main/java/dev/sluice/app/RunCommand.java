@@ -17,13 +17,16 @@ import org.apache.kafka.common.Node;
  *
  * <p>Before starting it checks, failing with a message that names the fix: the configuration
  * ({@link AppConfig}), that the cluster answers, that it has at least {@code replication.factor}
- * brokers, and that the five topics exist (or creates the missing ones with {@code
- * --create-topics}). On SIGTERM a shutdown hook closes Kafka Streams (commit, leave the group)
- * within {@link #SHUTDOWN_TIMEOUT}, then the HTTP server.
+ * brokers, that the five topics exist (or creates the missing ones with {@code
+ * --create-topics}), and that the requests topic uses {@code LogAppendTime}: on {@code
+ * CreateTime} any producer of requests chooses the time its requests count at, and one forged
+ * far-future timestamp moves a counter's clock ahead for everyone (docs/SECURITY.md), so {@code
+ * run} refuses it unless given {@code --allow-create-time}. On SIGTERM a shutdown hook closes
+ * Kafka Streams (commit, leave the group) within {@link #SHUTDOWN_TIMEOUT}, then the HTTP server.
  */
 public final class RunCommand {
   static final String USAGE =
-      "usage: sluice run --config FILE [--create-topics [--partitions N]]";
+      "usage: sluice run --config FILE [--create-topics [--partitions N]] [--allow-create-time]";
 
   /** How long a graceful shutdown may take. */
   static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
@@ -33,7 +36,11 @@ public final class RunCommand {
   /** Runs {@code sluice run ...}; returns the exit code once the instance has stopped. */
   public static int run(List<String> argv, Io io) throws InterruptedException {
     Args args =
-        Args.parse(argv, Set.of("--create-topics"), Set.of("--config", "--partitions"), Set.of());
+        Args.parse(
+            argv,
+            Set.of("--create-topics", "--allow-create-time"),
+            Set.of("--config", "--partitions"),
+            Set.of());
     args.positionals(0, "no positional arguments");
     String file = args.value("--config");
     if (file == null) {
@@ -41,7 +48,8 @@ public final class RunCommand {
     }
     int partitions = (int) args.longValue("--partitions", 6, 1, 10_000);
     AppConfig config = AppConfig.forInstance(Path.of(file), io.env(), Map.of());
-    prepareCluster(config, args.flag("--create-topics"), partitions, io);
+    prepareCluster(
+        config, args.flag("--create-topics"), partitions, args.flag("--allow-create-time"), io);
 
     SluiceInstance instance = SluiceInstance.start(config, -1);
     Thread hook =
@@ -77,6 +85,17 @@ public final class RunCommand {
    * @throws CliException naming what is wrong and how to fix it
    */
   static void prepareCluster(AppConfig config, boolean createTopics, int partitions, Io io) {
+    prepareCluster(config, createTopics, partitions, false, io);
+  }
+
+  /**
+   * The startup check, with the requests topic's timestamp type: {@code CreateTime} is refused
+   * unless {@code allowCreateTime}.
+   *
+   * @throws CliException naming what is wrong and how to fix it
+   */
+  static void prepareCluster(
+      AppConfig config, boolean createTopics, int partitions, boolean allowCreateTime, Io io) {
     try (Admin admin = KafkaAccess.admin(config)) {
       Collection<Node> brokers;
       try {
@@ -106,9 +125,49 @@ public final class RunCommand {
             TopicsCreator.createMissing(admin, config.sluice(), partitions, rf);
         io.err().println("sluice: created topic(s) " + String.join(", ", created));
       }
+      String timeWarning =
+          checkTimestampType(
+              config.sluice().requestsTopic(),
+              TopicsCreator.timestampType(admin, config.sluice().requestsTopic()),
+              allowCreateTime);
+      if (timeWarning != null) {
+        io.err().println("sluice: warning: " + timeWarning);
+      }
       for (String problem : TopicsCreator.configProblems(admin, config.sluice())) {
         io.err().println("sluice: warning: " + problem);
       }
     }
+  }
+
+  /**
+   * The verdict on the requests topic's timestamp type: null when it is {@code LogAppendTime}, a
+   * warning when it cannot be read or is {@code CreateTime} but allowed.
+   *
+   * @throws CliException when it is {@code CreateTime} and not allowed
+   */
+  static String checkTimestampType(
+      String topic, TopicsCreator.TimestampType type, boolean allowCreateTime) {
+    if (type.isLogAppendTime()) {
+      return null;
+    }
+    if (type.type() == null) {
+      return "cannot read message.timestamp.type of " + topic + " (" + type.error()
+          + "); make sure it is LogAppendTime, or producers of requests choose the time limits"
+          + " count with (grant DESCRIBE_CONFIGS on the topic to have this checked; see"
+          + " docs/SECURITY.md)";
+    }
+    String problem =
+        topic + ": message.timestamp.type is " + type.type() + ", so producers of requests"
+            + " choose the time limits count with: one far-future timestamp moves a counter's"
+            + " clock ahead and locks its key, or opens a fresh window past a limit"
+            + " (docs/SECURITY.md)";
+    if (allowCreateTime) {
+      return problem + "; running anyway (--allow-create-time)";
+    }
+    throw new CliException(
+        problem + ". Fix: kafka-configs.sh --bootstrap-server HOST:PORT --alter"
+            + " --entity-type topics --entity-name " + topic
+            + " --add-config message.timestamp.type=LogAppendTime, or start with"
+            + " --allow-create-time if every producer of requests is trusted");
   }
 }

@@ -1,6 +1,9 @@
 package dev.sluice.app;
 
+import dev.sluice.schema.registry.SchemaRegistryClient;
+import dev.sluice.topology.DecisionMetrics;
 import dev.sluice.topology.RateLimiterTopology;
+import dev.sluice.topology.RecordFormats;
 import dev.sluice.topology.RuleStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -10,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -61,14 +65,26 @@ public final class SluiceInstance implements AutoCloseable {
 
   private SluiceInstance(AppConfig config, int httpPort) {
     this.config = config;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    DecisionMetrics metrics =
+        new MicrometerDecisionMetrics(
+            registry, MicrometerDecisionMetrics.maxRuleTags(config.sluice().delegated()));
+    Properties streamsProps = config.streamsProperties();
+    streamsProps.put(DecisionMetrics.HANDLER_CONFIG, metrics);
     this.streams =
-        new KafkaStreams(RateLimiterTopology.build(config.sluice()), config.streamsProperties());
+        new KafkaStreams(
+            RateLimiterTopology.build(
+                config.sluice(),
+                metrics,
+                RecordFormats.of(
+                    config.sluice(),
+                    SchemaRegistryClient.fromProperties(config.sluice().delegated()))),
+            streamsProps);
     this.streams.setUncaughtExceptionHandler(
         e -> {
           LOG.error("Stream thread failed; shutting this instance down", e);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.streams.setStateListener(
         (now, before) -> {
           LOG.info("Kafka Streams {} -> {}", before, now);

@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * The {@code sluice} command line: {@code sluice <command> [args]}. Each command is one entry in
@@ -24,10 +26,11 @@ public final class SluiceMain {
           "\n",
           "usage: sluice <command> [args]",
           "",
-          "  local [--duration S] [--port P] [--http-port P]",
+          "  local [--secure] [--duration S] [--port P] [--http-port P]",
           "                         a whole Sluice on this machine: embedded Kafka, one instance,",
           "                         examples/rules.json and a live demo; until Ctrl-C",
-          "  run --config FILE [--create-topics [--partitions N]]",
+          "                         (--secure: SASL/SCRAM users and ACLs, docs/SECURITY.md)",
+          "  run --config FILE [--create-topics [--partitions N]] [--allow-create-time]",
           "                         one production instance against an existing cluster",
           "  rules validate FILE    check a rules file offline, every error reported",
           "  rules apply FILE [--prune] [--dry-run]",
@@ -36,6 +39,8 @@ public final class SluiceMain {
           "  rules delete ID        delete a rule",
           "  check --key K [--meta k=v]... [--cost N] [--json]",
           "                         ask the service for one decision",
+          "  acls [--config FILE] [--commands | --apply]",
+          "                         the ACLs each principal needs (docs/SECURITY.md)",
           "  simulate --rules RULES.json --requests REQUESTS.jsonl",
           "                         decisions without a broker (docs/SIMULATE.md)",
           "  bench                  benchmarks (not yet available)",
@@ -51,6 +56,7 @@ public final class SluiceMain {
     COMMANDS.put("run", (args, out, err) -> RunCommand.run(list(args), io(out, err)));
     COMMANDS.put("rules", (args, out, err) -> RulesCommand.run(list(args), io(out, err)));
     COMMANDS.put("check", (args, out, err) -> CheckCommand.run(list(args), io(out, err)));
+    COMMANDS.put("acls", (args, out, err) -> AclsCommand.run(list(args), io(out, err)));
     COMMANDS.put("simulate", SimulateCommand::run);
     COMMANDS.put("bench", (args, out, err) -> BenchCommand.run(list(args), io(out, err)));
   }
@@ -90,6 +96,17 @@ public final class SluiceMain {
     } catch (CliException e) {
       err.println("sluice " + args[0] + ": " + e.getMessage());
       return e.exitCode();
+    } catch (AuthenticationException e) {
+      err.println(
+          "sluice " + args[0] + ": Kafka refused the login: " + e.getMessage()
+              + " (check security.protocol, sasl.* and ssl.* in --config; docs/SECURITY.md)");
+      return 1;
+    } catch (AuthorizationException e) {
+      err.println(
+          "sluice " + args[0] + ": Kafka refused the request: " + e.getMessage()
+              + " (the principal of --config lacks an ACL; docs/SECURITY.md lists what each"
+              + " principal needs)");
+      return 1;
     }
   }
 
@@ -99,6 +116,7 @@ public final class SluiceMain {
       case "run" -> RunCommand.USAGE;
       case "rules" -> RulesCommand.USAGE;
       case "check" -> CheckCommand.USAGE;
+      case "acls" -> AclsCommand.USAGE;
       default -> USAGE;
     };
   }

@@ -123,7 +123,8 @@ public final class TopicsCreator {
 
   /**
    * Configuration problems of existing topics that would break a guarantee: a rules topic that is
-   * not compacted loses rules, a requests topic on CreateTime lets clients choose their time.
+   * not compacted loses rules. (The requests topic's timestamp type is checked by {@link
+   * #timestampType}, since {@code sluice run} refuses a wrong one rather than warning.)
    *
    * @return one line per problem, empty when none
    */
@@ -131,8 +132,7 @@ public final class TopicsCreator {
     List<ConfigResource> resources =
         List.of(
             new ConfigResource(ConfigResource.Type.TOPIC, config.rulesTopic()),
-            new ConfigResource(ConfigResource.Type.TOPIC, config.rulesAppliedTopic()),
-            new ConfigResource(ConfigResource.Type.TOPIC, config.requestsTopic()));
+            new ConfigResource(ConfigResource.Type.TOPIC, config.rulesAppliedTopic()));
     Map<ConfigResource, Config> configs;
     try {
       configs = admin.describeConfigs(resources).all().get();
@@ -152,15 +152,40 @@ public final class TopicsCreator {
                 + "; it must be compact or old rules are lost when segments expire");
       }
     }
-    String tsType =
-        value(configs, config.requestsTopic(), TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG)
-            .orElse("CreateTime");
-    if (!tsType.equals("LogAppendTime")) {
-      problems.add(
-          config.requestsTopic() + ": message.timestamp.type is " + tsType
-              + "; use LogAppendTime so that clients cannot choose the time limits count with");
-    }
     return problems;
+  }
+
+  /**
+   * The topic's effective {@code message.timestamp.type} ({@code CreateTime} or {@code
+   * LogAppendTime}, topic setting or broker default), or a failure naming why it cannot be read
+   * (typically a missing DESCRIBE_CONFIGS ACL).
+   */
+  public static TimestampType timestampType(Admin admin, String topic) {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try {
+      Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(resource)).all().get();
+      return new TimestampType(
+          value(configs, topic, TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG).orElse("CreateTime"),
+          null);
+    } catch (ExecutionException e) {
+      return new TimestampType(null, e.getCause().getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted while reading topic configs", e);
+    }
+  }
+
+  /**
+   * A topic's timestamp type, or why it is unknown.
+   *
+   * @param type {@code CreateTime} or {@code LogAppendTime}; null when unknown
+   * @param error why it is unknown; null when known
+   */
+  public record TimestampType(String type, String error) {
+    /** True when the broker, not the producer, sets the record timestamps. */
+    public boolean isLogAppendTime() {
+      return "LogAppendTime".equals(type);
+    }
   }
 
   /** The five topic names. */

@@ -41,6 +41,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class LimiterProcessor implements Processor<String, DecodedRequest, String, RoutedDecision> {
   private final SluiceConfig config;
+  private final DecisionMetrics metrics;
   private ProcessorContext<String, RoutedDecision> context;
   private KeyValueStore<Bytes, byte[]> counters;
   private RuleStore rules;
@@ -49,8 +50,9 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
   /** Where the next expiry sweep resumes (exclusive); null: from the start. */
   private Bytes cursor;
 
-  LimiterProcessor(SluiceConfig config) {
+  LimiterProcessor(SluiceConfig config, DecisionMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -94,6 +96,9 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
     Headers none = new RecordHeaders();
     context.forward(
         new Record<>(record.key(), new RoutedDecision(verdict, topic, partition), t, none));
+    // Kafka Streams' cached wall clock (the mock clock under TopologyTestDriver), read after the
+    // forward so the sink's send is included.
+    metrics.decided(verdict.reason(), verdict.ruleId(), context.currentSystemTimeMs() - t);
   }
 
   private Verdict decide(DecodedRequest request, long t) {

@@ -63,6 +63,24 @@ public final class RateLimiterTopology {
 
   /** Builds the topology. Pure: the same config gives the same topology, with no side effects. */
   public static Topology build(SluiceConfig config) {
+    return build(config, DecisionMetrics.NONE);
+  }
+
+  /**
+   * Builds the topology reporting to {@code metrics}. Still pure: the listener is only called
+   * once the topology runs, and does not change the topology's shape.
+   */
+  public static Topology build(SluiceConfig config, DecisionMetrics metrics) {
+    return build(config, metrics, RecordFormats.EMBEDDED);
+  }
+
+  /**
+   * Builds the topology reading and writing values in {@code formats} (schema registry or the
+   * embedded default) and reporting to {@code metrics}. Pure as well: neither is used until the
+   * topology runs.
+   */
+  public static Topology build(
+      SluiceConfig config, DecisionMetrics metrics, RecordFormats formats) {
     RecordTimeExtractor time = new RecordTimeExtractor();
     Topology topology = new Topology();
 
@@ -73,7 +91,7 @@ public final class RateLimiterTopology {
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer(),
         config.rulesTopic());
-    topology.addProcessor(RULE_VALIDATOR, () -> new RuleValidatorProcessor(config), RULES_SOURCE);
+    topology.addProcessor(RULE_VALIDATOR, () -> new RuleValidatorProcessor(config, metrics, formats), RULES_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RULE_GENERATIONS_STORE),
@@ -103,7 +121,7 @@ public final class RateLimiterTopology {
         new ByteArrayDeserializer(),
         config.rulesAppliedTopic(),
         RULE_STORE_UPDATER,
-        () -> new RuleStoreUpdater(RULES_STORE));
+        () -> new RuleStoreUpdater(RULES_STORE, metrics));
 
     // Earliest, as Kafka Streams' default: on a first start, queued requests still get decisions.
     topology.addSource(
@@ -111,9 +129,9 @@ public final class RateLimiterTopology {
         REQUESTS_SOURCE,
         time,
         new StringDeserializer(),
-        new RequestDeserializer(),
+        new RequestDeserializer(formats),
         config.requestsTopic());
-    topology.addProcessor(LIMITER, () -> new LimiterProcessor(config), REQUESTS_SOURCE);
+    topology.addProcessor(LIMITER, () -> new LimiterProcessor(config, metrics), REQUESTS_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(COUNTERS_STORE),
@@ -126,7 +144,7 @@ public final class RateLimiterTopology {
         DECISIONS_SINK,
         new RoutedDecision.Topic(),
         new StringSerializer(),
-        new RoutedDecision.ValueSerializer(),
+        new RoutedDecision.ValueSerializer(formats),
         new RoutedDecision.Partition(),
         LIMITER);
     return topology;

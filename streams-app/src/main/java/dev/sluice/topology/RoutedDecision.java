@@ -1,7 +1,6 @@
 package dev.sluice.topology;
 
 import dev.sluice.core.Verdict;
-import dev.sluice.schema.DecisionCodec;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A decision with where it must go. Only the verdict is written (as Avro single-object bytes);
+ * A decision with where it must go. Only the verdict is written (as Avro, see {@link RecordFormats});
  * topic and partition steer the decisions sink.
  *
  * @param verdict the decision
@@ -24,11 +23,17 @@ import org.slf4j.LoggerFactory;
  */
 record RoutedDecision(Verdict verdict, String topic, Integer partition) {
 
-  /** Writes the verdict as an Avro {@code Decision}. */
+  /** Writes the verdict as an Avro {@code Decision} in the configured {@link RecordFormats}. */
   static final class ValueSerializer implements Serializer<RoutedDecision> {
+    private final RecordFormats formats;
+
+    ValueSerializer(RecordFormats formats) {
+      this.formats = formats;
+    }
+
     @Override
     public byte[] serialize(String topic, RoutedDecision data) {
-      return data == null ? null : DecisionCodec.encode(data.verdict());
+      return data == null ? null : formats.encodeDecision(topic, data.verdict());
     }
   }
 

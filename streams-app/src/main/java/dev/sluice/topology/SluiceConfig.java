@@ -58,9 +58,11 @@ public record SluiceConfig(
 
   /**
    * Prefixes of Sluice keys owned and validated by another component's config class (the schema
-   * registry codec's {@code SchemaRegistryConfig}); accepted here as they are.
+   * registry codec's {@code SchemaRegistryConfig}, the app's metrics settings); accepted here as
+   * they are.
    */
-  public static final List<String> DELEGATED_PREFIXES = List.of("sluice.schema.registry.");
+  public static final List<String> DELEGATED_PREFIXES =
+      List.of("sluice.schema.registry.", "sluice.metrics.");
 
   /** Key of {@link #rulesTopic}. */
   public static final String TOPIC_RULES = "sluice.topic.rules";

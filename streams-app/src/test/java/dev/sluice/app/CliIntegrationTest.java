@@ -231,6 +231,17 @@ class CliIntegrationTest {
     assertTrue(metrics.contains("sluice_rules_loaded 1.0"), metrics);
     assertTrue(metrics.contains("kafka_stream_"), "Kafka Streams metrics bound");
     assertTrue(metrics.contains("rules_applied_total"), "Sluice sensors exposed");
+    // Order 5 made two allowed and one denied check of login:alice under rule "login".
+    assertTrue(
+        metrics.contains("sluice_decisions_total{reason=\"ALLOWED\",ruleId=\"login\"} 2.0"),
+        metrics);
+    assertTrue(
+        metrics.contains("sluice_decisions_total{reason=\"RATE_LIMITED\",ruleId=\"login\"} 1.0"),
+        metrics);
+    assertTrue(metrics.contains("sluice_decision_latency_seconds_bucket{"), metrics);
+    assertTrue(metrics.contains("sluice_decision_latency_seconds_count"), metrics);
+    assertTrue(metrics.contains("sluice_dead_letters_total{stage=\"deserialization\"}"), metrics);
+    assertTrue(metrics.contains("sluice_dead_letters_total{stage=\"rule-validator\"}"), metrics);
 
     HttpResponse<String> counters = get("/counters?key=login:alice");
     assertEquals(200, counters.statusCode(), counters.body());
