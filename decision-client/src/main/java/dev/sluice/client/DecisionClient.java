@@ -511,7 +511,7 @@ public final class DecisionClient implements AutoCloseable {
       return;
     }
     String id = d.getRequestId();
-    PendingCheck p = id == null ? null : pending.remove(id);
+    PendingCheck p = id == null ? null : pending.remove(id, d.getKey());
     if (p == null) {
       if (id != null && recentlyExpired.remove(id, System.nanoTime())) {
         lateReplies.increment();
