@@ -3,6 +3,7 @@ package dev.sluice.app;
 import dev.sluice.avro.Rule;
 import dev.sluice.core.rule.LimitRule;
 import dev.sluice.core.rule.RuleValidation;
+import dev.sluice.schema.RuleCodec;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.registry.SchemaRegistryClient;
 import dev.sluice.schema.registry.SchemaRegistryException;
@@ -93,7 +94,7 @@ final class RulesApplier {
     WireFormat<Rule> format = rulesFormat(config, topic);
     Map<String, byte[]> encoded = new LinkedHashMap<>();
     try {
-      plan.toPublish().forEach((id, rule) -> encoded.put(id, format.encode(RuleJson.toAvro(rule))));
+      plan.toPublish().forEach((id, rule) -> encoded.put(id, format.encode(RuleCodec.toAvro(rule))));
     } catch (SchemaRegistryException e) {
       throw new CliException("cannot publish rules: " + e.getMessage(), e);
     }

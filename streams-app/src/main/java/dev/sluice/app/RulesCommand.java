@@ -9,6 +9,7 @@ import dev.sluice.core.rule.FieldError;
 import dev.sluice.core.rule.LimitRule;
 import dev.sluice.core.rule.RuleValidation;
 import dev.sluice.core.rule.RuleValidator;
+import dev.sluice.schema.RuleCodec;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
 import dev.sluice.schema.registry.SchemaRegistryException;
@@ -116,7 +117,7 @@ public final class RulesCommand {
     for (Map.Entry<String, byte[]> e : raw.entrySet()) {
       try {
         AppliedRule applied = AvroCodec.APPLIED_RULE.decode(e.getValue());
-        RuleValidation v = RuleJson.validate(applied.getRule());
+        RuleValidation v = RuleCodec.validate(applied.getRule());
         if (v.isValid()) {
           rules.put(v.rule().id(), v.rule().withGeneration(applied.getGeneration()));
         } else {
@@ -209,7 +210,7 @@ public final class RulesCommand {
       WireFormat.Encoding encoding = WireFormat.sniff(bytes);
       if (encoding == WireFormat.Encoding.SINGLE_OBJECT
           || encoding == WireFormat.Encoding.REGISTRY) {
-        return RuleJson.validate(format.decode(bytes));
+        return RuleCodec.validate(format.decode(bytes));
       }
       JsonNode node = RuleJson.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
       if (node != null && node.isObject()) {
