@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -49,9 +50,11 @@ public final class AvroCodec<T extends SpecificRecord> {
   private final Schema schema;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
+  private final long fingerprint;
 
   private AvroCodec(Schema schema) {
     this.schema = schema;
+    this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
   }
@@ -84,6 +87,12 @@ public final class AvroCodec<T extends SpecificRecord> {
       throw new CodecException(
           "not Avro single-object encoded " + schema.getName() + " (expected marker C3 01)");
     }
+    if (matchesFingerprint(bytes)) {
+      String tooLong = AvroBounds.check(schema, bytes, 10, bytes.length);
+      if (tooLong != null) {
+        throw new CodecException("truncated or corrupt " + schema.getName() + " record: " + tooLong);
+      }
+    }
     try {
       return decoder.decode(bytes);
     } catch (MissingSchemaException e) {
@@ -93,6 +102,20 @@ public final class AvroCodec<T extends SpecificRecord> {
     } catch (IOException | RuntimeException e) {
       throw new CodecException("corrupt " + schema.getName() + " record: " + e, e);
     }
+  }
+
+  /**
+   * True when the header names this codec's schema: the body is then checked against it ({@link
+   * AvroBounds}) before Avro allocates anything. Another fingerprint is refused by the decoder
+   * without reading the body.
+   */
+  private boolean matchesFingerprint(byte[] bytes) {
+    for (int i = 0; i < 8; i++) {
+      if (bytes[2 + i] != (byte) (fingerprint >>> (8 * i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True when {@code bytes} start with the single-object marker. */

@@ -2,6 +2,7 @@ package dev.sluice.schema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.RateLimitRequest;
 import java.util.Arrays;
@@ -31,5 +32,43 @@ class AvroCodecTest {
     byte[] wrongFingerprint = AvroCodec.RULE.encode(
         dev.sluice.avro.Rule.newBuilder().setId("a").setKey("k").setLimit(1).setWindowSeconds(1).build());
     assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(wrongFingerprint));
+  }
+
+  @Test
+  void shouldRefuseLengthPrefixesBeyondTheRecordWithoutAllocatingThem() {
+    byte[] header = Arrays.copyOf(AvroCodec.REQUEST.encode(
+        RateLimitRequest.newBuilder().setId("a").setKey("b").build()), 10);
+    // id claims a 1 GB string; then a map claiming 2^30 entries after valid id and key.
+    byte[] hugeString = concat(header, zigZag(1L << 30), new byte[16]);
+    byte[] hugeMap = concat(header, zigZag(1), "a".getBytes(), zigZag(1), "b".getBytes(),
+        zigZag(1L << 30), new byte[16]);
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = threads.getCurrentThreadAllocatedBytes();
+    CodecException s = assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(hugeString));
+    CodecException m = assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(hugeMap));
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertTrue(allocated < 16L << 20, "allocated " + allocated + " bytes for two 30-byte records");
+    assertTrue(s.getMessage().contains("string length 1073741824"), s.getMessage());
+    assertTrue(m.getMessage().contains("map block of 1073741824 items"), m.getMessage());
+  }
+
+  private static byte[] zigZag(long v) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    long n = (v << 1) ^ (v >> 63);
+    while ((n & ~0x7FL) != 0) {
+      out.write((int) ((n & 0x7F) | 0x80));
+      n >>>= 7;
+    }
+    out.write((int) n);
+    return out.toByteArray();
+  }
+
+  private static byte[] concat(byte[]... parts) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      out.writeBytes(p);
+    }
+    return out.toByteArray();
   }
 }

@@ -37,8 +37,21 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>{@code group.protocol=classic}, {@code session.timeout.ms=6000}, {@code
  *       heartbeat.interval.ms=1500}: a dead instance's partitions move within about 6 s (the
  *       streams protocol cannot go below 45 s);
+ *   <li>{@code producer.transaction.timeout.ms=5000} (Kafka Streams' own is 10 s): a crashed
+ *       instance's open transaction blocks read_committed readers of every decisions partition it
+ *       wrote to until the transaction coordinator aborts it, which it does after this timeout
+ *       (plus up to the brokers' {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}).
+ *       The survivors cannot fence it: under {@code exactly_once_v2} the transactional id belongs
+ *       to the dead instance's stream thread, not to the tasks they take over. 5 s keeps that stall
+ *       near the 6 s session timeout and stays well above a healthy commit (docs/RELIABILITY.md);
  *   <li>{@code replication.factor=3}: internal topics (changelogs) survive a broker loss; {@code
- *       sluice run} refuses a cluster with fewer brokers, naming the setting;
+ *       sluice run} refuses a cluster with fewer brokers, naming the setting; and with 3 or more,
+ *       {@code topic.min.insync.replicas=2}, so that an acknowledged counter update is on two
+ *       brokers before a decision goes out;
+ *   <li>{@code rack.aware.assignment.tags}: the names of the {@code client.tag.*} settings given
+ *       (e.g. {@code client.tag.zone=eu-west-1a}, or {@code SLUICE_CLIENT_TAG_ZONE}), so that
+ *       standbys go to instances in another zone; a tag listed there without its {@code
+ *       client.tag.*} value is refused;
  *   <li>producer {@code linger.ms=0} (set by {@link SluiceConfig#streamsProperties()}): Kafka
  *       Streams' own default of 100 ms would add that much to every decision.
  * </ul>
@@ -55,9 +68,16 @@ public final class AppConfig {
     d.put(StreamsConfig.GROUP_PROTOCOL_CONFIG, "classic");
     d.put("session.timeout.ms", "6000");
     d.put("heartbeat.interval.ms", "1500");
+    d.put(StreamsConfig.producerPrefix("transaction.timeout.ms"), "5000");
     d.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "3");
     STREAMS_DEFAULTS = Collections.unmodifiableMap(d);
   }
+
+  /** Prefix of the instance's rack/zone tags, e.g. {@code client.tag.zone}. */
+  static final String CLIENT_TAG_PREFIX = StreamsConfig.CLIENT_TAG_PREFIX;
+
+  /** {@code min.insync.replicas} for internal topics when they have 3 or more replicas. */
+  static final String INTERNAL_MIN_ISR = "2";
 
   private final SluiceConfig sluice;
 
@@ -94,6 +114,7 @@ public final class AppConfig {
     Properties raw = merge(file, env, overrides);
     STREAMS_DEFAULTS.forEach(raw::putIfAbsent);
     List<String> errors = new ArrayList<>();
+    haDefaults(raw, errors);
     AppConfig config = validate(raw, errors);
     if (config != null) {
       try {
@@ -149,6 +170,46 @@ public final class AppConfig {
           }
         });
     return out;
+  }
+
+  /**
+   * The defaults that depend on other settings: standby placement by the {@code client.tag.*}
+   * given, and two in-sync replicas for internal topics that have at least three.
+   */
+  private static void haDefaults(Properties raw, List<String> errors) {
+    List<String> tags = new ArrayList<>();
+    for (String name : new java.util.TreeSet<>(raw.stringPropertyNames())) {
+      if (name.startsWith(CLIENT_TAG_PREFIX) && name.length() > CLIENT_TAG_PREFIX.length()) {
+        tags.add(name.substring(CLIENT_TAG_PREFIX.length()));
+      }
+    }
+    String listed = raw.getProperty(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
+    if (listed == null) {
+      if (!tags.isEmpty()) {
+        raw.setProperty(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG, String.join(",", tags));
+      }
+    } else {
+      boolean missing = false;
+      for (String tag : listed.split(",")) {
+        String t = tag.trim();
+        if (!t.isEmpty() && !tags.contains(t)) {
+          missing = true;
+          errors.add(
+              StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG + ": lists \"" + t + "\" but "
+                  + CLIENT_TAG_PREFIX + t + " is not set (give this instance's " + t + ", e.g. "
+                  + "SLUICE_" + SluiceConfig.envName(CLIENT_TAG_PREFIX + t) + "=zone-a)");
+        }
+      }
+      if (missing) {
+        // Reported above, naming the fix; Kafka Streams' own check would only repeat it.
+        raw.remove(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
+      }
+    }
+    String minIsr = StreamsConfig.topicPrefix("min.insync.replicas");
+    String rf = raw.getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG, "").trim();
+    if (!raw.containsKey(minIsr) && rf.matches("\\d{1,4}") && Integer.parseInt(rf) >= 3) {
+      raw.setProperty(minIsr, INTERNAL_MIN_ISR);
+    }
   }
 
   private static Properties merge(Path file, Map<String, String> env, Map<String, String> overrides) {

@@ -85,6 +85,9 @@ public final class SluiceInstance implements AutoCloseable {
           LOG.error("Stream thread failed; shutting this instance down", e);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+    RestoreLog restoreLog = new RestoreLog();
+    this.streams.setGlobalStateRestoreListener(restoreLog);
+    this.streams.setStandbyUpdateListener(restoreLog);
     this.streams.setStateListener(
         (now, before) -> {
           LOG.info("Kafka Streams {} -> {}", before, now);

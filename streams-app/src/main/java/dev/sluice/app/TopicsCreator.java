@@ -28,6 +28,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  *   <li>decisions: 1 hour retention, since a decision is only useful to a caller still waiting;
  *   <li>dead-letters: default retention, kept for an operator to inspect.
  * </ul>
+ *
+ * <p>With a replication factor of 3 or more, every topic also gets {@code min.insync.replicas=2}.
  */
 public final class TopicsCreator {
   /** How long a decision is kept: far beyond any caller's timeout. */
@@ -75,12 +77,18 @@ public final class TopicsCreator {
     List<NewTopic> toCreate = new ArrayList<>();
     for (TopicSpec spec : specs(config, partitions)) {
       if (missing.contains(spec.name())) {
+        Map<String, String> configs = new java.util.HashMap<>(spec.configs());
+        if (replicationFactor >= 3) {
+          // A write (a request, a decision) is acknowledged once on two brokers: one broker can
+          // then be lost without losing it, and writes go on while one is down.
+          configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, AppConfig.INTERNAL_MIN_ISR);
+        }
         toCreate.add(
             new NewTopic(
                     spec.name(),
                     Optional.of(spec.partitions()),
                     replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor))
-                .configs(spec.configs()));
+                .configs(configs));
       }
     }
     List<String> created = new ArrayList<>();

@@ -32,6 +32,8 @@ class AppConfigTest {
     assertEquals("100", p.getProperty("commit.interval.ms"));
     assertEquals("3", p.getProperty("replication.factor"));
     assertEquals("0", p.getProperty("producer.linger.ms"));
+    assertEquals("5000", p.getProperty("producer.transaction.timeout.ms"));
+    assertEquals("2", p.getProperty("topic.min.insync.replicas"));
     assertEquals("sluice-prod", config.applicationId());
     assertEquals("broker-1:9092,broker-2:9092", config.bootstrapServers());
     assertEquals(9000, config.sluice().httpPort());
@@ -63,7 +65,8 @@ class AppConfigTest {
         "bad-number",
         "bad-streams-value",
         "bad-bootstrap",
-        "bad-replication-factor"
+        "bad-replication-factor",
+        "rack-tag-without-client-tag"
       })
   void shouldRejectBadConfigWithTheFixtureError(String name) throws IOException {
     String expected =
@@ -112,5 +115,52 @@ class AppConfigTest {
     Map<String, Object> producer = config.clientProperties(ProducerConfig.configNames());
     assertEquals("SSL", producer.get("security.protocol"));
     assertEquals(Set.of("bootstrap.servers", "security.protocol"), producer.keySet());
+  }
+
+  @Test
+  void shouldPlaceStandbysByTheZoneTagsGiven() {
+    AppConfig config =
+        AppConfig.forInstance(
+            null,
+            Map.of("SLUICE_CLIENT_TAG_ZONE", "eu-west-1a"),
+            Map.of("bootstrap.servers", "b:9092", "client.tag.rack", "r7"));
+    Properties p = config.streamsProperties();
+    assertEquals("eu-west-1a", p.getProperty("client.tag.zone"));
+    assertEquals("rack,zone", p.getProperty("rack.aware.assignment.tags"));
+  }
+
+  @Test
+  void shouldKeepAnExplicitTagListAndNoTagsWhenNoneAreGiven() {
+    Properties explicit =
+        AppConfig.forInstance(
+                null,
+                Map.of(),
+                Map.of(
+                    "bootstrap.servers", "b:9092",
+                    "client.tag.zone", "a",
+                    "client.tag.rack", "r1",
+                    "rack.aware.assignment.tags", "zone"))
+            .streamsProperties();
+    assertEquals("zone", explicit.getProperty("rack.aware.assignment.tags"));
+    Properties none =
+        AppConfig.forInstance(null, Map.of(), Map.of("bootstrap.servers", "b:9092"))
+            .streamsProperties();
+    assertEquals(null, none.getProperty("rack.aware.assignment.tags"));
+  }
+
+  @Test
+  void shouldAskForTwoInSyncReplicasOnlyWhenInternalTopicsHaveThree() {
+    Properties one =
+        AppConfig.forInstance(
+                null, Map.of(), Map.of("bootstrap.servers", "b:9092", "replication.factor", "1"))
+            .streamsProperties();
+    assertEquals(null, one.getProperty("topic.min.insync.replicas"));
+    Properties own =
+        AppConfig.forInstance(
+                null,
+                Map.of(),
+                Map.of("bootstrap.servers", "b:9092", "topic.min.insync.replicas", "3"))
+            .streamsProperties();
+    assertEquals("3", own.getProperty("topic.min.insync.replicas"));
   }
 }

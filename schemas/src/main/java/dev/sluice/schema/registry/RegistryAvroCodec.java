@@ -1,5 +1,6 @@
 package dev.sluice.schema.registry;
 
+import dev.sluice.schema.AvroBounds;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
 import java.io.ByteArrayOutputStream;
@@ -135,6 +136,12 @@ public final class RegistryAvroCodec<T extends SpecificRecord> {
             e);
       }
       throw e;
+    }
+    String tooLong = AvroBounds.check(writerSchema, bytes, HEADER_BYTES, bytes.length);
+    if (tooLong != null) {
+      throw new CodecException(
+          "truncated or corrupt registry-encoded " + schema.getName() + " (schema id " + id
+              + "): " + tooLong);
     }
     SpecificDatumReader<T> reader = readerFor(id, writerSchema);
     BinaryDecoder dec =

@@ -1,0 +1,15 @@
+/**
+ * Reliability tests: failure tests that kill real processes ({@code *FailureTest}, run by the
+ * {@code failure-tests} Maven profile, see docs/RELIABILITY.md) and the bad-input fuzz test of the
+ * default suite.
+ *
+ * <p>The harness starts a three-node KRaft cluster ({@link KafkaProcessCluster}) and Sluice
+ * instances ({@link SluiceProcess}) as separate JVMs on loopback, each with its log under {@code
+ * target/ha-logs/} and its data under {@code target/ha-data/}; every child is killed when the test
+ * class ends, and by a JVM shutdown hook should the test JVM itself end early ({@link
+ * ChildProcess}). Load goes through the real decision client ({@link Load}); decisions are also
+ * counted at the source, on the decisions topic, by a read_committed consumer ({@link
+ * DecisionLog}). {@link Findings} turns both into the figures, {@link HaReport} prints them and
+ * writes {@code target/ha-report.json}.
+ */
+package dev.sluice.ha;
