@@ -103,8 +103,10 @@ public final class DecisionClient implements AutoCloseable {
   private static final long METADATA_TOUCH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DecisionClientConfig config;
+
   /** Requests out and decisions in: registry wire format when configured, else single-object. */
   private final WireFormat<RateLimitRequest> requestFormat;
+
   private final WireFormat<Decision> decisionFormat;
   private final String name;
   private final long timeoutNanos;
@@ -158,7 +160,8 @@ public final class DecisionClient implements AutoCloseable {
     this.timeoutNanos = config.timeout().toNanos();
     this.policy = config.failurePolicy();
     this.requestsTopic = config.requestsTopic();
-    Optional<SchemaRegistryClient> registry = config.schemaRegistry().map(SchemaRegistryClient::new);
+    Optional<SchemaRegistryClient> registry =
+        config.schemaRegistry().map(SchemaRegistryClient::new);
     this.requestFormat =
         WireFormat.forTopicValues(AvroCodec.REQUEST, registry, config.requestsTopic());
     this.decisionFormat =

@@ -20,10 +20,13 @@ public final class BenchCommand {
   public static int run(List<String> argv, Io io) throws Exception {
     Method run;
     try {
-      run = Class.forName(RUNNER).getMethod("run", List.class, PrintStream.class, PrintStream.class);
+      run =
+          Class.forName(RUNNER).getMethod("run", List.class, PrintStream.class, PrintStream.class);
     } catch (ClassNotFoundException e) {
-      io.err().println("sluice bench: the benchmarks module is not on the classpath; run it as"
-          + " `bin/sluice bench`, which builds and adds it");
+      io.err()
+          .println(
+              "sluice bench: the benchmarks module is not on the classpath; run it as"
+                  + " `bin/sluice bench`, which builds and adds it");
       return 2;
     }
     try {

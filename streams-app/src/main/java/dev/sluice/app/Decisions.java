@@ -17,8 +17,8 @@ final class Decisions {
   private Decisions() {}
 
   /**
-   * A client for the instance's topics. It reads replies from partition 0 of the decisions topic
-   * by assignment, not through the applications' reply group, so a CLI check never triggers a
+   * A client for the instance's topics. It reads replies from partition 0 of the decisions topic by
+   * assignment, not through the applications' reply group, so a CLI check never triggers a
    * rebalance of real clients.
    */
   static DecisionClient client(AppConfig config, Duration timeout) {

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * The topology's {@link DecisionMetrics} as Micrometer meters (rendered by {@code /metrics}):
  *
  * <ul>
- *   <li>{@code sluice_decisions_total{reason, ruleId}}: decisions emitted by this instance;
- *       {@code ruleId="none"} when no rule applied;
+ *   <li>{@code sluice_decisions_total{reason, ruleId}}: decisions emitted by this instance; {@code
+ *       ruleId="none"} when no rule applied;
  *   <li>{@code sluice_dead_letters_total{stage}}: records sent to the dead-letter topic, stage
  *       {@code deserialization}, {@code processing} or {@code rule-validator};
  *   <li>{@code sluice_decision_latency_seconds} (histogram): wall clock at emission minus the

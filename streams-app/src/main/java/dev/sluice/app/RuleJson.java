@@ -1,8 +1,8 @@
 package dev.sluice.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.core.rule.LimitRule;
 
 /** The SPEC 1 JSON form of validated rules, for the CLI (Avro conversions: {@code RuleCodec}). */

@@ -35,15 +35,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Sluice instance: the topology's {@link KafkaStreams}, its Micrometer registry and
- * its HTTP server ({@link InstanceHttpServer}). {@code sluice run} and {@code sluice local} both
- * start exactly this.
+ * One running Sluice instance: the topology's {@link KafkaStreams}, its Micrometer registry and its
+ * HTTP server ({@link InstanceHttpServer}). {@code sluice run} and {@code sluice local} both start
+ * exactly this.
  *
  * <p>Readiness ({@link #readiness()}): Kafka Streams is RUNNING (which implies the global rule
- * store was restored to the end of the rules-applied topic at start-up) and the rule validator
- * has consumed the rules topic to its end, so every published rule has been validated and sent to
- * the rule store. The second part needs two admin calls, so it is cached for {@link
- * #READINESS_CACHE}.
+ * store was restored to the end of the rules-applied topic at start-up) and the rule validator has
+ * consumed the rules topic to its end, so every published rule has been validated and sent to the
+ * rule store. The second part needs two admin calls, so it is cached for {@link #READINESS_CACHE}.
  */
 public final class SluiceInstance implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceInstance.class);
@@ -184,16 +183,19 @@ public final class SluiceInstance implements AutoCloseable {
   /** Live, ready and why, as {@code /health/*} report them. */
   public Readiness readiness() {
     KafkaStreams.State state = streams.state();
-    boolean live = state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
-        && state != KafkaStreams.State.PENDING_ERROR;
+    boolean live =
+        state != KafkaStreams.State.ERROR
+            && state != KafkaStreams.State.NOT_RUNNING
+            && state != KafkaStreams.State.PENDING_ERROR;
     boolean caughtUp = state == KafkaStreams.State.RUNNING && rulesCaughtUp();
     double loaded = rulesLoaded();
-    return new Readiness(live, caughtUp, state.name(), caughtUp, Double.isNaN(loaded) ? -1 : (long) loaded);
+    return new Readiness(
+        live, caughtUp, state.name(), caughtUp, Double.isNaN(loaded) ? -1 : (long) loaded);
   }
 
   /**
-   * Number of rules in this instance's global rule store, or NaN while the store cannot be
-   * queried (not started, rebalancing at startup, closed).
+   * Number of rules in this instance's global rule store, or NaN while the store cannot be queried
+   * (not started, rebalancing at startup, closed).
    */
   public double rulesLoaded() {
     RuleStore store = ruleStore(streams);
@@ -230,8 +232,13 @@ public final class SluiceInstance implements AutoCloseable {
     String topic = config.sluice().rulesTopic();
     try {
       List<TopicPartition> partitions =
-          admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
-              .get(topic).partitions().stream()
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(5, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions()
+              .stream()
               .map(p -> new TopicPartition(topic, p.partition()))
               .toList();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -258,8 +265,8 @@ public final class SluiceInstance implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: Kafka Streams closes (committing, leaving the group) within {@code
-   * timeout}, then the HTTP server and admin client. Idempotent.
+   * Stops gracefully: Kafka Streams closes (committing, leaving the group) within {@code timeout},
+   * then the HTTP server and admin client. Idempotent.
    *
    * @return true when Kafka Streams closed within the timeout
    */

@@ -77,7 +77,9 @@ public final class SluiceMain {
    * err}), 2 bad usage (message and usage on {@code err}).
    */
   static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
         || args[0].equals("help")) {
       (args.length == 0 ? err : out).println(USAGE);
       return args.length == 0 ? 2 : 0;
@@ -99,12 +101,18 @@ public final class SluiceMain {
       return e.exitCode();
     } catch (AuthenticationException e) {
       err.println(
-          "sluice " + args[0] + ": Kafka refused the login: " + e.getMessage()
+          "sluice "
+              + args[0]
+              + ": Kafka refused the login: "
+              + e.getMessage()
               + " (check security.protocol, sasl.* and ssl.* in --config; docs/SECURITY.md)");
       return 1;
     } catch (AuthorizationException e) {
       err.println(
-          "sluice " + args[0] + ": Kafka refused the request: " + e.getMessage()
+          "sluice "
+              + args[0]
+              + ": Kafka refused the request: "
+              + e.getMessage()
               + " (the principal of --config lacks an ACL; docs/SECURITY.md lists what each"
               + " principal needs)");
       return 1;

@@ -39,18 +39,27 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
       LOG.error(
           "Schema registry unavailable while decoding {}-{}@{}; stopping so the record is read"
               + " again after a restart, not dead-lettered",
-          context.topic(), context.partition(), context.offset(), exception);
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          exception);
       return Response.fail();
     }
     if (deadLetterTopic == null) {
       LOG.error(
           "Undecodable record at {}-{}@{} and no dead-letter topic configured; stopping",
-          context.topic(), context.partition(), context.offset(), exception);
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          exception);
       return Response.fail();
     }
     LOG.warn(
         "Undecodable record at {}-{}@{} sent to {}: {}",
-        context.topic(), context.partition(), context.offset(), deadLetterTopic,
+        context.topic(),
+        context.partition(),
+        context.offset(),
+        deadLetterTopic,
         exception.getMessage());
     metrics.deadLettered(DeadLetters.Stage.DESERIALIZATION);
     return Response.resume(

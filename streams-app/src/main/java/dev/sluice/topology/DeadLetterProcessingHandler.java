@@ -11,10 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles an unexpected exception thrown while processing one record (KIP-1033/1034). A
- * poison record (a bug for this one input) goes to the dead-letter topic with the raw source bytes
- * and processing goes on; a failure of Kafka Streams itself (a {@link StreamsException}, such as
- * a state store error) stops the thread so that it is retried, never skipped; so does a schema
+ * Handles an unexpected exception thrown while processing one record (KIP-1033/1034). A poison
+ * record (a bug for this one input) goes to the dead-letter topic with the raw source bytes and
+ * processing goes on; a failure of Kafka Streams itself (a {@link StreamsException}, such as a
+ * state store error) stops the thread so that it is retried, never skipped; so does a schema
  * registry that cannot answer (a retriable {@code SchemaRegistryException}).
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
@@ -42,14 +42,21 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         || RecordFormats.registryUnavailable(exception)) {
       LOG.error(
           "Processing failed in {} at {}-{}@{}; stopping",
-          context.processorNodeId(), context.topic(), context.partition(), context.offset(),
+          context.processorNodeId(),
+          context.topic(),
+          context.partition(),
+          context.offset(),
           exception);
       return Response.fail();
     }
     LOG.error(
         "Processing failed in {} at {}-{}@{}; record sent to {}",
-        context.processorNodeId(), context.topic(), context.partition(), context.offset(),
-        deadLetterTopic, exception);
+        context.processorNodeId(),
+        context.topic(),
+        context.partition(),
+        context.offset(),
+        deadLetterTopic,
+        exception);
     metrics.deadLettered(DeadLetters.Stage.PROCESSING);
     return Response.resume(
         List.of(

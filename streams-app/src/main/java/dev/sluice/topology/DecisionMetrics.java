@@ -4,9 +4,9 @@ import dev.sluice.core.Reason;
 import java.util.Map;
 
 /**
- * What the topology reports about its work, for an application to turn into metrics. The
- * topology calls it and knows nothing of any metrics library: {@code dev.sluice.app} implements
- * it with Micrometer; {@link #NONE} (the default of {@link RateLimiterTopology#build(SluiceConfig)})
+ * What the topology reports about its work, for an application to turn into metrics. The topology
+ * calls it and knows nothing of any metrics library: {@code dev.sluice.app} implements it with
+ * Micrometer; {@link #NONE} (the default of {@link RateLimiterTopology#build(SluiceConfig)})
  * ignores everything.
  *
  * <p>Calls come from stream threads and the global thread concurrently, once per record: an
@@ -21,8 +21,8 @@ public interface DecisionMetrics {
   DecisionMetrics NONE = new DecisionMetrics() {};
 
   /**
-   * The Streams properties key under which an application puts its instance (an object value,
-   * not a string) so that the dead-letter handlers report to it. Not a Sluice setting.
+   * The Streams properties key under which an application puts its instance (an object value, not a
+   * string) so that the dead-letter handlers report to it. Not a Sluice setting.
    */
   String HANDLER_CONFIG = "sluice.internal.decision-metrics";
 

@@ -33,8 +33,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Store bound and expiry: one counter per (rule, key, wildcard values) in use. A wall-clock
  * punctuator sweeps the store incrementally, at most {@code sluice.counters.expiry.batch.size}
- * entries per run, resuming after the last key it saw (the cursor lives in memory: after a
- * restart the sweep starts over, which only delays expiry). It deletes a counter once its {@link
+ * entries per run, resuming after the last key it saw (the cursor lives in memory: after a restart
+ * the sweep starts over, which only delays expiry). It deletes a counter once its {@link
  * Limiter#idleAfterMs} plus the grace is behind the task's stream time; the delete writes a
  * tombstone to the changelog, so the changelog shrinks too. Counters of deleted rules and of old
  * generations go the same way.
@@ -47,6 +47,7 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
   private RuleStore rules;
   private Sensor invalid;
   private Sensor expired;
+
   /** Where the next expiry sweep resumes (exclusive); null: from the start. */
   private Bytes cursor;
 
@@ -74,8 +75,8 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
   public void process(Record<String, DecodedRequest> record) {
     DecodedRequest request = record.value();
     long t = record.timestamp();
-    String timestampError = DeadLetters.header(record.headers(),
-        RateLimiterTopology.INVALID_TIMESTAMP_HEADER);
+    String timestampError =
+        DeadLetters.header(record.headers(), RateLimiterTopology.INVALID_TIMESTAMP_HEADER);
     String error = firstError(request, record.key(), t, timestampError, config);
     Verdict verdict;
     if (error != null) {

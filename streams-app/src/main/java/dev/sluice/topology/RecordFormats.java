@@ -19,21 +19,21 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How the topology reads request and rule values and writes decisions: Avro single-object
- * encoding and JSON always; the schema-registry wire format ({@code 00}, schema id, body) too when
- * a registry client is given, in which case decisions are written in it under each reply topic's
- * {@code <topic>-value} subject ({@link WireFormat}). The internal rules-applied topic always
- * stays single-object: only Sluice reads it.
+ * How the topology reads request and rule values and writes decisions: Avro single-object encoding
+ * and JSON always; the schema-registry wire format ({@code 00}, schema id, body) too when a
+ * registry client is given, in which case decisions are written in it under each reply topic's
+ * {@code <topic>-value} subject ({@link WireFormat}). The internal rules-applied topic always stays
+ * single-object: only Sluice reads it.
  *
- * <p>Failures: bytes that are no known encoding, corrupt, or refer to a schema id the registry
- * does not know throw {@link CodecException} (or a non-retriable {@link SchemaRegistryException})
- * and the record is dead-lettered; a registry that cannot answer right now throws a retriable
- * {@link SchemaRegistryException}, which the dead-letter handlers refuse to dead-letter: the
- * stream thread fails instead and the record is read again after the restart.
+ * <p>Failures: bytes that are no known encoding, corrupt, or refer to a schema id the registry does
+ * not know throw {@link CodecException} (or a non-retriable {@link SchemaRegistryException}) and
+ * the record is dead-lettered; a registry that cannot answer right now throws a retriable {@link
+ * SchemaRegistryException}, which the dead-letter handlers refuse to dead-letter: the stream thread
+ * fails instead and the record is read again after the restart.
  *
- * <p>Bound: one decision format per reply topic, at most {@value #MAX_REPLY_TOPICS} (least
- * recently used dropped; a dropped one is rebuilt from the client's own bounded caches, so no
- * extra registry call).
+ * <p>Bound: one decision format per reply topic, at most {@value #MAX_REPLY_TOPICS} (least recently
+ * used dropped; a dropped one is rebuilt from the client's own bounded caches, so no extra registry
+ * call).
  */
 public final class RecordFormats {
   /** Reads single-object and JSON, writes single-object; no registry. */

@@ -109,7 +109,8 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
             RuleCodec.toApplied(
                 rule.withGeneration(generation.generation()), source.partition(), source.offset()));
     context.forward(
-        new Record<>(record.key(), out, record.timestamp()), RateLimiterTopology.RULES_APPLIED_SINK);
+        new Record<>(record.key(), out, record.timestamp()),
+        RateLimiterTopology.RULES_APPLIED_SINK);
     applied.record();
   }
 
@@ -118,7 +119,11 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
     rejected.record();
     LOG.warn(
         "Rule {} rejected ({}-{}@{}), previous version kept: {}",
-        ruleId, source.topic(), source.partition(), source.offset(), reasons);
+        ruleId,
+        source.topic(),
+        source.partition(),
+        source.offset(),
+        reasons);
     ProducerRecord<byte[], byte[]> dead =
         DeadLetters.ruleRejected(
             config.deadLettersTopic(),

@@ -63,23 +63,27 @@ class MicrometerDecisionMetricsTest {
         0, registry.get("sluice.dead.letters").tag("stage", "deserialization").counter().count());
     assertEquals(2, registry.get("sluice.decision.latency").timer().count());
     assertEquals(
-        40, registry.get("sluice.decision.latency").timer().totalTime(TimeUnit.MILLISECONDS),
+        40,
+        registry.get("sluice.decision.latency").timer().totalTime(TimeUnit.MILLISECONDS),
         "a negative latency (clock skew) counts as 0");
   }
 
   @Test
   void shouldValidateTheCapNamingTheKey() {
     assertEquals(1000, MicrometerDecisionMetrics.maxRuleTags(Map.of()));
-    assertEquals(5, MicrometerDecisionMetrics.maxRuleTags(Map.of("sluice.metrics.max-rule-tags", "5")));
+    assertEquals(
+        5, MicrometerDecisionMetrics.maxRuleTags(Map.of("sluice.metrics.max-rule-tags", "5")));
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> MicrometerDecisionMetrics.maxRuleTags(Map.of("sluice.metrics.max-rule-tags", "x")));
+            () ->
+                MicrometerDecisionMetrics.maxRuleTags(Map.of("sluice.metrics.max-rule-tags", "x")));
     assertTrue(e.getMessage().startsWith("sluice.metrics.max-rule-tags: "), e.getMessage());
     e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> MicrometerDecisionMetrics.maxRuleTags(Map.of("sluice.metrics.max-rule-tag", "5")));
+            () ->
+                MicrometerDecisionMetrics.maxRuleTags(Map.of("sluice.metrics.max-rule-tag", "5")));
     assertTrue(e.getMessage().startsWith("sluice.metrics.max-rule-tag: unknown"), e.getMessage());
   }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.Decision;
 import dev.sluice.avro.RateLimitRequest;
-import dev.sluice.client.ClientDecision;
 import dev.sluice.client.CheckRequest;
+import dev.sluice.client.ClientDecision;
 import dev.sluice.client.DecisionClient;
 import dev.sluice.client.DecisionSource;
 import dev.sluice.core.Reason;
@@ -44,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A Sluice instance, {@code rules apply} and the decision client configured with {@code
  * sluice.schema.registry.url}, on the in-process broker, against the schemas module's replaying
- * schema-registry server (the documented REST protocol over the JDK's HTTP server; no live
- * registry runs here): rules, requests and decisions travel in the registry wire format.
+ * schema-registry server (the documented REST protocol over the JDK's HTTP server; no live registry
+ * runs here): rules, requests and decisions travel in the registry wire format.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SchemaRegistryIntegrationTest {
@@ -78,8 +78,10 @@ class SchemaRegistryIntegrationTest {
               List.of("apply", Path.of("src/test/resources/rules/valid.json").toString()), quiet));
       Map<String, byte[]> published = KafkaAccess.readLatest(config, "sluice.rules");
       assertEquals(2, published.size());
-      published.values().forEach(
-          v -> assertEquals(WireFormat.Encoding.REGISTRY, WireFormat.sniff(v), "rules apply"));
+      published
+          .values()
+          .forEach(
+              v -> assertEquals(WireFormat.Encoding.REGISTRY, WireFormat.sniff(v), "rules apply"));
 
       try (SluiceInstance instance = SluiceInstance.start(config, 0)) {
         assertTrue(instance.awaitReady(Duration.ofSeconds(60)), "instance ready");
@@ -114,12 +116,14 @@ class SchemaRegistryIntegrationTest {
         assertEquals("login", decision.getRuleId());
         assertEquals(2L, decision.getRemaining());
         assertTrue(
-            KafkaAccess.readLatest(config, "sluice.dead-letters").isEmpty(), "nothing dead-lettered");
+            KafkaAccess.readLatest(config, "sluice.dead-letters").isEmpty(),
+            "nothing dead-lettered");
       }
     }
   }
 
-  private static Decision readDecision(String bootstrap, String requestId, SchemaRegistryClient sr) {
+  private static Decision readDecision(
+      String bootstrap, String requestId, SchemaRegistryClient sr) {
     RegistryAvroCodec<Decision> codec =
         new RegistryAvroCodec<>(AvroCodec.DECISION, sr, "sluice.decisions-value");
     Properties cp = new Properties();

@@ -63,7 +63,8 @@ class SluiceMainTest {
   @Test
   void shouldFailWithAClearMessageForAMissingConfigFile() throws Exception {
     assertEquals(1, run("run", "--config", "does-not-exist.properties"));
-    assertTrue(err().contains("sluice run: config file does-not-exist.properties does not exist"), err());
+    assertTrue(
+        err().contains("sluice run: config file does-not-exist.properties does not exist"), err());
   }
 
   @Test

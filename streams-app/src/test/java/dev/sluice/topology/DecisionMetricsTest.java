@@ -60,7 +60,12 @@ class DecisionMetricsTest {
   }
 
   private static String fixed(String id, String key, long limit) {
-    return "{\"id\":\"" + id + "\",\"key\":\"" + key + "\",\"limit\":" + limit
+    return "{\"id\":\""
+        + id
+        + "\",\"key\":\""
+        + key
+        + "\",\"limit\":"
+        + limit
         + ",\"windowSeconds\":10,\"algorithm\":\"FIXED_WINDOW\"}";
   }
 
@@ -89,8 +94,11 @@ class DecisionMetricsTest {
   void shouldMeasureLatencyAsWallClockAtEmissionMinusRecordTime() {
     f.advanceWallClock(Duration.ofMillis(5_000));
     f.requests.pipeInput(
-        new TestRecord<>("k", TopologyFixture.utf8("{\"id\":\"1\",\"key\":\"k\"}"),
-            new RecordHeaders(), 4_250L));
+        new TestRecord<>(
+            "k",
+            TopologyFixture.utf8("{\"id\":\"1\",\"key\":\"k\"}"),
+            new RecordHeaders(),
+            4_250L));
     f.onlyDecision();
     assertEquals(List.of(750L), metrics.latencies);
   }

@@ -89,7 +89,8 @@ class RecordFormatsTest {
     f.requests.pipeInput(
         new TestRecord<>("k", requests.encode(request("1", "k")), new RecordHeaders(), 0L));
     f.requests.pipeInput(
-        new TestRecord<>("k", AvroCodec.REQUEST.encode(request("2", "k")), new RecordHeaders(), 1L));
+        new TestRecord<>(
+            "k", AvroCodec.REQUEST.encode(request("2", "k")), new RecordHeaders(), 1L));
 
     List<TestRecord<String, byte[]>> out = f.decisions.readRecordsToList();
     assertEquals(2, out.size());

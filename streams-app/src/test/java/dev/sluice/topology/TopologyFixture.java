@@ -95,8 +95,7 @@ final class TopologyFixture implements AutoCloseable {
 
   /** A request {@code {"id":id,"key":key}} with optional cost, at {@code t}. */
   Verdict request(String id, String key, long cost, long t) {
-    return request(
-        key, "{\"id\":\"" + id + "\",\"key\":\"" + key + "\",\"cost\":" + cost + "}", t);
+    return request(key, "{\"id\":\"" + id + "\",\"key\":\"" + key + "\",\"cost\":" + cost + "}", t);
   }
 
   Verdict onlyDecision() {

@@ -42,10 +42,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * {@code sluice bench}: the end-to-end benchmark. Everything runs in this one JVM unless told
- * otherwise: the app's embedded broker, a Sluice instance per processing guarantee (the same
- * {@link SluiceInstance} {@code sluice run} starts), the raw relay, and the load driver. The
- * order is: a single raw hop, the raw relay, then Sluice under each guarantee; each target gets
- * an unrecorded warm-up and then one step per rate. See docs/PERFORMANCE.md.
+ * otherwise: the app's embedded broker, a Sluice instance per processing guarantee (the same {@link
+ * SluiceInstance} {@code sluice run} starts), the raw relay, and the load driver. The order is: a
+ * single raw hop, the raw relay, then Sluice under each guarantee; each target gets an unrecorded
+ * warm-up and then one step per rate. See docs/PERFORMANCE.md.
  */
 public final class BenchMain {
   static final String USAGE =
@@ -131,18 +131,32 @@ public final class BenchMain {
       createBaseTopics(bootstrap);
       if (o.targets.contains("hop")) {
         try (LoadDriver hop =
-            new LoadDriver("hop", bootstrap, "bench.hop", 0, "bench.hop", 0, ReplyForm.REQUEST,
+            new LoadDriver(
+                "hop",
+                bootstrap,
+                "bench.hop",
+                0,
+                "bench.hop",
+                0,
+                ReplyForm.REQUEST,
                 o.clientProps)) {
           runSteps(hop, null);
         }
       }
       if (o.targets.contains("relay")) {
         try (RawRelay relay =
-                new RawRelay(bootstrap, "bench.relay.requests", "bench.relay.replies", 0,
-                    o.clientProps);
+                new RawRelay(
+                    bootstrap, "bench.relay.requests", "bench.relay.replies", 0, o.clientProps);
             LoadDriver driver =
-                new LoadDriver("relay", bootstrap, "bench.relay.requests", -1,
-                    "bench.relay.replies", 0, ReplyForm.REQUEST, o.clientProps)) {
+                new LoadDriver(
+                    "relay",
+                    bootstrap,
+                    "bench.relay.requests",
+                    -1,
+                    "bench.relay.replies",
+                    0,
+                    ReplyForm.REQUEST,
+                    o.clientProps)) {
           relay.awaitAssigned(Duration.ofSeconds(60));
           runSteps(driver, null);
         }
@@ -153,8 +167,15 @@ public final class BenchMain {
           err.println("sluice bench: attached; waiting 10 s for the app to load the rules");
           Thread.sleep(10_000);
           try (LoadDriver driver =
-              new LoadDriver("sluice", bootstrap, "sluice.requests", -1, "sluice.decisions", 0,
-                  ReplyForm.DECISION, o.clientProps)) {
+              new LoadDriver(
+                  "sluice",
+                  bootstrap,
+                  "sluice.requests",
+                  -1,
+                  "sluice.decisions",
+                  0,
+                  ReplyForm.DECISION,
+                  o.clientProps)) {
             runSteps(driver, () -> memoryOf(null, null));
           }
         } else {
@@ -209,13 +230,20 @@ public final class BenchMain {
         Thread.sleep(200);
       }
       double loadS = (System.nanoTime() - t0) / 1e9;
-      err.printf(Locale.ROOT, "sluice bench: %s ready with %d rules after %.1f s%n",
-          g, o.rules, loadS);
+      err.printf(
+          Locale.ROOT, "sluice bench: %s ready with %d rules after %.1f s%n", g, o.rules, loadS);
       meta.put("rulesReadySeconds_" + g, loadS);
       Path stateDir = Path.of(p.get("state.dir"));
       try (LoadDriver driver =
-          new LoadDriver("sluice-" + g, bootstrap, "bench." + g + ".requests", -1,
-              "bench." + g + ".decisions", 0, ReplyForm.DECISION, o.clientProps)) {
+          new LoadDriver(
+              "sluice-" + g,
+              bootstrap,
+              "bench." + g + ".requests",
+              -1,
+              "bench." + g + ".decisions",
+              0,
+              ReplyForm.DECISION,
+              o.clientProps)) {
         runSteps(driver, () -> memoryOf(stateDir, instance));
       }
     } finally {
@@ -227,13 +255,25 @@ public final class BenchMain {
     Zipf keys = new Zipf(o.keys, o.zipf, 42);
     if (o.warmupS > 0) {
       double r = o.rates.get(0) > 0 ? o.rates.get(0) : 1000;
-      driver.runStep("warmup", r, Duration.ofSeconds(o.warmupS), Duration.ofSeconds(o.drainS),
-          o.maxInFlight, keys, err);
+      driver.runStep(
+          "warmup",
+          r,
+          Duration.ofSeconds(o.warmupS),
+          Duration.ofSeconds(o.drainS),
+          o.maxInFlight,
+          keys,
+          err);
     }
     for (double rate : o.rates) {
       StepResult r =
-          driver.runStep(LoadDriver.describe(rate), rate, Duration.ofSeconds(o.durationS),
-              Duration.ofSeconds(o.drainS), o.maxInFlight, keys, err);
+          driver.runStep(
+              LoadDriver.describe(rate),
+              rate,
+              Duration.ofSeconds(o.durationS),
+              Duration.ofSeconds(o.drainS),
+              o.maxInFlight,
+              keys,
+              err);
       results.add(r);
       ObjectNode m = mem == null ? null : mem.get();
       if (m != null) {
@@ -248,12 +288,14 @@ public final class BenchMain {
   private ObjectNode memoryOf(Path stateDir, SluiceInstance instance) {
     ObjectNode m = mapper.createObjectNode();
     m.put("heapUsedBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    m.put("heapCommittedBytes",
+    m.put(
+        "heapCommittedBytes",
         ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted());
     String pid = o.appPid != null ? o.appPid : "self";
     m.put("rssBytes", rssBytes(pid));
-    m.put("rssOf", o.appPid != null ? "app process " + o.appPid
-        : "this JVM: broker + app + relay + driver");
+    m.put(
+        "rssOf",
+        o.appPid != null ? "app process " + o.appPid : "this JVM: broker + app + relay + driver");
     if (stateDir != null) {
       m.put("stateDirBytes", sizeOf(stateDir));
     }
@@ -288,9 +330,16 @@ public final class BenchMain {
   private void publishRules(String bootstrap, String topic) throws Exception {
     try (Admin admin = admin(bootstrap)) {
       if (!admin.listTopics().names().get().contains(topic)) {
-        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
-            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                TopicConfig.CLEANUP_POLICY_COMPACT)))).all().get();
+        admin
+            .createTopics(
+                List.of(
+                    new NewTopic(topic, 1, (short) 1)
+                        .configs(
+                            Map.of(
+                                TopicConfig.CLEANUP_POLICY_CONFIG,
+                                TopicConfig.CLEANUP_POLICY_COMPACT))))
+            .all()
+            .get();
       }
     }
     Map<String, Object> p = new LinkedHashMap<>();
@@ -310,8 +359,13 @@ public final class BenchMain {
       producer.flush();
     }
     double s = (System.nanoTime() - t0) / 1e9;
-    err.printf(Locale.ROOT, "sluice bench: published %d rules (%d bytes) to %s in %.1f s%n",
-        rules.size(), bytes, topic, s);
+    err.printf(
+        Locale.ROOT,
+        "sluice bench: published %d rules (%d bytes) to %s in %.1f s%n",
+        rules.size(),
+        bytes,
+        topic,
+        s);
     meta.put("rules", rules.size());
     meta.put("ruleBytes", bytes);
     meta.put("requestBytesExample", Workload.request("s-123456", "user:1234", 0).length);
@@ -321,20 +375,43 @@ public final class BenchMain {
 
   private void report() throws IOException {
     out.println();
-    out.println("Results (latency from the intended send time, ms; ratios to the raw relay at the"
-        + " same rate)");
-    out.println(String.format(Locale.ROOT, "%-11s %-8s %9s %9s %8s %8s %8s %8s %9s %7s %7s %7s",
-        "target", "rate", "sent", "replies", "p50", "p90", "p99", "p99.9", "achieved/s",
-        "p50 x", "p99 x", "rate x"));
+    out.println(
+        "Results (latency from the intended send time, ms; ratios to the raw relay at the"
+            + " same rate)");
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%-11s %-8s %9s %9s %8s %8s %8s %8s %9s %7s %7s %7s",
+            "target",
+            "rate",
+            "sent",
+            "replies",
+            "p50",
+            "p90",
+            "p99",
+            "p99.9",
+            "achieved/s",
+            "p50 x",
+            "p99 x",
+            "rate x"));
     for (StepResult r : results) {
       StepResult relay = find("relay", r.label());
-      out.println(String.format(Locale.ROOT,
-          "%-11s %-8s %9d %9d %8.2f %8.2f %8.2f %8.2f %9.0f %7s %7s %7s",
-          r.target(), r.label(), r.sent(), r.received(), pct(r, 50), pct(r, 90), pct(r, 99),
-          pct(r, 99.9), r.achievedPerSec(),
-          ratio(relay == null ? Double.NaN : pct(r, 50) / pct(relay, 50)),
-          ratio(relay == null ? Double.NaN : pct(r, 99) / pct(relay, 99)),
-          ratio(relay == null ? Double.NaN : r.achievedPerSec() / relay.achievedPerSec())));
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-11s %-8s %9d %9d %8.2f %8.2f %8.2f %8.2f %9.0f %7s %7s %7s",
+              r.target(),
+              r.label(),
+              r.sent(),
+              r.received(),
+              pct(r, 50),
+              pct(r, 90),
+              pct(r, 99),
+              pct(r, 99.9),
+              r.achievedPerSec(),
+              ratio(relay == null ? Double.NaN : pct(r, 50) / pct(relay, 50)),
+              ratio(relay == null ? Double.NaN : pct(r, 99) / pct(relay, 99)),
+              ratio(relay == null ? Double.NaN : r.achievedPerSec() / relay.achievedPerSec())));
     }
     out.println();
     ArrayNode targets = mapper.createArrayNode();
@@ -352,8 +429,14 @@ public final class BenchMain {
         double p99x = pct(s, 99) / pct(relay, 99);
         verdict.put("p50Ratio_" + rate, p50x);
         verdict.put("p99Ratio_" + rate, p99x);
-        out.printf(Locale.ROOT, "target %s at %s: p50 %.2fx relay (<= 1.5x: %s), p99 %.2fx relay"
-            + " (<= 2x: %s)%n", t, rate, p50x, p50x <= 1.5 ? "met" : "NOT met", p99x,
+        out.printf(
+            Locale.ROOT,
+            "target %s at %s: p50 %.2fx relay (<= 1.5x: %s), p99 %.2fx relay" + " (<= 2x: %s)%n",
+            t,
+            rate,
+            p50x,
+            p50x <= 1.5 ? "met" : "NOT met",
+            p99x,
             p99x <= 2 ? "met" : "NOT met");
       }
       StepResult s = find(t, "max");
@@ -361,12 +444,21 @@ public final class BenchMain {
       if (s != null && relay != null) {
         double x = s.achievedPerSec() / relay.achievedPerSec();
         verdict.put("maxRatio", x);
-        out.printf(Locale.ROOT, "target %s max: %.0f/s = %.2fx relay %.0f/s (>= 0.7x: %s)%n", t,
-            s.achievedPerSec(), x, relay.achievedPerSec(), x >= 0.7 ? "met" : "NOT met");
+        out.printf(
+            Locale.ROOT,
+            "target %s max: %.0f/s = %.2fx relay %.0f/s (>= 0.7x: %s)%n",
+            t,
+            s.achievedPerSec(),
+            x,
+            relay.achievedPerSec(),
+            x >= 0.7 ? "met" : "NOT met");
       }
     }
-    out.println("load average: start " + meta.get("loadAverageAtStart").asText() + ", end "
-        + meta.get("loadAverageAtEnd").asText());
+    out.println(
+        "load average: start "
+            + meta.get("loadAverageAtStart").asText()
+            + ", end "
+            + meta.get("loadAverageAtEnd").asText());
 
     ObjectNode root = mapper.createObjectNode();
     root.set("run", meta);
@@ -381,8 +473,11 @@ public final class BenchMain {
       n.put("sent", r.sent());
       n.put("replies", r.received());
       n.put("achievedPerSec", r.achievedPerSec());
-      n.put("latencyFrom", r.offeredRate() > 0 ? "intended send time (open loop)"
-          : "actual send time (closed loop, window " + o.maxInFlight + ")");
+      n.put(
+          "latencyFrom",
+          r.offeredRate() > 0
+              ? "intended send time (open loop)"
+              : "actual send time (closed loop, window " + o.maxInFlight + ")");
       ObjectNode lat = n.putObject("latencyMs");
       double[] ms = new double[SvgPlot.PERCENTILES.length];
       for (int i = 0; i < ms.length; i++) {
@@ -399,17 +494,25 @@ public final class BenchMain {
         x.put("achieved", r.achievedPerSec() / relay.achievedPerSec());
       }
       if (r.offeredRate() > 0 && r.latencyMicros().getTotalCount() > 0) {
-        series.add(new SvgPlot.Series(r.target() + " " + r.label(),
-            !r.target().startsWith("sluice"), SvgPlot.PERCENTILES, ms));
+        series.add(
+            new SvgPlot.Series(
+                r.target() + " " + r.label(),
+                !r.target().startsWith("sluice"),
+                SvgPlot.PERCENTILES,
+                ms));
       }
     }
     root.set("targets", targets);
     ArrayNode mem = root.putArray("memory");
     memory.forEach(mem::add);
     Files.writeString(o.out.resolve("results.json"), mapper.writeValueAsString(root));
-    Files.writeString(o.out.resolve("latency.svg"),
-        SvgPlot.render("Sluice decision latency vs raw relay (load " + meta.get("loadAverageAtEnd")
-            .asText() + ")", series));
+    Files.writeString(
+        o.out.resolve("latency.svg"),
+        SvgPlot.render(
+            "Sluice decision latency vs raw relay (load "
+                + meta.get("loadAverageAtEnd").asText()
+                + ")",
+            series));
     out.println("wrote " + o.out.resolve("results.json") + " and " + o.out.resolve("latency.svg"));
   }
 
@@ -430,10 +533,18 @@ public final class BenchMain {
   }
 
   private static String line(StepResult r) {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "== %s %s: sent %d, replies %d, %.0f/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms",
-        r.target(), r.label(), r.sent(), r.received(), r.achievedPerSec(), pct(r, 50),
-        pct(r, 99), pct(r, 99.9), r.latencyMicros().getMaxValue() / 1000.0);
+        r.target(),
+        r.label(),
+        r.sent(),
+        r.received(),
+        r.achievedPerSec(),
+        pct(r, 50),
+        pct(r, 99),
+        pct(r, 99.9),
+        r.latencyMicros().getMaxValue() / 1000.0);
   }
 
   // ---- the machine ----
@@ -449,8 +560,11 @@ public final class BenchMain {
 
   private static String cpuModel() {
     try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      return lines.filter(l -> l.startsWith("model name")).findFirst()
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .orElse("unknown");
     } catch (IOException e) {
       return "unknown";
     }
@@ -458,8 +572,11 @@ public final class BenchMain {
 
   private static long rssBytes(String pid) {
     try (Stream<String> lines = Files.lines(Path.of("/proc", pid, "status"))) {
-      return lines.filter(l -> l.startsWith("VmRSS:")).findFirst()
-          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).orElse(-1L);
+      return lines
+          .filter(l -> l.startsWith("VmRSS:"))
+          .findFirst()
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024)
+          .orElse(-1L);
     } catch (IOException e) {
       return -1;
     }
@@ -470,13 +587,17 @@ public final class BenchMain {
       return 0;
     }
     try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(f -> {
-        try {
-          return Files.size(f);
-        } catch (IOException e) {
-          return 0; // RocksDB deleted it meanwhile
-        }
-      }).sum();
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(
+              f -> {
+                try {
+                  return Files.size(f);
+                } catch (IOException e) {
+                  return 0; // RocksDB deleted it meanwhile
+                }
+              })
+          .sum();
     } catch (IOException | UncheckedIOException e) {
       return -1;
     }
@@ -510,8 +631,8 @@ public final class BenchMain {
     String bootstrap;
     boolean attachApp;
     String appPid;
-    Path out = Path.of("bench-results",
-        Instant.now().toString().replace(":", "").replaceAll("\\..*", ""));
+    Path out =
+        Path.of("bench-results", Instant.now().toString().replace(":", "").replaceAll("\\..*", ""));
 
     static Options parse(List<String> argv) {
       Options o = new Options();
@@ -531,8 +652,11 @@ public final class BenchMain {
         }
         String v = argv.get(++i);
         switch (a) {
-          case "--rates" -> o.rates = Arrays.stream(v.split(","))
-              .map(s -> s.trim().equals("max") ? 0.0 : positive(a, s)).toList();
+          case "--rates" ->
+              o.rates =
+                  Arrays.stream(v.split(","))
+                      .map(s -> s.trim().equals("max") ? 0.0 : positive(a, s))
+                      .toList();
           case "--duration-per-step" -> o.durationS = (long) positive(a, v);
           case "--warmup" -> o.warmupS = (long) nonNegative(a, v);
           case "--drain" -> o.drainS = (long) nonNegative(a, v);

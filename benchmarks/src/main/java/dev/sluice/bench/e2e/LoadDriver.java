@@ -24,18 +24,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Open-loop load through a raw producer and a reply consumer (not the decision-client: its
- * pending table, timeouts and fail-open policy would sit inside the measurement, and the raw
- * relay must be driven by exactly the same code).
+ * Open-loop load through a raw producer and a reply consumer (not the decision-client: its pending
+ * table, timeouts and fail-open policy would sit inside the measurement, and the raw relay must be
+ * driven by exactly the same code).
  *
- * <p>Design note. Request {@code i} of a step has an intended send time {@code start + i /
- * rate}; the sender sleeps until then (or sends at once when it is behind) and the reply thread
- * records {@code arrival - intended}, so a stall anywhere (sender, broker, app, GC) shows in the
- * latency instead of silently lowering the offered rate (coordinated omission). The intended
- * times live in a ring indexed by sequence number ({@link #RING} slots, 32 MiB); the sender waits
- * when the ring is full, which is still measured from the intended time. The "max" step has no
- * schedule: it keeps at most {@code maxInFlight} requests outstanding and its latency is from the
- * actual send (closed loop), so it measures throughput, not latency.
+ * <p>Design note. Request {@code i} of a step has an intended send time {@code start + i / rate};
+ * the sender sleeps until then (or sends at once when it is behind) and the reply thread records
+ * {@code arrival - intended}, so a stall anywhere (sender, broker, app, GC) shows in the latency
+ * instead of silently lowering the offered rate (coordinated omission). The intended times live in
+ * a ring indexed by sequence number ({@link #RING} slots, 32 MiB); the sender waits when the ring
+ * is full, which is still measured from the intended time. The "max" step has no schedule: it keeps
+ * at most {@code maxInFlight} requests outstanding and its latency is from the actual send (closed
+ * loop), so it measures throughput, not latency.
  */
 final class LoadDriver implements AutoCloseable {
   static final int RING = 1 << 22;
@@ -251,8 +251,8 @@ final class LoadDriver implements AutoCloseable {
   }
 
   /**
-   * Waits (up to {@link #QUIET_MAX}) until no reply has arrived for {@link #QUIET}: a step must
-   * not start while the target still works off the backlog of the step before it.
+   * Waits (up to {@link #QUIET_MAX}) until no reply has arrived for {@link #QUIET}: a step must not
+   * start while the target still works off the backlog of the step before it.
    */
   private void awaitQuiet(PrintStream progress) {
     long start = System.nanoTime();

@@ -15,10 +15,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The physical limit: one consumer/producer loop that copies each request, unchanged, to the
- * reply partition it names (here always the driver's partition). No Streams, no state, no
- * rules, no transactions, no decoding; auto-commit. Whatever Sluice costs beyond this is the
- * price of Streams, the store and the rate limiting itself.
+ * The physical limit: one consumer/producer loop that copies each request, unchanged, to the reply
+ * partition it names (here always the driver's partition). No Streams, no state, no rules, no
+ * transactions, no decoding; auto-commit. Whatever Sluice costs beyond this is the price of
+ * Streams, the store and the rate limiting itself.
  */
 final class RawRelay implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -28,7 +28,11 @@ final class RawRelay implements AutoCloseable {
   // Set by the polling thread: a consumer may only be queried from the thread that polls it.
   private volatile boolean assigned;
 
-  RawRelay(String bootstrap, String requestsTopic, String replyTopic, int replyPartition,
+  RawRelay(
+      String bootstrap,
+      String requestsTopic,
+      String replyTopic,
+      int replyPartition,
       Map<String, String> clientProps) {
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

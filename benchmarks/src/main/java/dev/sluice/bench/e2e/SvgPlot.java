@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A latency-by-percentile chart as a self-contained SVG: x is the percentile on the usual
- * {@code 1/(1-p)} log scale (50, 90, 99, 99.9, 99.99), y is latency in milliseconds on a log
- * scale. One polyline per series; dashed series are the raw relay / hop baselines.
+ * A latency-by-percentile chart as a self-contained SVG: x is the percentile on the usual {@code
+ * 1/(1-p)} log scale (50, 90, 99, 99.9, 99.99), y is latency in milliseconds on a log scale. One
+ * polyline per series; dashed series are the raw relay / hop baselines.
  */
 final class SvgPlot {
   /** One curve: percentiles (0-100, below 100) and latencies in ms, same length. */
@@ -51,26 +51,40 @@ final class SvgPlot {
     double plotW = W - LEFT - RIGHT;
     double plotH = H - TOP - BOTTOM;
     StringBuilder b = new StringBuilder();
-    b.append(f("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "font-family=\"sans-serif\" font-size=\"12\">\n", W, H));
+    b.append(
+        f(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "font-family=\"sans-serif\" font-size=\"12\">\n",
+            W, H));
     b.append(f("<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H));
     b.append(f("<text x=\"%d\" y=\"22\" font-size=\"15\">%s</text>\n", LEFT, escape(title)));
     for (double p : PERCENTILES) {
       double x = LEFT + xOf(p) / xMax * plotW;
-      b.append(f("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n",
-          x, TOP, x, H - BOTTOM));
-      b.append(f("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">p%s</text>\n",
-          x, H - BOTTOM + 16, trim(p)));
+      b.append(
+          f(
+              "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n",
+              x, TOP, x, H - BOTTOM));
+      b.append(
+          f(
+              "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">p%s</text>\n",
+              x, H - BOTTOM + 16, trim(p)));
     }
     for (double e = lo; e <= hi; e++) {
       double y = TOP + plotH - (e - lo) / (hi - lo) * plotH;
-      b.append(f("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
-          LEFT, y, W - RIGHT, y));
-      b.append(f("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s ms</text>\n",
-          LEFT - 6, y + 4, trim(Math.pow(10, e))));
+      b.append(
+          f(
+              "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+              LEFT, y, W - RIGHT, y));
+      b.append(
+          f(
+              "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s ms</text>\n",
+              LEFT - 6, y + 4, trim(Math.pow(10, e))));
     }
-    b.append(f("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile (log scale of 1/(1-p))"
-        + "</text>\n", LEFT + (int) plotW / 2, H - 12));
+    b.append(
+        f(
+            "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">percentile (log scale of 1/(1-p))"
+                + "</text>\n",
+            LEFT + (int) plotW / 2, H - 12));
     for (int i = 0; i < series.size(); i++) {
       Series s = series.get(i);
       String color = COLORS[i % COLORS.length];
@@ -81,12 +95,20 @@ final class SvgPlot {
         double y = TOP + plotH - (Math.log10(v) - lo) / (hi - lo) * plotH;
         pts.append(f("%.1f,%.1f ", x, y));
       }
-      b.append(f("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>\n",
-          color, s.dashed() ? " stroke-dasharray=\"6,4\"" : "", pts.toString().trim()));
+      b.append(
+          f(
+              "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"/>\n",
+              color, s.dashed() ? " stroke-dasharray=\"6,4\"" : "", pts.toString().trim()));
       int ly = TOP + 10 + i * 18;
-      b.append(f("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
-          W - RIGHT + 10, ly, W - RIGHT + 34, ly, color,
-          s.dashed() ? " stroke-dasharray=\"6,4\"" : ""));
+      b.append(
+          f(
+              "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+              W - RIGHT + 10,
+              ly,
+              W - RIGHT + 34,
+              ly,
+              color,
+              s.dashed() ? " stroke-dasharray=\"6,4\"" : ""));
       b.append(f("<text x=\"%d\" y=\"%d\">%s</text>\n", W - RIGHT + 40, ly + 4, escape(s.name())));
     }
     b.append("</svg>\n");
@@ -104,6 +126,9 @@ final class SvgPlot {
   }
 
   static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

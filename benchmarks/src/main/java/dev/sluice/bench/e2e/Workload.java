@@ -14,17 +14,19 @@ import java.util.TreeMap;
 /**
  * The benchmark's rule set and requests, generated deterministically.
  *
- * <p>Request keys are {@code user:<rank>} with Zipf-distributed ranks. Rules: 80% exact keys
- * {@code user:<i>} and 20% prefix patterns {@code user:<j>*} (each matches {@code user:j},
- * {@code user:j0}..., so a key may be matched by an exact rule and several patterns); every fifth
- * rule (20%) carries a metadata constraint, alternately {@code region=eu} and {@code tier=*}.
- * Algorithms rotate over fixed window, sliding window counter and token bucket (the exact log is
- * left out: its state grows with the limit); limits are high, so most decisions allow and every
- * request reads and writes its counter (the expensive path).
+ * <p>Request keys are {@code user:<rank>} with Zipf-distributed ranks. Rules: 80% exact keys {@code
+ * user:<i>} and 20% prefix patterns {@code user:<j>*} (each matches {@code user:j}, {@code
+ * user:j0}..., so a key may be matched by an exact rule and several patterns); every fifth rule
+ * (20%) carries a metadata constraint, alternately {@code region=eu} and {@code tier=*}. Algorithms
+ * rotate over fixed window, sliding window counter and token bucket (the exact log is left out: its
+ * state grows with the limit); limits are high, so most decisions allow and every request reads and
+ * writes its counter (the expensive path).
  */
 public final class Workload {
   private static final Algorithm[] ALGORITHMS = {
-    Algorithm.SLIDING_WINDOW_COUNTER, Algorithm.FIXED_WINDOW, Algorithm.TOKEN_BUCKET,
+    Algorithm.SLIDING_WINDOW_COUNTER,
+    Algorithm.FIXED_WINDOW,
+    Algorithm.TOKEN_BUCKET,
     Algorithm.SLIDING_WINDOW_COUNTER
   };
 

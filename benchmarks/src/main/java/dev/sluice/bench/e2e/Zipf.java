@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Zipf-distributed ranks in {@code [0, n)}: rank {@code k} has probability proportional to
- * {@code 1 / (k + 1)^s}. Sampling is a binary search in a precomputed CDF ({@code 8 n} bytes),
- * so one sample costs {@code O(log n)} and no allocation.
+ * Zipf-distributed ranks in {@code [0, n)}: rank {@code k} has probability proportional to {@code 1
+ * / (k + 1)^s}. Sampling is a binary search in a precomputed CDF ({@code 8 n} bytes), so one sample
+ * costs {@code O(log n)} and no allocation.
  */
 public final class Zipf {
   private final double[] cdf;
@@ -19,7 +19,8 @@ public final class Zipf {
    */
   public Zipf(int n, double exponent, long seed) {
     if (n < 1 || exponent < 0) {
-      throw new IllegalArgumentException("need n >= 1 and exponent >= 0, got " + n + ", " + exponent);
+      throw new IllegalArgumentException(
+          "need n >= 1 and exponent >= 0, got " + n + ", " + exponent);
     }
     cdf = new double[n];
     double sum = 0;

@@ -28,12 +28,28 @@ public final class CounterBytes {
   /** The table {@link #main} prints. */
   static String table() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%-24s %9s %9s %9s %9s %9s%n",
-        "algorithm", "key", "value@1", "value@10", "value@100", "value@1000"));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%-24s %9s %9s %9s %9s %9s%n",
+            "algorithm",
+            "key",
+            "value@1",
+            "value@10",
+            "value@100",
+            "value@1000"));
     for (Algorithm a : Algorithm.values()) {
       LimitRule rule =
-          new LimitRule("bench-12345", "user:12345", 10_000, 60, 0,
-              Collections.unmodifiableSortedMap(new TreeMap<>()), a, false, 1);
+          new LimitRule(
+              "bench-12345",
+              "user:12345",
+              10_000,
+              60,
+              0,
+              Collections.unmodifiableSortedMap(new TreeMap<>()),
+              a,
+              false,
+              1);
       byte[] key = Limiter.counterKey(rule, "user:12345", Map.of());
       long[] sizes = new long[4];
       byte[] stored = null;
@@ -42,13 +58,22 @@ public final class CounterBytes {
       for (int m = 0; m < marks.length; m++) {
         while (n < marks[m]) {
           n++;
-          stored = Limiter.evaluate(rule, stored, "r" + n, "user:12345", 1,
-              1_700_000_000_000L + n * 10L).counter();
+          stored =
+              Limiter.evaluate(rule, stored, "r" + n, "user:12345", 1, 1_700_000_000_000L + n * 10L)
+                  .counter();
         }
         sizes[m] = stored.length;
       }
-      b.append(String.format(Locale.ROOT, "%-24s %9d %9d %9d %9d %9d%n",
-          a, key.length, sizes[0], sizes[1], sizes[2], sizes[3]));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%-24s %9d %9d %9d %9d %9d%n",
+              a,
+              key.length,
+              sizes[0],
+              sizes[1],
+              sizes[2],
+              sizes[3]));
     }
     return b.toString();
   }

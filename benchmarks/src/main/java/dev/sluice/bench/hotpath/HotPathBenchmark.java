@@ -30,8 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The per-request CPU work of the limiter processor, without Kafka: decode the request bytes,
  * {@link RuleIndex#match} on a {@code rules}-rule index ({@link Workload#rules}), build the counter
  * key, {@link Limiter#evaluate}, and encode the decision. The counter store is a {@link HashMap}
- * here, so {@link #fullHotPath} excludes RocksDB (see docs/PERFORMANCE.md for that share).
- * Requests use Zipf(1.1) keys over 100,000 keys, pre-encoded (1 Mi of them, cycled).
+ * here, so {@link #fullHotPath} excludes RocksDB (see docs/PERFORMANCE.md for that share). Requests
+ * use Zipf(1.1) keys over 100,000 keys, pre-encoded (1 Mi of them, cycled).
  *
  * <p>Run: {@code java -cp benchmarks/target/classes:$(cat benchmarks/target/runtime-classpath.txt)
  * org.openjdk.jmh.Main HotPathBenchmark}
@@ -132,8 +132,8 @@ public class HotPathBenchmark {
     t += 1;
     ByteBuffer key = ByteBuffer.wrap(Limiter.counterKey(rule, r.key(), r.metadata()));
     Limiter.Evaluation e =
-        Limiter.evaluate(rule, counters.get(key), r.id(), r.key(),
-            RequestValidator.effectiveCost(r.cost()), t);
+        Limiter.evaluate(
+            rule, counters.get(key), r.id(), r.key(), RequestValidator.effectiveCost(r.cost()), t);
     counters.put(key, e.counter());
     return e.verdict();
   }

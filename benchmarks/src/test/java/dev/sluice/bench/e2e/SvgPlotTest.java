@@ -10,9 +10,13 @@ class SvgPlotTest {
   @Test
   void shouldDrawOnePolylinePerSeriesWithEscapedLegends() {
     String svg =
-        SvgPlot.render("a <b>", List.of(
-            new SvgPlot.Series("sluice 1000/s", false, new double[] {50, 99}, new double[] {1, 3}),
-            new SvgPlot.Series("relay & co", true, new double[] {50, 99}, new double[] {0.5, 2})));
+        SvgPlot.render(
+            "a <b>",
+            List.of(
+                new SvgPlot.Series(
+                    "sluice 1000/s", false, new double[] {50, 99}, new double[] {1, 3}),
+                new SvgPlot.Series(
+                    "relay & co", true, new double[] {50, 99}, new double[] {0.5, 2})));
     assertTrue(svg.startsWith("<svg "), svg);
     assertTrue(svg.trim().endsWith("</svg>"), svg);
     assertEquals(2, svg.split("<polyline", -1).length - 1);
