@@ -5,10 +5,14 @@ import dev.sluice.avro.RateLimitRequest;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
 import dev.sluice.schema.DecisionCodec;
+import dev.sluice.schema.registry.SchemaRegistryClient;
+import dev.sluice.schema.registry.SchemaRegistryException;
+import dev.sluice.schema.registry.WireFormat;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -99,6 +103,11 @@ public final class DecisionClient implements AutoCloseable {
   private static final long METADATA_TOUCH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DecisionClientConfig config;
+
+  /** Requests out and decisions in: registry wire format when configured, else single-object. */
+  private final WireFormat<RateLimitRequest> requestFormat;
+
+  private final WireFormat<Decision> decisionFormat;
   private final String name;
   private final long timeoutNanos;
   private final FailurePolicy policy;
@@ -151,6 +160,12 @@ public final class DecisionClient implements AutoCloseable {
     this.timeoutNanos = config.timeout().toNanos();
     this.policy = config.failurePolicy();
     this.requestsTopic = config.requestsTopic();
+    Optional<SchemaRegistryClient> registry =
+        config.schemaRegistry().map(SchemaRegistryClient::new);
+    this.requestFormat =
+        WireFormat.forTopicValues(AvroCodec.REQUEST, registry, config.requestsTopic());
+    this.decisionFormat =
+        WireFormat.forTopicValues(AvroCodec.DECISION, registry, config.replyTopic());
     this.stampedReplyTopic =
         config.replyTopic().equals(DecisionClientConfig.DEFAULT_REPLY_TOPIC)
             ? null
@@ -475,7 +490,7 @@ public final class DecisionClient implements AutoCloseable {
       RateLimitRequest request =
           new RateLimitRequest(
               id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic);
-      producer.send(new ProducerRecord<>(requestsTopic, key, AvroCodec.REQUEST.encode(request)), p);
+      producer.send(new ProducerRecord<>(requestsTopic, key, requestFormat.encode(request)), p);
     } catch (RuntimeException e) {
       onSendFailed(p, e);
     }
@@ -488,13 +503,18 @@ public final class DecisionClient implements AutoCloseable {
   void onReply(byte[] value) {
     Decision d;
     try {
-      d = replyDecoder.decode(value);
-    } catch (CodecException e) {
+      // Single-object replies take the buffered fast path; registry-framed ones need the format.
+      d =
+          AvroCodec.looksLikeSingleObject(value)
+              ? replyDecoder.decode(value)
+              : decisionFormat.decode(value);
+    } catch (CodecException | SchemaRegistryException e) {
+      // A registry outage while reading a reply: the check times out into the failure policy.
       undecodableReplies.increment();
       return;
     }
     String id = d.getRequestId();
-    PendingCheck p = id == null ? null : pending.remove(id);
+    PendingCheck p = id == null ? null : pending.remove(id, d.getKey());
     if (p == null) {
       if (id != null && recentlyExpired.remove(id, System.nanoTime())) {
         lateReplies.increment();

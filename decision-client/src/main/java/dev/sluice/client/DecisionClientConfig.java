@@ -1,5 +1,6 @@
 package dev.sluice.client;
 
+import dev.sluice.schema.registry.SchemaRegistryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -48,6 +50,8 @@ import java.util.regex.Pattern;
  *       <td>0 &lt; share &lt;= 1</td></tr>
  *   <tr><td>localFallbackMaxCounters</td><td>sluice.client.fallback.max.counters</td>
  *       <td>100000</td><td>1 to 10,000,000</td></tr>
+ *   <tr><td>schemaRegistry</td><td>sluice.schema.registry.* (see {@link SchemaRegistryConfig})
+ *       </td><td>none: Avro single-object</td><td>as the service's</td></tr>
  *   <tr><td>kafkaProperty / kafkaProperties</td><td>any other key not starting with
  *       {@code sluice.}</td><td>none</td><td>passed verbatim to the producer and both consumers,
  *       except the keys the client owns ({@link #RESERVED_KAFKA_KEYS})</td></tr>
@@ -114,6 +118,7 @@ public final class DecisionClientConfig {
   private final double localFallbackShare;
   private final int localFallbackMaxCounters;
   private final Map<String, String> kafkaProperties;
+  private final SchemaRegistryConfig schemaRegistry;
 
   private DecisionClientConfig(Builder b) {
     this.bootstrapServers = b.bootstrapServers.trim();
@@ -130,6 +135,18 @@ public final class DecisionClientConfig {
     this.localFallbackShare = b.localFallbackShare;
     this.localFallbackMaxCounters = b.localFallbackMaxCounters;
     this.kafkaProperties = Collections.unmodifiableMap(new TreeMap<>(b.kafkaProperties));
+    this.schemaRegistry = b.schemaRegistry;
+  }
+
+  /**
+   * The schema registry requests are written and decisions read through, or empty for Avro
+   * single-object encoding (the service's default). Must match the service's {@code
+   * sluice.schema.registry.*} settings: the service reads both encodings of requests, but writes
+   * decisions in the registry format only when it has a registry, and a client without one cannot
+   * read those.
+   */
+  public Optional<SchemaRegistryConfig> schemaRegistry() {
+    return Optional.ofNullable(schemaRegistry);
   }
 
   /** A builder with every default set; only the bootstrap servers are required. */
@@ -179,6 +196,11 @@ public final class DecisionClientConfig {
       } catch (IllegalArgumentException ex) {
         errors.add(ex.getMessage());
       }
+    }
+    try {
+      b.schemaRegistry(SchemaRegistryConfig.fromProperties(properties).orElse(null));
+    } catch (IllegalArgumentException ex) {
+      errors.add(ex.getMessage());
     }
     if (b.bootstrapServers == null) {
       errors.add(0, "bootstrapServers (bootstrap.servers): is required");
@@ -311,8 +333,18 @@ public final class DecisionClientConfig {
     private double localFallbackShare = 1.0;
     private int localFallbackMaxCounters = 100_000;
     private final Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    private SchemaRegistryConfig schemaRegistry;
 
     private Builder() {}
+
+    /**
+     * The schema registry to encode requests and decode decisions with (Confluent wire format,
+     * {@code <topic>-value} subjects); null (the default) for Avro single-object encoding.
+     */
+    public Builder schemaRegistry(SchemaRegistryConfig value) {
+      this.schemaRegistry = value;
+      return this;
+    }
 
     /** Kafka bootstrap servers, {@code host:port[,host:port...]}. Required. */
     public Builder bootstrapServers(String value) {

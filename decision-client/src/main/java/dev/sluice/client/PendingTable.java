@@ -99,6 +99,19 @@ final class PendingTable {
     return p;
   }
 
+  /**
+   * Removes and returns the check with this id only when it was asked for {@code key}; null when
+   * none is pending or the key differs. A reply must echo both: a reply that guesses a pending id
+   * but names another key (a forged or misrouted decision) leaves the real check pending.
+   */
+  synchronized PendingCheck remove(String id, String key) {
+    int i = find(id);
+    if (i < 0 || !slots[i].key.equals(key)) {
+      return null;
+    }
+    return remove(id);
+  }
+
   /** Removes this very check; false when it was no longer pending. */
   synchronized boolean remove(PendingCheck p) {
     if (!p.linked) {

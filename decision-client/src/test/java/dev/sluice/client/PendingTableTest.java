@@ -36,6 +36,18 @@ class PendingTableTest {
   }
 
   @Test
+  void shouldLeaveACheckPendingWhenAReplyNamesAnotherKey() {
+    PendingTable t = new PendingTable(10);
+    PendingCheck a = check("a", 10);
+    t.add(a);
+    assertNull(t.remove("a", "other-key"));
+    assertNull(t.remove("a", null));
+    assertEquals(1, t.size());
+    assertSame(a, t.remove("a", "k"));
+    assertEquals(0, t.size());
+  }
+
+  @Test
   void shouldRefuseChecksBeyondItsCapacityUntilOneLeaves() {
     PendingTable t = new PendingTable(3);
     for (int i = 0; i < 3; i++) {

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param limit the applied rule's limit, or -1
  * @param remaining permits left after the decision, or -1
  * @param resetAfterMs milliseconds from {@code timestampMs} until the window resets, or -1
- * @param retryAfterMs 0 when allowed; the least wait after which the request would pass; -1 never/none
+ * @param retryAfterMs 0 when allowed; the least wait after which the request would pass; -1
+ *     never/none
  * @param timestampMs the effective time t' (the raw request time when no counter was involved)
  * @param shadow true when the applied rule is in shadow mode
  * @param message for {@link Reason#INVALID_REQUEST}, which field was wrong and why; else null
@@ -39,11 +40,26 @@ public record Verdict(
   /** The decision for a request that matched no rule: allowed, nothing charged. */
   public static Verdict noMatchingRule(String requestId, String key, long timestampMs) {
     return new Verdict(
-        requestId, key, true, Reason.NO_MATCHING_RULE, null, -1, -1, -1, -1, timestampMs, false, null);
+        requestId,
+        key,
+        true,
+        Reason.NO_MATCHING_RULE,
+        null,
+        -1,
+        -1,
+        -1,
+        -1,
+        timestampMs,
+        false,
+        null);
   }
 
-  /** The decision for a request that broke SPEC 2: denied, nothing charged, {@code message} says why. */
-  public static Verdict invalidRequest(String requestId, String key, long timestampMs, String message) {
+  /**
+   * The decision for a request that broke SPEC 2: denied, nothing charged, {@code message} says
+   * why.
+   */
+  public static Verdict invalidRequest(
+      String requestId, String key, long timestampMs, String message) {
     return new Verdict(
         requestId,
         key,

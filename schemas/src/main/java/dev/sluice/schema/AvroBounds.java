@@ -7,8 +7,8 @@ import org.apache.avro.Schema;
  * bytes that follow. Avro allocates what a string, bytes or map prefix claims before it reads the
  * data (up to 2 GB for a string), so a 20-byte record claiming a 1 GB string makes the decoder
  * throw {@link OutOfMemoryError} in a small heap: one poison record would stop every instance that
- * reads its partition, again after each restart. Walking the body costs one pass over its bytes
- * and allocates nothing.
+ * reads its partition, again after each restart. Walking the body costs one pass over its bytes and
+ * allocates nothing.
  *
  * <p>A count is held to the bytes remaining even for items that take no bytes (arrays of {@code
  * null}): none of Sluice's schemas has them, and an absurd count is refused rather than looped
@@ -84,7 +84,11 @@ public final class AvroBounds {
           }
           if (count > end - pos) {
             throw new OutOfBounds(
-                s.getType().getName() + " block of " + count + " items in " + (end - pos)
+                s.getType().getName()
+                    + " block of "
+                    + count
+                    + " items in "
+                    + (end - pos)
                     + " remaining bytes");
           }
           for (long i = 0; i < count; i++) {

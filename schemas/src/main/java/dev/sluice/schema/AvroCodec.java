@@ -29,6 +29,7 @@ import org.apache.avro.util.ClassSecurityValidator;
 public final class AvroCodec<T extends SpecificRecord> {
   /** The first byte of every single-object encoded record. */
   public static final byte MAGIC_0 = (byte) 0xC3;
+
   /** The second byte of every single-object encoded record. */
   public static final byte MAGIC_1 = (byte) 0x01;
 
@@ -40,10 +41,15 @@ public final class AvroCodec<T extends SpecificRecord> {
 
   /** Rules, as operators publish them. */
   public static final AvroCodec<Rule> RULE = new AvroCodec<>(Rule.getClassSchema());
+
   /** Validated rules with their counter generation (internal topic). */
-  public static final AvroCodec<AppliedRule> APPLIED_RULE = new AvroCodec<>(AppliedRule.getClassSchema());
+  public static final AvroCodec<AppliedRule> APPLIED_RULE =
+      new AvroCodec<>(AppliedRule.getClassSchema());
+
   /** Requests. */
-  public static final AvroCodec<RateLimitRequest> REQUEST = new AvroCodec<>(RateLimitRequest.getClassSchema());
+  public static final AvroCodec<RateLimitRequest> REQUEST =
+      new AvroCodec<>(RateLimitRequest.getClassSchema());
+
   /** Decisions. */
   public static final AvroCodec<Decision> DECISION = new AvroCodec<>(Decision.getClassSchema());
 
@@ -79,8 +85,8 @@ public final class AvroCodec<T extends SpecificRecord> {
   /**
    * Decodes single-object encoded bytes.
    *
-   * @throws CodecException when the bytes are not single-object encoded, name an unknown schema,
-   *     or are truncated or corrupt
+   * @throws CodecException when the bytes are not single-object encoded, name an unknown schema, or
+   *     are truncated or corrupt
    */
   public T decode(byte[] bytes) {
     if (bytes == null || bytes.length < 10 || bytes[0] != MAGIC_0 || bytes[1] != MAGIC_1) {
@@ -90,15 +96,18 @@ public final class AvroCodec<T extends SpecificRecord> {
     if (matchesFingerprint(bytes)) {
       String tooLong = AvroBounds.check(schema, bytes, 10, bytes.length);
       if (tooLong != null) {
-        throw new CodecException("truncated or corrupt " + schema.getName() + " record: " + tooLong);
+        throw new CodecException(
+            "truncated or corrupt " + schema.getName() + " record: " + tooLong);
       }
     }
     try {
       return decoder.decode(bytes);
     } catch (MissingSchemaException e) {
-      throw new CodecException("unknown schema fingerprint for " + schema.getName() + ": " + e.getMessage(), e);
+      throw new CodecException(
+          "unknown schema fingerprint for " + schema.getName() + ": " + e.getMessage(), e);
     } catch (BadHeaderException e) {
-      throw new CodecException("bad single-object header for " + schema.getName() + ": " + e.getMessage(), e);
+      throw new CodecException(
+          "bad single-object header for " + schema.getName() + ": " + e.getMessage(), e);
     } catch (IOException | RuntimeException e) {
       throw new CodecException("corrupt " + schema.getName() + " record: " + e, e);
     }

@@ -10,8 +10,8 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
- * The one mapping between the core's {@link Verdict} and the wire {@link Decision}, plus the
- * plain JSON rendering {@code simulate} prints. Stateless and thread-safe.
+ * The one mapping between the core's {@link Verdict} and the wire {@link Decision}, plus the plain
+ * JSON rendering {@code simulate} prints. Stateless and thread-safe.
  */
 public final class DecisionCodec {
   private DecisionCodec() {}

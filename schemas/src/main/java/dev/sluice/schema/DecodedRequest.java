@@ -3,9 +3,9 @@ package dev.sluice.schema;
 import java.util.Map;
 
 /**
- * A request as decoded from the wire, before SPEC 2's range checks. Fields that had the wrong
- * JSON type are null here and reported in {@link #typeError}; range checks are the caller's job
- * ({@code RequestValidator.check}) because they need the record's time and key too.
+ * A request as decoded from the wire, before SPEC 2's range checks. Fields that had the wrong JSON
+ * type are null here and reported in {@link #typeError}; range checks are the caller's job ({@code
+ * RequestValidator.check}) because they need the record's time and key too.
  *
  * @param id the correlation id, or null when absent or not a string
  * @param key the request key, or null when absent or not a string

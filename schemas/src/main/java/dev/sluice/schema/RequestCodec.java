@@ -8,8 +8,8 @@ import java.util.Map;
 /**
  * Decodes requests-topic values: Avro single-object {@link RateLimitRequest} bytes, or a JSON
  * object {@code {"id":..,"key":..,"metadata":{..},"cost":..,"replyTopic":..,"replyPartition":..}}.
- * Unknown JSON fields are ignored (so {@code timestampMs}, which the service never takes from
- * the value, does no harm). Stateless and thread-safe.
+ * Unknown JSON fields are ignored (so {@code timestampMs}, which the service never takes from the
+ * value, does no harm). Stateless and thread-safe.
  */
 public final class RequestCodec {
   private RequestCodec() {}
@@ -17,8 +17,8 @@ public final class RequestCodec {
   /**
    * Decodes one value.
    *
-   * @throws CodecException when the bytes are neither form, or are corrupt; such records belong
-   *     on the dead-letter topic
+   * @throws CodecException when the bytes are neither form, or are corrupt; such records belong on
+   *     the dead-letter topic
    */
   public static DecodedRequest decode(byte[] value) {
     if (AvroCodec.looksLikeSingleObject(value)) {
@@ -95,8 +95,7 @@ public final class RequestCodec {
     }
     if (!v.isObject()) {
       errors.add(
-          "metadata",
-          "metadata: must be an object of string values (got " + Json.preview(v) + ")");
+          "metadata", "metadata: must be an object of string values (got " + Json.preview(v) + ")");
       return Map.of();
     }
     Map<String, String> out = new HashMap<>();

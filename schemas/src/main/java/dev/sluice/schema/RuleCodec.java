@@ -49,8 +49,8 @@ public final class RuleCodec {
   }
 
   /**
-   * The field-map form {@link RuleValidator#validate} takes: absent optional fields are null,
-   * the algorithm is its symbol name.
+   * The field-map form {@link RuleValidator#validate} takes: absent optional fields are null, the
+   * algorithm is its symbol name.
    */
   public static Map<String, Object> fields(Rule rule) {
     Map<String, Object> fields = new LinkedHashMap<>();
@@ -90,8 +90,8 @@ public final class RuleCodec {
   }
 
   /**
-   * Rebuilds the core rule an {@link AppliedRule} carries, re-validating it (the only way to make
-   * a {@link LimitRule}) and attaching its generation.
+   * Rebuilds the core rule an {@link AppliedRule} carries, re-validating it (the only way to make a
+   * {@link LimitRule}) and attaching its generation.
    *
    * @throws CodecException when the carried rule no longer validates (a validator that became
    *     stricter than the one that wrote it)
@@ -100,7 +100,9 @@ public final class RuleCodec {
     RuleValidation validation = validate(applied.getRule());
     if (!validation.isValid()) {
       throw new CodecException(
-          "applied rule " + applied.getRule().getId() + " no longer validates: "
+          "applied rule "
+              + applied.getRule().getId()
+              + " no longer validates: "
               + validation.errorMessage());
     }
     return validation.rule().withGeneration(applied.getGeneration());

@@ -1,7 +1,7 @@
 /**
  * Wire codecs between Kafka record bytes and Sluice's values: Avro single-object encoding of the
- * generated {@code dev.sluice.avro} classes ({@link dev.sluice.schema.AvroCodec}), rules in Avro
- * or JSON to the core validator ({@link dev.sluice.schema.RuleCodec}), requests in Avro or JSON
+ * generated {@code dev.sluice.avro} classes ({@link dev.sluice.schema.AvroCodec}), rules in Avro or
+ * JSON to the core validator ({@link dev.sluice.schema.RuleCodec}), requests in Avro or JSON
  * ({@link dev.sluice.schema.RequestCodec}), and the one mapping between core verdicts and Avro
  * decisions with their plain JSON rendering ({@link dev.sluice.schema.DecisionCodec}).
  *

@@ -13,7 +13,12 @@ class AvroCodecTest {
   @Test
   void shouldRoundTripRequest() {
     RateLimitRequest r =
-        RateLimitRequest.newBuilder().setId("r1").setKey("user:1").setMetadata(Map.of("a", "b")).setCost(3L).build();
+        RateLimitRequest.newBuilder()
+            .setId("r1")
+            .setKey("user:1")
+            .setMetadata(Map.of("a", "b"))
+            .setCost(3L)
+            .build();
     byte[] bytes = AvroCodec.REQUEST.encode(r);
     assertEquals(r, AvroCodec.REQUEST.decode(bytes));
   }
@@ -29,23 +34,39 @@ class AvroCodecTest {
   @Test
   void shouldRejectForeignBytesWithCodecException() {
     assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode("{\"id\":1}".getBytes()));
-    byte[] wrongFingerprint = AvroCodec.RULE.encode(
-        dev.sluice.avro.Rule.newBuilder().setId("a").setKey("k").setLimit(1).setWindowSeconds(1).build());
+    byte[] wrongFingerprint =
+        AvroCodec.RULE.encode(
+            dev.sluice.avro.Rule.newBuilder()
+                .setId("a")
+                .setKey("k")
+                .setLimit(1)
+                .setWindowSeconds(1)
+                .build());
     assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(wrongFingerprint));
   }
 
   @Test
   void shouldRefuseLengthPrefixesBeyondTheRecordWithoutAllocatingThem() {
-    byte[] header = Arrays.copyOf(AvroCodec.REQUEST.encode(
-        RateLimitRequest.newBuilder().setId("a").setKey("b").build()), 10);
+    byte[] header =
+        Arrays.copyOf(
+            AvroCodec.REQUEST.encode(RateLimitRequest.newBuilder().setId("a").setKey("b").build()),
+            10);
     // id claims a 1 GB string; then a map claiming 2^30 entries after valid id and key.
     byte[] hugeString = concat(header, zigZag(1L << 30), new byte[16]);
-    byte[] hugeMap = concat(header, zigZag(1), "a".getBytes(), zigZag(1), "b".getBytes(),
-        zigZag(1L << 30), new byte[16]);
+    byte[] hugeMap =
+        concat(
+            header,
+            zigZag(1),
+            "a".getBytes(),
+            zigZag(1),
+            "b".getBytes(),
+            zigZag(1L << 30),
+            new byte[16]);
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
     long before = threads.getCurrentThreadAllocatedBytes();
-    CodecException s = assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(hugeString));
+    CodecException s =
+        assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(hugeString));
     CodecException m = assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(hugeMap));
     long allocated = threads.getCurrentThreadAllocatedBytes() - before;
     assertTrue(allocated < 16L << 20, "allocated " + allocated + " bytes for two 30-byte records");

@@ -16,8 +16,10 @@ class RequestCodecTest {
 
   @Test
   void shouldReadAJsonRequestIgnoringTimestampAndUnknownFields() {
-    DecodedRequest r = json("  {\"id\":\"q\",\"key\":\"k\",\"metadata\":{\"a\":\"b\"},\"cost\":3,"
-        + "\"timestampMs\":99,\"extra\":true,\"replyTopic\":\"t\",\"replyPartition\":2}");
+    DecodedRequest r =
+        json(
+            "  {\"id\":\"q\",\"key\":\"k\",\"metadata\":{\"a\":\"b\"},\"cost\":3,"
+                + "\"timestampMs\":99,\"extra\":true,\"replyTopic\":\"t\",\"replyPartition\":2}");
     assertEquals(new DecodedRequest("q", "k", Map.of("a", "b"), 3L, "t", 2, null, null), r);
   }
 
@@ -37,7 +39,8 @@ class RequestCodecTest {
   @Test
   void shouldDecodeAvroRequests() {
     RateLimitRequest a = RateLimitRequest.newBuilder().setId("q").setKey("k").build();
-    assertEquals(new DecodedRequest("q", "k", Map.of(), null, null, null, null, null),
+    assertEquals(
+        new DecodedRequest("q", "k", Map.of(), null, null, null, null, null),
         RequestCodec.decode(AvroCodec.REQUEST.encode(a)));
   }
 

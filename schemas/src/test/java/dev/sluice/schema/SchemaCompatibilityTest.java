@@ -73,8 +73,9 @@ class SchemaCompatibilityTest {
   void shouldDetectAnIncompatibleChange() {
     // Guards the guard: a new required field without default cannot read old data.
     Schema old = Rule.getClassSchema();
-    String json = old.toString().replace(
-        "\"fields\":[", "\"fields\":[{\"name\":\"extra\",\"type\":\"long\"},");
+    String json =
+        old.toString()
+            .replace("\"fields\":[", "\"fields\":[{\"name\":\"extra\",\"type\":\"long\"},");
     Schema broken = new Schema.Parser().parse(json);
     assertFalse(
         SchemaCompatibility.checkReaderWriterCompatibility(broken, old).getType()
@@ -85,7 +86,8 @@ class SchemaCompatibilityTest {
   void shouldDocumentEveryField() {
     for (Schema s : CURRENT.values()) {
       for (Schema.Field f : s.getFields()) {
-        assertTrue(f.doc() != null && !f.doc().isBlank(), s.getName() + "." + f.name() + " has no doc");
+        assertTrue(
+            f.doc() != null && !f.doc().isBlank(), s.getName() + "." + f.name() + " has no doc");
       }
     }
   }

@@ -27,21 +27,21 @@ import org.apache.kafka.common.resource.ResourceType;
  * <p>Three roles:
  *
  * <ul>
- *   <li>{@link #app the app} ({@value #APP_USER}): reads requests and rules, writes decisions,
- *       dead letters and the validated rules, owns its internal topics, transactional ids and
- *       consumer group (all named after {@code application.id});
+ *   <li>{@link #app the app} ({@value #APP_USER}): reads requests and rules, writes decisions, dead
+ *       letters and the validated rules, owns its internal topics, transactional ids and consumer
+ *       group (all named after {@code application.id});
  *   <li>{@link #admin the rule admin} ({@value #ADMIN_USER}): reads and writes the rules topic
  *       (publish, delete), reads the validated rules ({@code sluice rules list});
- *   <li>{@link #client a decision client} ({@value #CLIENT_USER}): writes requests, reads its
- *       reply topic, joins its reply consumer group; reads the rules topic only when it uses the
- *       {@code LOCAL_FALLBACK} policy, since rules tell a caller exactly how far it may go.
+ *   <li>{@link #client a decision client} ({@value #CLIENT_USER}): writes requests, reads its reply
+ *       topic, joins its reply consumer group; reads the rules topic only when it uses the {@code
+ *       LOCAL_FALLBACK} policy, since rules tell a caller exactly how far it may go.
  * </ul>
  *
- * <p>Kafka's implications keep the list short: READ, WRITE and DELETE each imply DESCRIBE on
- * the same resource. No principal gets any CLUSTER permission: since Kafka 2.8 an idempotent
- * producer needs only WRITE on its topics. Topics are created by the cluster's administrator
- * (or {@code sluice run --create-topics} with CREATE granted separately); the app creates only
- * its internal changelog topics.
+ * <p>Kafka's implications keep the list short: READ, WRITE and DELETE each imply DESCRIBE on the
+ * same resource. No principal gets any CLUSTER permission: since Kafka 2.8 an idempotent producer
+ * needs only WRITE on its topics. Topics are created by the cluster's administrator (or {@code
+ * sluice run --create-topics} with CREATE granted separately); the app creates only its internal
+ * changelog topics.
  */
 public final class AclPlan {
   /** The app's SCRAM user in {@code sluice local --secure}. */
@@ -98,8 +98,7 @@ public final class AclPlan {
           .map(
               op ->
                   new AclBinding(
-                      pattern,
-                      new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)))
+                      pattern, new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)))
           .toList();
     }
   }
@@ -139,10 +138,10 @@ public final class AclPlan {
     }
 
     /**
-     * A tenant: its own reply topics under {@code replyTopicPrefix} (which must start with one
-     * of the app's {@code sluice.reply.topic.allowed.prefixes}) and its own group prefix. End
-     * both prefixes with a separator ({@code tenant-a.}): a prefix ACL on {@code tenant-a} would
-     * also cover {@code tenant-ab}.
+     * A tenant: its own reply topics under {@code replyTopicPrefix} (which must start with one of
+     * the app's {@code sluice.reply.topic.allowed.prefixes}) and its own group prefix. End both
+     * prefixes with a separator ({@code tenant-a.}): a prefix ACL on {@code tenant-a} would also
+     * cover {@code tenant-ab}.
      */
     public static ClientAccess tenant(
         SluiceConfig config, String replyTopicPrefix, String groupPrefix) {
@@ -188,57 +187,79 @@ public final class AclPlan {
   }
 
   /**
-   * What a Sluice instance needs. Its internal topics ({@code <application.id>-...-changelog})
-   * and transactional ids ({@code <application.id>-<process>-<thread>} under exactly-once) are
-   * covered by the prefix {@code <application.id>-}, its consumer group is {@code
-   * application.id} itself.
+   * What a Sluice instance needs. Its internal topics ({@code <application.id>-...-changelog}) and
+   * transactional ids ({@code <application.id>-<process>-<thread>} under exactly-once) are covered
+   * by the prefix {@code <application.id>-}, its consumer group is {@code application.id} itself.
    */
   public static List<Grant> app(String principal, SluiceConfig config, String applicationId) {
     List<Grant> g = new ArrayList<>();
     g.add(
         topic(
-            principal, config.rulesTopic(), PatternType.LITERAL,
+            principal,
+            config.rulesTopic(),
+            PatternType.LITERAL,
             ops(AclOperation.READ, AclOperation.DESCRIBE_CONFIGS),
             "the rule validator consumes rule changes; `run` checks the topic is compacted"));
     g.add(
         topic(
-            principal, config.rulesAppliedTopic(), PatternType.LITERAL,
+            principal,
+            config.rulesAppliedTopic(),
+            PatternType.LITERAL,
             ops(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS),
             "the validator writes validated rules; every instance's global rule store reads"
                 + " them; `run` checks the topic is compacted"));
     g.add(
         topic(
-            principal, config.requestsTopic(), PatternType.LITERAL,
+            principal,
+            config.requestsTopic(),
+            PatternType.LITERAL,
             ops(AclOperation.READ, AclOperation.DESCRIBE_CONFIGS),
             "the limiter consumes requests; `run` checks the topic uses LogAppendTime"));
     g.add(
         topic(
-            principal, config.decisionsTopic(), PatternType.LITERAL, ops(AclOperation.WRITE),
+            principal,
+            config.decisionsTopic(),
+            PatternType.LITERAL,
+            ops(AclOperation.WRITE),
             "decisions"));
     for (String prefix : config.replyTopicPrefixes()) {
       g.add(
           topic(
-              principal, prefix, PatternType.PREFIXED, ops(AclOperation.WRITE),
+              principal,
+              prefix,
+              PatternType.PREFIXED,
+              ops(AclOperation.WRITE),
               "decisions to the reply topics `sluice.reply.topic.allowed.prefixes` allows"));
     }
     g.add(
         topic(
-            principal, config.deadLettersTopic(), PatternType.LITERAL, ops(AclOperation.WRITE),
+            principal,
+            config.deadLettersTopic(),
+            PatternType.LITERAL,
+            ops(AclOperation.WRITE),
             "dead letters (undecodable requests and rules)"));
     g.add(
         topic(
-            principal, applicationId + "-", PatternType.PREFIXED,
+            principal,
+            applicationId + "-",
+            PatternType.PREFIXED,
             ops(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE),
             "Kafka Streams creates its changelog topics, writes them and restores from them"));
     g.add(
         new Grant(
-            principal, ResourceType.GROUP, applicationId, PatternType.LITERAL,
+            principal,
+            ResourceType.GROUP,
+            applicationId,
+            PatternType.LITERAL,
             ops(AclOperation.READ),
             "the application's consumer group: join, commit (inside transactions), and the"
                 + " readiness check's committed-offset lookup"));
     g.add(
         new Grant(
-            principal, ResourceType.TRANSACTIONAL_ID, applicationId + "-", PatternType.PREFIXED,
+            principal,
+            ResourceType.TRANSACTIONAL_ID,
+            applicationId + "-",
+            PatternType.PREFIXED,
             ops(AclOperation.WRITE),
             "exactly_once_v2: one transactional producer per stream thread"));
     return g;
@@ -248,12 +269,17 @@ public final class AclPlan {
   public static List<Grant> admin(String principal, SluiceConfig config) {
     return List.of(
         topic(
-            principal, config.rulesTopic(), PatternType.LITERAL,
+            principal,
+            config.rulesTopic(),
+            PatternType.LITERAL,
             ops(AclOperation.READ, AclOperation.WRITE),
             "`rules apply` reads the current rules and publishes the differences; `rules"
                 + " delete` writes tombstones"),
         topic(
-            principal, config.rulesAppliedTopic(), PatternType.LITERAL, ops(AclOperation.READ),
+            principal,
+            config.rulesAppliedTopic(),
+            PatternType.LITERAL,
+            ops(AclOperation.READ),
             "`rules list` shows the rules as the service holds them"));
   }
 
@@ -262,23 +288,35 @@ public final class AclPlan {
     List<Grant> g = new ArrayList<>();
     g.add(
         topic(
-            principal, access.requestsTopic(), PatternType.LITERAL, ops(AclOperation.WRITE),
+            principal,
+            access.requestsTopic(),
+            PatternType.LITERAL,
+            ops(AclOperation.WRITE),
             "requests"));
     g.add(
         topic(
-            principal, access.replyTopic(), access.replyPattern(), ops(AclOperation.READ),
+            principal,
+            access.replyTopic(),
+            access.replyPattern(),
+            ops(AclOperation.READ),
             access.replyPattern() == PatternType.PREFIXED
                 ? "its own reply topics, and no one else's"
                 : "decisions (every decision on this topic, not only its own)"));
     g.add(
         new Grant(
-            principal, ResourceType.GROUP, access.replyGroupPrefix(), PatternType.PREFIXED,
+            principal,
+            ResourceType.GROUP,
+            access.replyGroupPrefix(),
+            PatternType.PREFIXED,
             ops(AclOperation.READ),
             "the reply consumer group that shares reply partitions among its instances"));
     if (access.rulesTopic() != null) {
       g.add(
           topic(
-              principal, access.rulesTopic(), PatternType.LITERAL, ops(AclOperation.READ),
+              principal,
+              access.rulesTopic(),
+              PatternType.LITERAL,
+              ops(AclOperation.READ),
               "LOCAL_FALLBACK: the local limiter's rules"));
     }
     return g;
@@ -295,8 +333,8 @@ public final class AclPlan {
   }
 
   /**
-   * The plan as a Markdown table: principal, resource type, name, pattern, operations, why. This
-   * is the table docs/SECURITY.md shows, between the markers {@code <!-- acl-plan:begin -->} and
+   * The plan as a Markdown table: principal, resource type, name, pattern, operations, why. This is
+   * the table docs/SECURITY.md shows, between the markers {@code <!-- acl-plan:begin -->} and
    * {@code <!-- acl-plan:end -->}.
    */
   public String toMarkdown() {
@@ -304,12 +342,20 @@ public final class AclPlan {
     sb.append("| principal | resource | name | pattern | operations | why |\n");
     sb.append("|---|---|---|---|---|---|\n");
     for (Grant g : grants) {
-      sb.append("| `").append(g.principal()).append("` | ")
-          .append(lower(g.resourceType().name())).append(" | `")
-          .append(g.name()).append(g.patternType() == PatternType.PREFIXED ? "*" : "")
-          .append("` | ").append(lower(g.patternType().name())).append(" | ")
+      sb.append("| `")
+          .append(g.principal())
+          .append("` | ")
+          .append(lower(g.resourceType().name()))
+          .append(" | `")
+          .append(g.name())
+          .append(g.patternType() == PatternType.PREFIXED ? "*" : "")
+          .append("` | ")
+          .append(lower(g.patternType().name()))
+          .append(" | ")
           .append(g.operations().stream().map(Enum::name).collect(Collectors.joining(", ")))
-          .append(" | ").append(g.why()).append(" |\n");
+          .append(" | ")
+          .append(g.why())
+          .append(" |\n");
     }
     return sb.toString();
   }
@@ -322,7 +368,8 @@ public final class AclPlan {
   public String toKafkaAclsCommands(String bootstrap) {
     StringBuilder sb = new StringBuilder();
     for (Grant g : grants) {
-      sb.append("kafka-acls.sh --bootstrap-server ").append(bootstrap)
+      sb.append("kafka-acls.sh --bootstrap-server ")
+          .append(bootstrap)
           .append(" --command-config admin-client.properties --add --allow-principal ")
           .append(g.principal());
       for (AclOperation op : g.operations()) {

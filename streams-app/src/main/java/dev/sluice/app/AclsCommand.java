@@ -31,7 +31,10 @@ public final class AclsCommand {
             argv,
             Set.of("--client-reads-rules", "--commands", "--apply"),
             Set.of(
-                "--config", "--bootstrap-servers", "--app-principal", "--admin-principal",
+                "--config",
+                "--bootstrap-servers",
+                "--app-principal",
+                "--admin-principal",
                 "--client-principal"),
             Set.of());
     args.positionals(0, "no positional arguments");
@@ -48,9 +51,14 @@ public final class AclsCommand {
       } catch (IllegalStateException e) {
         throw new CliException(e.getMessage(), e);
       }
-      io.out().println(
-          "created " + plan.bindings().size() + " ACL(s) for " + principals(plan) + " on "
-              + config.bootstrapServers());
+      io.out()
+          .println(
+              "created "
+                  + plan.bindings().size()
+                  + " ACL(s) for "
+                  + principals(plan)
+                  + " on "
+                  + config.bootstrapServers());
       return 0;
     }
     if (args.flag("--commands")) {
@@ -88,7 +96,6 @@ public final class AclsCommand {
 
   private static String principals(AclPlan plan) {
     return String.join(
-        ", ",
-        plan.grants().stream().map(AclPlan.Grant::principal).distinct().toList());
+        ", ", plan.grants().stream().map(AclPlan.Grant::principal).distinct().toList());
   }
 }

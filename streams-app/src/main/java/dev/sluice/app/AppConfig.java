@@ -1,5 +1,6 @@
 package dev.sluice.app;
 
+import dev.sluice.schema.registry.SchemaRegistryConfig;
 import dev.sluice.topology.SluiceConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -19,13 +20,13 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The settings of one command or instance: a properties file, then {@code SLUICE_*} environment
- * overrides ({@link SluiceConfig#withEnvironment}), then command-line overrides, validated once
- * so that every missing or invalid setting is reported together at startup, each naming its key.
+ * overrides ({@link SluiceConfig#withEnvironment}), then command-line overrides, validated once so
+ * that every missing or invalid setting is reported together at startup, each naming its key.
  * Immutable.
  *
  * <p>{@code sluice.*} keys are the topology's ({@link SluiceConfig}); every other key passes
- * through to Kafka Streams and the Kafka clients. For an instance, Sluice sets these Kafka
- * Streams defaults unless the configuration does ({@link #STREAMS_DEFAULTS}):
+ * through to Kafka Streams and the Kafka clients. For an instance, Sluice sets these Kafka Streams
+ * defaults unless the configuration does ({@link #STREAMS_DEFAULTS}):
  *
  * <ul>
  *   <li>{@code processing.guarantee=exactly_once_v2}: one decision per request (SPEC 6);
@@ -39,10 +40,11 @@ import org.apache.kafka.streams.StreamsConfig;
  *   <li>{@code producer.transaction.timeout.ms=5000} (Kafka Streams' own is 10 s): a crashed
  *       instance's open transaction blocks read_committed readers of every decisions partition it
  *       wrote to until the transaction coordinator aborts it, which it does after this timeout
- *       (plus up to the brokers' {@code transaction.abort.timed.out.transaction.cleanup.interval.ms}).
- *       The survivors cannot fence it: under {@code exactly_once_v2} the transactional id belongs
- *       to the dead instance's stream thread, not to the tasks they take over. 5 s keeps that stall
- *       near the 6 s session timeout and stays well above a healthy commit (docs/RELIABILITY.md);
+ *       (plus up to the brokers' {@code
+ *       transaction.abort.timed.out.transaction.cleanup.interval.ms}). The survivors cannot fence
+ *       it: under {@code exactly_once_v2} the transactional id belongs to the dead instance's
+ *       stream thread, not to the tasks they take over. 5 s keeps that stall near the 6 s session
+ *       timeout and stays well above a healthy commit (docs/RELIABILITY.md);
  *   <li>{@code replication.factor=3}: internal topics (changelogs) survive a broker loss; {@code
  *       sluice run} refuses a cluster with fewer brokers, naming the setting; and with 3 or more,
  *       {@code topic.min.insync.replicas=2}, so that an acknowledged counter update is on two
@@ -91,7 +93,8 @@ public final class AppConfig {
    * @param file properties file, or null for none
    * @throws CliException listing every missing or invalid setting
    */
-  public static AppConfig forClient(Path file, Map<String, String> env, Map<String, String> overrides) {
+  public static AppConfig forClient(
+      Path file, Map<String, String> env, Map<String, String> overrides) {
     Properties raw = merge(file, env, overrides);
     List<String> errors = new ArrayList<>();
     AppConfig config = validate(raw, errors);
@@ -155,19 +158,20 @@ public final class AppConfig {
   }
 
   /**
-   * Settings for a plain Kafka client (admin, producer, consumer): those pass-through settings
-   * that {@code clientConfigNames} knows (e.g. {@code ProducerConfig.configNames()}), so that the
-   * client gets the connection and security settings but no Streams-only ones it would warn
-   * about.
+   * Settings for a plain Kafka client (admin, producer, consumer): those pass-through settings that
+   * {@code clientConfigNames} knows (e.g. {@code ProducerConfig.configNames()}), so that the client
+   * gets the connection and security settings but no Streams-only ones it would warn about.
    */
   public Map<String, Object> clientProperties(Set<String> clientConfigNames) {
     Map<String, Object> out = new LinkedHashMap<>();
-    sluice.passThrough().forEach(
-        (k, v) -> {
-          if (clientConfigNames.contains(k)) {
-            out.put(k, v);
-          }
-        });
+    sluice
+        .passThrough()
+        .forEach(
+            (k, v) -> {
+              if (clientConfigNames.contains(k)) {
+                out.put(k, v);
+              }
+            });
     return out;
   }
 
@@ -194,9 +198,18 @@ public final class AppConfig {
         if (!t.isEmpty() && !tags.contains(t)) {
           missing = true;
           errors.add(
-              StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG + ": lists \"" + t + "\" but "
-                  + CLIENT_TAG_PREFIX + t + " is not set (give this instance's " + t + ", e.g. "
-                  + "SLUICE_" + SluiceConfig.envName(CLIENT_TAG_PREFIX + t) + "=zone-a)");
+              StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG
+                  + ": lists \""
+                  + t
+                  + "\" but "
+                  + CLIENT_TAG_PREFIX
+                  + t
+                  + " is not set (give this instance's "
+                  + t
+                  + ", e.g. "
+                  + "SLUICE_"
+                  + SluiceConfig.envName(CLIENT_TAG_PREFIX + t)
+                  + "=zone-a)");
         }
       }
       if (missing) {
@@ -211,7 +224,8 @@ public final class AppConfig {
     }
   }
 
-  private static Properties merge(Path file, Map<String, String> env, Map<String, String> overrides) {
+  private static Properties merge(
+      Path file, Map<String, String> env, Map<String, String> overrides) {
     Properties raw = file == null ? new Properties() : readFile(file);
     Properties merged = SluiceConfig.withEnvironment(raw, env);
     overrides.forEach(merged::setProperty);
@@ -230,7 +244,9 @@ public final class AppConfig {
     return p;
   }
 
-  /** Returns the config, or null when the Sluice keys are invalid; problems go to {@code errors}. */
+  /**
+   * Returns the config, or null when the Sluice keys are invalid; problems go to {@code errors}.
+   */
   private static AppConfig validate(Properties raw, List<String> errors) {
     checkBootstrap(raw.getProperty("bootstrap.servers"), errors);
     String rf = raw.getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG);
@@ -239,18 +255,33 @@ public final class AppConfig {
         short n = Short.parseShort(rf.trim());
         if (n == 0 || n < -1) {
           errors.add(
-              "replication.factor: must be -1 (the broker's default) or at least 1 (got " + n + ")");
+              "replication.factor: must be -1 (the broker's default) or at least 1 (got "
+                  + n
+                  + ")");
         }
       } catch (NumberFormatException e) {
         errors.add("replication.factor: must be a whole number (got '" + rf + "')");
       }
     }
+    AppConfig config;
     try {
-      return new AppConfig(SluiceConfig.fromProperties(raw));
+      config = new AppConfig(SluiceConfig.fromProperties(raw));
     } catch (IllegalArgumentException e) {
       errors.add(e.getMessage());
       return null;
     }
+    // Delegated keys are validated by their owners, here so that a bad one fails at startup.
+    try {
+      SchemaRegistryConfig.fromProperties(config.sluice().delegated());
+    } catch (IllegalArgumentException e) {
+      errors.add(e.getMessage());
+    }
+    try {
+      MicrometerDecisionMetrics.maxRuleTags(config.sluice().delegated());
+    } catch (IllegalArgumentException e) {
+      errors.add(e.getMessage());
+    }
+    return errors.isEmpty() ? config : null;
   }
 
   private static void checkBootstrap(String value, List<String> errors) {

@@ -31,7 +31,10 @@ public final class Args {
    * @throws UsageException for an unknown option, a missing value or a repeated single option
    */
   public static Args parse(
-      List<String> argv, Set<String> flagNames, Set<String> singleNames, Set<String> repeatedNames) {
+      List<String> argv,
+      Set<String> flagNames,
+      Set<String> singleNames,
+      Set<String> repeatedNames) {
     Map<String, List<String>> values = new LinkedHashMap<>();
     Set<String> flags = new java.util.HashSet<>();
     List<String> positionals = new ArrayList<>();
@@ -112,7 +115,8 @@ public final class Args {
       throw new UsageException(name + " must be a whole number (got '" + v + "')");
     }
     if (n < min || n > max) {
-      throw new UsageException(name + " must be between " + min + " and " + max + " (got " + n + ")");
+      throw new UsageException(
+          name + " must be between " + min + " and " + max + " (got " + n + ")");
     }
     return n;
   }

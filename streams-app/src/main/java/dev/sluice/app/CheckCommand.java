@@ -46,8 +46,14 @@ public final class CheckCommand {
     }
     if (d.source() != DecisionSource.SERVICE) {
       throw new CliException(
-          "no decision from the service (" + d.cause() + ") within " + timeoutMs + " ms: is a"
-              + " Sluice instance running against " + config.bootstrapServers() + "?");
+          "no decision from the service ("
+              + d.cause()
+              + ") within "
+              + timeoutMs
+              + " ms: is a"
+              + " Sluice instance running against "
+              + config.bootstrapServers()
+              + "?");
     }
     if (args.flag("--json")) {
       io.out().println(Decisions.toJson(d));
@@ -63,7 +69,8 @@ public final class CheckCommand {
     line(sb, "reason", d.reason().name() + (d.shadow() ? " (shadow rule: allowed anyway)" : ""));
     line(sb, "rule", d.ruleId() == null ? "-" : d.ruleId());
     line(sb, "remaining", Decisions.remaining(d));
-    line(sb, "retry after", d.allowed() && !d.shadow() ? "-" : Decisions.duration(d.retryAfterMs()));
+    line(
+        sb, "retry after", d.allowed() && !d.shadow() ? "-" : Decisions.duration(d.retryAfterMs()));
     line(sb, "reset after", d.resetAfterMs() < 0 ? "-" : Decisions.duration(d.resetAfterMs()));
     if (d.message() != null) {
       line(sb, "message", d.message());

@@ -29,8 +29,7 @@ final class ClientOptions {
     if (!anySource) {
       overrides.put("bootstrap.servers", DEFAULT_BOOTSTRAP);
     }
-    AppConfig config =
-        AppConfig.forClient(file == null ? null : Path.of(file), env, overrides);
+    AppConfig config = AppConfig.forClient(file == null ? null : Path.of(file), env, overrides);
     return config;
   }
 }

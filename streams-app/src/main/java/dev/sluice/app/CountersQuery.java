@@ -33,13 +33,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * {@code /counters?key=K[&meta.NAME=VALUE...]}: the counters of one request key, by interactive
  * query on the {@code sluice-counters} store.
  *
- * <p>The rule store says which rule applies to {@code K} with the given metadata; every counter
- * of that rule and key (one per value of the rule's {@code *} metadata keys) shares the prefix
- * {@link Limiter#counterKey} starts with, so a prefix scan finds them. The answer comes from this
- * instance when it hosts the key's partition, as the active task or as a standby (stale stores
- * allowed; the standby's offset lag is part of the answer). Otherwise it is a 307 redirect to the
- * active host when {@code application.server} tells where that is, or a 404 saying nobody here
- * holds it.
+ * <p>The rule store says which rule applies to {@code K} with the given metadata; every counter of
+ * that rule and key (one per value of the rule's {@code *} metadata keys) shares the prefix {@link
+ * Limiter#counterKey} starts with, so a prefix scan finds them. The answer comes from this instance
+ * when it hosts the key's partition, as the active task or as a standby (stale stores allowed; the
+ * standby's offset lag is part of the answer). Otherwise it is a 307 redirect to the active host
+ * when {@code application.server} tells where that is, or a 404 saying nobody here holds it.
  *
  * <p>Bound: at most {@link #MAX_COUNTERS} counters per answer ({@code "truncated": true} beyond).
  */
@@ -114,12 +113,18 @@ final class CountersQuery {
       HostInfo active = where.activeHost();
       if (active != null && !active.equals(HostInfo.unavailable()) && active.port() > 0) {
         String location =
-            "http://" + active.host() + ":" + active.port() + "/counters?key="
+            "http://"
+                + active.host()
+                + ":"
+                + active.port()
+                + "/counters?key="
                 + URLEncoder.encode(key, StandardCharsets.UTF_8)
                 + metadata.entrySet().stream()
                     .map(
                         e ->
-                            "&meta." + URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                            "&meta."
+                                + URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                                + "="
                                 + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                     .reduce("", String::concat);
         body.put("activeHost", active.host() + ":" + active.port());
@@ -131,7 +136,9 @@ final class CountersQuery {
     }
     body.put("servedBy", role);
     Map<Integer, LagInfo> lags =
-        streams.allLocalStorePartitionLags().getOrDefault(RateLimiterTopology.COUNTERS_STORE, Map.of());
+        streams
+            .allLocalStorePartitionLags()
+            .getOrDefault(RateLimiterTopology.COUNTERS_STORE, Map.of());
     LagInfo lag = lags.get(partition);
     body.put("offsetLag", lag == null ? -1 : lag.offsetLag());
 
@@ -145,7 +152,8 @@ final class CountersQuery {
                   .withPartition(partition)
                   .enableStaleStores());
     } catch (InvalidStateStoreException e) {
-      return error(503, "counter store partition " + partition + " not queryable: " + e.getMessage());
+      return error(
+          503, "counter store partition " + partition + " not queryable: " + e.getMessage());
     }
     byte[] prefix =
         new VarCodec.Writer(64)
@@ -198,8 +206,9 @@ final class CountersQuery {
     ObjectNode c = RuleJson.MAPPER.createObjectNode();
     // The rest of the key: the request's values of the rule's "*" metadata keys, in order.
     Map<String, String> split = new LinkedHashMap<>();
-    VarCodec.Reader in = new VarCodec.Reader(java.util.Arrays.copyOfRange(counterKey, prefixLength,
-        counterKey.length));
+    VarCodec.Reader in =
+        new VarCodec.Reader(
+            java.util.Arrays.copyOfRange(counterKey, prefixLength, counterKey.length));
     for (String wildcard : rule.wildcardMetadataKeys()) {
       if (in.atEnd()) {
         break;
@@ -228,8 +237,7 @@ final class CountersQuery {
     c.put("idle", idleAfter <= now);
     if (current) {
       // What a request of cost 1 would get now, computed on a copy: nothing is charged.
-      var probe =
-          Limiter.evaluate(rule, counter, "counters-probe", key, 1, now).verdict();
+      var probe = Limiter.evaluate(rule, counter, "counters-probe", key, 1, now).verdict();
       ObjectNode ifNow = c.putObject("ifRequestedNow");
       ifNow.put("allowed", probe.allowed());
       ifNow.put("reason", probe.reason().name());

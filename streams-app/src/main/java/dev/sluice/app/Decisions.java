@@ -5,6 +5,7 @@ import dev.sluice.client.ClientDecision;
 import dev.sluice.client.DecisionClient;
 import dev.sluice.client.DecisionClientConfig;
 import dev.sluice.client.FailurePolicy;
+import dev.sluice.schema.registry.SchemaRegistryConfig;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -16,8 +17,8 @@ final class Decisions {
   private Decisions() {}
 
   /**
-   * A client for the instance's topics. It reads replies from partition 0 of the decisions topic
-   * by assignment, not through the applications' reply group, so a CLI check never triggers a
+   * A client for the instance's topics. It reads replies from partition 0 of the decisions topic by
+   * assignment, not through the applications' reply group, so a CLI check never triggers a
    * rebalance of real clients.
    */
   static DecisionClient client(AppConfig config, Duration timeout) {
@@ -31,7 +32,9 @@ final class Decisions {
             .failurePolicy(FailurePolicy.FAIL_OPEN)
             .timeout(timeout)
             .startupTimeout(KafkaAccess.TIMEOUT)
-            .replyPartitions(0);
+            .replyPartitions(0)
+            .schemaRegistry(
+                SchemaRegistryConfig.fromProperties(config.sluice().delegated()).orElse(null));
     config
         .clientProperties(names)
         .forEach(

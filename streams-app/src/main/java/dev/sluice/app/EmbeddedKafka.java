@@ -33,27 +33,27 @@ import org.apache.kafka.common.utils.Time;
  * that {@link #close()} deletes.
  *
  * <p>It is the same server {@code kafka-server-start.sh} runs ({@link KafkaRaftServer}), after the
- * same storage format step {@code kafka-storage.sh format} does ({@link StorageTool}); only the
- * log directory and ports are chosen here.
+ * same storage format step {@code kafka-storage.sh format} does ({@link StorageTool}); only the log
+ * directory and ports are chosen here.
  *
- * <p>{@link #startSecure} runs it the way a secured cluster runs (for {@code sluice local
- * --secure} and the security tests): the client listener takes SASL/SCRAM-SHA-512 only, the
- * {@code StandardAuthorizer} checks every request against ACLs ({@code
+ * <p>{@link #startSecure} runs it the way a secured cluster runs (for {@code sluice local --secure}
+ * and the security tests): the client listener takes SASL/SCRAM-SHA-512 only, the {@code
+ * StandardAuthorizer} checks every request against ACLs ({@code
  * allow.everyone.if.no.acl.found=false}), and the only super user is the broker's own principal
  * {@value #BROKER_USER}, whose password is random per start. Design notes:
  *
  * <ul>
- *   <li>The client listener is {@code SASL_PLAINTEXT}: authenticated, but not encrypted. It
- *       binds to loopback only, so nothing leaves the machine; a real cluster uses {@code
- *       SASL_SSL} (docs/SECURITY.md).
- *   <li>The broker authenticates to itself over that same listener (transaction markers go
- *       through the inter-broker listener even on one node). SCRAM credentials live in the
- *       metadata log, so the broker's own is written at format time ({@code --add-scram}); every
- *       other user is created later through the Admin API.
- *   <li>KRaft cannot use SCRAM on the controller listener (the credentials live in the very log
- *       the controller serves), so that listener uses SASL/PLAIN with the broker's user as its
- *       only account: a client reaching the controller port cannot authenticate, so it cannot
- *       use the controller's admin API either.
+ *   <li>The client listener is {@code SASL_PLAINTEXT}: authenticated, but not encrypted. It binds
+ *       to loopback only, so nothing leaves the machine; a real cluster uses {@code SASL_SSL}
+ *       (docs/SECURITY.md).
+ *   <li>The broker authenticates to itself over that same listener (transaction markers go through
+ *       the inter-broker listener even on one node). SCRAM credentials live in the metadata log, so
+ *       the broker's own is written at format time ({@code --add-scram}); every other user is
+ *       created later through the Admin API.
+ *   <li>KRaft cannot use SCRAM on the controller listener (the credentials live in the very log the
+ *       controller serves), so that listener uses SASL/PLAIN with the broker's user as its only
+ *       account: a client reaching the controller port cannot authenticate, so it cannot use the
+ *       controller's admin API either.
  * </ul>
  */
 public final class EmbeddedKafka implements AutoCloseable {
@@ -84,8 +84,8 @@ public final class EmbeddedKafka implements AutoCloseable {
    * answers an admin request.
    *
    * @param parentDir where to create the temporary data directory
-   * @param preferredPort the client port to listen on when free (0 for any free port); another
-   *     free port is used when it is taken
+   * @param preferredPort the client port to listen on when free (0 for any free port); another free
+   *     port is used when it is taken
    * @throws IllegalStateException when the broker cannot be formatted or started
    */
   public static EmbeddedKafka start(Path parentDir, int preferredPort) {
@@ -127,7 +127,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     try {
       format(dataDir, props, formatArgs);
-      KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+      KafkaRaftServer server =
+          new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
       server.startup();
       EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port, server, superUser);
       kafka.awaitReady();
@@ -151,16 +152,14 @@ public final class EmbeddedKafka implements AutoCloseable {
   /**
    * The client settings ({@code security.protocol}, {@code sasl.mechanism}, {@code
    * sasl.jaas.config}) that authenticate as the broker's super user {@value #BROKER_USER}; empty
-   * when not {@link #secure()}. Only for setting the broker up (users, ACLs, topics): Sluice's
-   * own components get their own principals.
+   * when not {@link #secure()}. Only for setting the broker up (users, ACLs, topics): Sluice's own
+   * components get their own principals.
    */
   public Map<String, String> superUserSettings() {
     return superUserSettings;
   }
 
-  /**
-   * Stops the broker (waiting for it to finish) and deletes its data. Idempotent.
-   */
+  /** Stops the broker (waiting for it to finish) and deletes its data. Idempotent. */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -188,8 +187,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             Map.entry("advertised.listeners", "PLAINTEXT://localhost:" + port),
             Map.entry("controller.listener.names", "CONTROLLER"),
             Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-            Map.entry(
-                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+            Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
             Map.entry("log.dirs", logDir.toString()),
             // One node: every internal topic must make do with one replica.
             Map.entry("offsets.topic.replication.factor", "1"),
@@ -234,8 +232,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     p.put(
         "listener.name.controller.plain.sasl.jaas.config",
         "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
-            + BROKER_USER + "\" password=\"" + password + "\" user_" + BROKER_USER + "=\""
-            + password + "\";");
+            + BROKER_USER
+            + "\" password=\""
+            + password
+            + "\" user_"
+            + BROKER_USER
+            + "=\""
+            + password
+            + "\";");
     p.put("authorizer.class.name", AUTHORIZER);
     p.put("super.users", "User:" + BROKER_USER);
     p.put("allow.everyone.if.no.acl.found", "false");
@@ -264,7 +268,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     if (rc != 0) {
       throw new IllegalStateException(
-          "cannot format the broker's storage (exit " + rc + "): "
+          "cannot format the broker's storage (exit "
+              + rc
+              + "): "
               + buf.toString(StandardCharsets.UTF_8));
     }
   }

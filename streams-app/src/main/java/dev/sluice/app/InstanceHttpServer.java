@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health/ready}: 200 when the instance can serve decisions with every published
  *       rule ({@link SluiceInstance#readiness()}), else 503; JSON body says why;
  *   <li>{@code GET /metrics}: Prometheus text format;
- *   <li>{@code GET /counters?key=K[&meta.NAME=VALUE...]}: the counters of key K under the rule
- *       that applies to it ({@link CountersQuery}).
+ *   <li>{@code GET /counters?key=K[&meta.NAME=VALUE...]}: the counters of key K under the rule that
+ *       applies to it ({@link CountersQuery}).
  * </ul>
  *
  * <p>Two handler threads: these are probes and operator queries, not the data path.
@@ -79,9 +79,7 @@ final class InstanceHttpServer implements AutoCloseable {
         });
     server.createContext(
         "/metrics",
-        ex ->
-            respond(
-                ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
     server.createContext(
         "/counters",
         ex -> {
@@ -124,7 +122,8 @@ final class InstanceHttpServer implements AutoCloseable {
       String k = eq < 0 ? pair : pair.substring(0, eq);
       String v = eq < 0 ? "" : pair.substring(eq + 1);
       out.putIfAbsent(
-          URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+          URLDecoder.decode(k, StandardCharsets.UTF_8),
+          URLDecoder.decode(v, StandardCharsets.UTF_8));
     }
     return out;
   }

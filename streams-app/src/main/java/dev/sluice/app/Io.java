@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * What a command talks to: standard output for results, standard error for progress and errors,
- * and the environment (for {@code SLUICE_*} overrides). Tests pass their own.
+ * What a command talks to: standard output for results, standard error for progress and errors, and
+ * the environment (for {@code SLUICE_*} overrides). Tests pass their own.
  *
  * @param out results
  * @param err progress, warnings and errors

@@ -22,9 +22,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Plain Kafka clients for the admin commands, built from a {@link AppConfig} (so security
- * settings apply) with short timeouts: a command that cannot reach the cluster says so in seconds
- * instead of retrying for a minute.
+ * Plain Kafka clients for the admin commands, built from a {@link AppConfig} (so security settings
+ * apply) with short timeouts: a command that cannot reach the cluster says so in seconds instead of
+ * retrying for a minute.
  */
 final class KafkaAccess {
   /** How long an admin command waits for the cluster before giving up. */
@@ -77,7 +77,10 @@ final class KafkaAccess {
       }
       if (infos == null || infos.isEmpty()) {
         throw new CliException(
-            "topic " + topic + " does not exist on " + config.bootstrapServers()
+            "topic "
+                + topic
+                + " does not exist on "
+                + config.bootstrapServers()
                 + " (create the topics with `sluice run --create-topics` or see README)");
       }
       List<TopicPartition> partitions = new ArrayList<>();
@@ -120,7 +123,10 @@ final class KafkaAccess {
 
   static CliException unreachable(AppConfig config, Exception cause) {
     return new CliException(
-        "cannot reach Kafka at " + config.bootstrapServers() + " within " + TIMEOUT.toSeconds()
+        "cannot reach Kafka at "
+            + config.bootstrapServers()
+            + " within "
+            + TIMEOUT.toSeconds()
             + " s (is it running? is bootstrap.servers right?)",
         cause);
   }

@@ -20,26 +20,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * {@code sluice local [--duration S] [--port P] [--http-port P] [--rules FILE]}: a whole Sluice
- * on this machine with nothing installed but Java and Maven. It starts a real single-node Kafka
- * broker in-process ({@link EmbeddedKafka}), creates the topics ({@link TopicsCreator}), starts
- * one instance ({@link SluiceInstance}, the same as {@code sluice run}), publishes the rules file
- * (default {@code examples/rules.json}), then plays a short demo through the decision-client, as
- * an application would, printing each decision as it comes: allows turning into denies, with
- * remaining permits and retry-after. It then keeps serving until Ctrl-C, or for {@code
- * --duration} seconds in all, and stops cleanly (exit 0), deleting the broker's data.
+ * {@code sluice local [--duration S] [--port P] [--http-port P] [--rules FILE]}: a whole Sluice on
+ * this machine with nothing installed but Java and Maven. It starts a real single-node Kafka broker
+ * in-process ({@link EmbeddedKafka}), creates the topics ({@link TopicsCreator}), starts one
+ * instance ({@link SluiceInstance}, the same as {@code sluice run}), publishes the rules file
+ * (default {@code examples/rules.json}), then plays a short demo through the decision-client, as an
+ * application would, printing each decision as it comes: allows turning into denies, with remaining
+ * permits and retry-after. It then keeps serving until Ctrl-C, or for {@code --duration} seconds in
+ * all, and stops cleanly (exit 0), deleting the broker's data.
  *
  * <p>Everything lives in a temporary directory: each run starts from empty topics.
  *
  * <p>With {@code --secure} the broker runs secured ({@link EmbeddedKafka#startSecure}:
- * SASL/SCRAM-SHA-512 on a loopback {@code SASL_PLAINTEXT} listener, the {@code
- * StandardAuthorizer}, the broker itself the only super user). The broker's super user creates
- * the topics, the users {@value AclPlan#APP_USER}, {@value AclPlan#ADMIN_USER} and {@value
- * AclPlan#CLIENT_USER} with random passwords, and exactly the ACLs of {@link AclPlan#standard}
- * ({@link LocalSecurity}); the instance then runs as the app user, the rules are published as
- * the admin user and the demo asks as the client user. Each user's client settings are written
- * to {@code <user>.properties} in the temporary directory, for {@code check}, {@code rules} and
- * {@code run} to use with {@code --config}.
+ * SASL/SCRAM-SHA-512 on a loopback {@code SASL_PLAINTEXT} listener, the {@code StandardAuthorizer},
+ * the broker itself the only super user). The broker's super user creates the topics, the users
+ * {@value AclPlan#APP_USER}, {@value AclPlan#ADMIN_USER} and {@value AclPlan#CLIENT_USER} with
+ * random passwords, and exactly the ACLs of {@link AclPlan#standard} ({@link LocalSecurity}); the
+ * instance then runs as the app user, the rules are published as the admin user and the demo asks
+ * as the client user. Each user's client settings are written to {@code <user>.properties} in the
+ * temporary directory, for {@code check}, {@code rules} and {@code run} to use with {@code
+ * --config}.
  */
 public final class LocalCommand {
   static final String USAGE =
@@ -88,9 +88,11 @@ public final class LocalCommand {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    io.err().println(
-        "sluice local: starting Kafka (single KRaft node, in this process"
-            + (secure ? ", SASL/SCRAM and ACLs" : "") + ")...");
+    io.err()
+        .println(
+            "sluice local: starting Kafka (single KRaft node, in this process"
+                + (secure ? ", SASL/SCRAM and ACLs" : "")
+                + ")...");
     Resources resources = new Resources(workDir);
     CountDownLatch stop = new CountDownLatch(1);
     Thread hook =
@@ -140,7 +142,8 @@ public final class LocalCommand {
       if (!resources.instance.awaitReady(Duration.ofSeconds(120))) {
         throw new CliException(
             "the Sluice instance did not become ready within 120 s (state "
-                + resources.instance.streams().state() + ")");
+                + resources.instance.streams().state()
+                + ")");
       }
       publishRules(adminConfig, rules, io);
       awaitRulesLoaded(resources.instance, rules.rules().size());
@@ -151,19 +154,30 @@ public final class LocalCommand {
       io.out().println();
       io.out().println("Sluice is running.");
       io.out().println("  Kafka bootstrap   " + bootstrap);
-      io.out().println("  HTTP              http://localhost:" + boundHttp
-          + "/health/ready  /metrics  /counters?key=login:alice");
-      String flag = bootstrap.equals(ClientOptions.DEFAULT_BOOTSTRAP) ? ""
-          : " --bootstrap-servers " + bootstrap;
+      io.out()
+          .println(
+              "  HTTP              http://localhost:"
+                  + boundHttp
+                  + "/health/ready  /metrics  /counters?key=login:alice");
+      String flag =
+          bootstrap.equals(ClientOptions.DEFAULT_BOOTSTRAP)
+              ? ""
+              : " --bootstrap-servers " + bootstrap;
       String checkFlag = flag;
       String rulesFlag = flag;
       if (secure) {
-        io.out().println("  security          SASL/SCRAM-SHA-512, StandardAuthorizer, the ACLs of"
-            + " docs/SECURITY.md;");
-        io.out().println("                    SASL_PLAINTEXT on loopback only: authenticated, not"
-            + " encrypted");
-        io.out().println("  users             random passwords; their client configs (owner-only,"
-            + " deleted on stop):");
+        io.out()
+            .println(
+                "  security          SASL/SCRAM-SHA-512, StandardAuthorizer, the ACLs of"
+                    + " docs/SECURITY.md;");
+        io.out()
+            .println(
+                "                    SASL_PLAINTEXT on loopback only: authenticated, not"
+                    + " encrypted");
+        io.out()
+            .println(
+                "  users             random passwords; their client configs (owner-only,"
+                    + " deleted on stop):");
         for (Map.Entry<String, Path> f : configFiles.entrySet()) {
           io.out().println("    " + String.format("%-16s", f.getKey()) + f.getValue());
         }
@@ -172,12 +186,16 @@ public final class LocalCommand {
       }
       io.out().println("  try               bin/sluice check --key login:alice" + checkFlag);
       io.out().println("                    bin/sluice rules list" + rulesFlag);
-      io.out().println(
-          durationS == 0 ? "Press Ctrl-C to stop." : "Stopping after " + durationS + " s in all.");
+      io.out()
+          .println(
+              durationS == 0
+                  ? "Press Ctrl-C to stop."
+                  : "Stopping after " + durationS + " s in all.");
       io.out().flush();
       while (System.nanoTime() < deadline && !resources.instance.hasStopped()) {
         if (stop.await(
-            Math.min(1000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))),
+            Math.min(
+                1000, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))),
             TimeUnit.MILLISECONDS)) {
           break;
         }
@@ -221,9 +239,14 @@ public final class LocalCommand {
     RulesApplier.Plan plan =
         RulesApplier.plan(RulesCommand.currentRules(config, topic), rules.rules(), false);
     RulesApplier.publish(config, topic, plan);
-    io.out().println(
-        "Published " + rules.rules().size() + " rule(s) from " + rules.file() + ": "
-            + String.join(", ", rules.rules().keySet()));
+    io.out()
+        .println(
+            "Published "
+                + rules.rules().size()
+                + " rule(s) from "
+                + rules.file()
+                + ": "
+                + String.join(", ", rules.rules().keySet()));
   }
 
   private static void awaitRulesLoaded(SluiceInstance instance, int count)
@@ -245,7 +268,15 @@ public final class LocalCommand {
     io.out().println("Demo: requests through the decision-client, one at a time");
     int[] widths = {3, 16, 26, 8, 16, 16, 9, 11, 7};
     List<String> header =
-        List.of("#", "KEY", "METADATA", "DECISION", "REASON", "RULE", "REMAINING", "RETRY-AFTER",
+        List.of(
+            "#",
+            "KEY",
+            "METADATA",
+            "DECISION",
+            "REASON",
+            "RULE",
+            "REMAINING",
+            "RETRY-AFTER",
             "LATENCY");
     io.out().println(TextTable.line(header, widths));
     int n = 0;
@@ -288,9 +319,14 @@ public final class LocalCommand {
         Thread.sleep(150);
       }
     }
-    io.out().println(
-        n + " decisions: " + allowed + " allowed, " + denied
-            + " denied (* = shadow rule: would be denied, allowed anyway)");
+    io.out()
+        .println(
+            n
+                + " decisions: "
+                + allowed
+                + " allowed, "
+                + denied
+                + " denied (* = shadow rule: would be denied, allowed anyway)");
   }
 
   private static Path defaultRulesFile() {

@@ -30,10 +30,10 @@ import org.apache.kafka.common.acl.AclBindingFilter;
 
 /**
  * Sets up the principals of a secured cluster the way {@code sluice local --secure} needs them:
- * SCRAM-SHA-512 credentials with random passwords (Admin {@code alterUserScramCredentials}) and
- * the ACLs of an {@link AclPlan} (Admin {@code createAcls}), through an admin client logged in
- * as a super user. It returns only once every user can log in and every ACL is in force, since
- * both travel through the metadata log and reach the broker a moment after the call returns.
+ * SCRAM-SHA-512 credentials with random passwords (Admin {@code alterUserScramCredentials}) and the
+ * ACLs of an {@link AclPlan} (Admin {@code createAcls}), through an admin client logged in as a
+ * super user. It returns only once every user can log in and every ACL is in force, since both
+ * travel through the metadata log and reach the broker a moment after the call returns.
  *
  * <p>The passwords live in this object and in the properties files {@link #writeConfigs} writes
  * (owner-only permissions); {@link #toString()} never shows them.
@@ -83,7 +83,8 @@ public final class LocalSecurity {
         (user, password) ->
             upserts.add(
                 new UserScramCredentialUpsertion(
-                    user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, ITERATIONS),
+                    user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, ITERATIONS),
                     password)));
     get(superUser.alterUserScramCredentials(upserts).all(), "create SCRAM users");
   }
@@ -117,8 +118,8 @@ public final class LocalSecurity {
   }
 
   /**
-   * {@code bootstrap.servers} and the SASL settings ({@link Scram#clientSettings}) that log in
-   * as {@code user}.
+   * {@code bootstrap.servers} and the SASL settings ({@link Scram#clientSettings}) that log in as
+   * {@code user}.
    *
    * @throws IllegalArgumentException for a user not created here
    */
@@ -135,8 +136,8 @@ public final class LocalSecurity {
 
   /**
    * Writes {@code <user>.properties} per user into {@code dir} (created if needed): that user's
-   * {@link #clientSettings} plus {@code extra.get(user)}, readable and writable by the owner
-   * only, since they hold passwords.
+   * {@link #clientSettings} plus {@code extra.get(user)}, readable and writable by the owner only,
+   * since they hold passwords.
    *
    * @param extra more settings per user (e.g. the app's {@code application.id}); may lack users
    * @return the files, by user
@@ -149,10 +150,13 @@ public final class LocalSecurity {
         Path file = dir.resolve(user + ".properties");
         createOwnerOnly(file);
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-          w.write("# Kafka client settings of " + AclPlan.principal(user)
-              + " for this `sluice local --secure` run (random password, deleted on stop).\n");
-          w.write("# SASL_PLAINTEXT: authenticated, not encrypted; loopback only."
-              + " See docs/SECURITY.md.\n");
+          w.write(
+              "# Kafka client settings of "
+                  + AclPlan.principal(user)
+                  + " for this `sluice local --secure` run (random password, deleted on stop).\n");
+          w.write(
+              "# SASL_PLAINTEXT: authenticated, not encrypted; loopback only."
+                  + " See docs/SECURITY.md.\n");
           Map<String, String> all = new LinkedHashMap<>(clientSettings(user));
           all.putAll(extra.getOrDefault(user, Map.of()));
           for (Map.Entry<String, String> e : all.entrySet()) {
@@ -184,15 +188,18 @@ public final class LocalSecurity {
   }
 
   /**
-   * Waits until the broker lists every user: the controller has committed the credentials and
-   * the broker has applied them, so a first login attempt does not fail (and log an error).
+   * Waits until the broker lists every user: the controller has committed the credentials and the
+   * broker has applied them, so a first login attempt does not fail (and log an error).
    */
   private static void awaitUsersListed(Admin superUser, Set<String> users) {
     long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
     while (true) {
       Set<String> listed = new HashSet<>();
       try {
-        superUser.describeUserScramCredentials().all().get(5, TimeUnit.SECONDS)
+        superUser
+            .describeUserScramCredentials()
+            .all()
+            .get(5, TimeUnit.SECONDS)
             .forEach((user, description) -> listed.add(user));
       } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
         // Retried below: the caller's login check is the real test.
@@ -239,8 +246,8 @@ public final class LocalSecurity {
     } catch (ExecutionException e) {
       throw new IllegalStateException("cannot " + what + ": " + e.getCause().getMessage(), e);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot " + what + " within " + SETUP_TIMEOUT.toSeconds()
-          + " s", e);
+      throw new IllegalStateException(
+          "cannot " + what + " within " + SETUP_TIMEOUT.toSeconds() + " s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted: " + what, e);

@@ -3,8 +3,8 @@ package dev.sluice.app;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.processor.StandbyUpdateListener;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * follow its changelog (e.g. when it is promoted). docs/RELIABILITY.md quotes these lines and the
  * failure tests read them.
  *
- * <p>Bound: one entry per store partition being restored right now (at most the instance's
- * active store partitions), removed when the restore ends or is suspended.
+ * <p>Bound: one entry per store partition being restored right now (at most the instance's active
+ * store partitions), removed when the restore ends or is suspended.
  */
 final class RestoreLog implements StateRestoreListener, StandbyUpdateListener {
   private static final Logger LOG = LoggerFactory.getLogger(RestoreLog.class);

@@ -1,8 +1,13 @@
 package dev.sluice.app;
 
+import dev.sluice.avro.Rule;
 import dev.sluice.core.rule.LimitRule;
 import dev.sluice.core.rule.RuleValidation;
 import dev.sluice.schema.AvroCodec;
+import dev.sluice.schema.RuleCodec;
+import dev.sluice.schema.registry.SchemaRegistryClient;
+import dev.sluice.schema.registry.SchemaRegistryException;
+import dev.sluice.schema.registry.WireFormat;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,9 +21,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Brings the rules topic to a desired set of valid rules by publishing only the differences: a
- * rule whose effective fields (defaults applied) equal the topic's current version is not sent
- * again, so an unchanged apply changes nothing, not even counters.
+ * Brings the rules topic to a desired set of valid rules by publishing only the differences: a rule
+ * whose effective fields (defaults applied) equal the topic's current version is not sent again, so
+ * an unchanged apply changes nothing, not even counters.
  */
 final class RulesApplier {
   private RulesApplier() {}
@@ -43,8 +48,14 @@ final class RulesApplier {
 
     /** {@code created 1, updated 0, unchanged 4, deleted 0}. */
     String summary() {
-      return "created " + created.size() + ", updated " + updated.size() + ", unchanged "
-          + unchanged.size() + ", deleted " + deleted.size();
+      return "created "
+          + created.size()
+          + ", updated "
+          + updated.size()
+          + ", unchanged "
+          + unchanged.size()
+          + ", deleted "
+          + deleted.size();
     }
   }
 
@@ -79,25 +90,38 @@ final class RulesApplier {
   }
 
   /**
-   * Publishes the plan to {@code topic} (rules as Avro single-object, key = id; deletes as
-   * tombstones) and waits until every record is acknowledged.
+   * Publishes the plan to {@code topic} (rules as Avro, key = id: in the schema-registry wire
+   * format under {@code <topic>-value} when {@code sluice.schema.registry.url} is set, else
+   * single-object; deletes as tombstones) and waits until every record is acknowledged.
    *
    * @throws CliException when any record fails, naming the broker's reasons
    */
   static void publish(AppConfig config, String topic, Plan plan) {
+    WireFormat<Rule> format = rulesFormat(config, topic);
+    Map<String, byte[]> encoded = new LinkedHashMap<>();
+    try {
+      plan.toPublish()
+          .forEach((id, rule) -> encoded.put(id, format.encode(RuleCodec.toAvro(rule))));
+    } catch (SchemaRegistryException e) {
+      throw new CliException("cannot publish rules: " + e.getMessage(), e);
+    }
     try (KafkaProducer<String, byte[]> producer = KafkaAccess.producer(config)) {
       List<Future<RecordMetadata>> sends = new ArrayList<>();
-      plan.toPublish()
-          .forEach(
-              (id, rule) ->
-                  sends.add(
-                      producer.send(
-                          new ProducerRecord<>(
-                              topic, id, AvroCodec.RULE.encode(RuleJson.toAvro(rule))))));
+      encoded.forEach(
+          (id, bytes) -> sends.add(producer.send(new ProducerRecord<>(topic, id, bytes))));
       plan.deleted().forEach(id -> sends.add(producer.send(new ProducerRecord<>(topic, id, null))));
       producer.flush();
       await(sends, topic);
     }
+  }
+
+  /**
+   * The format rules on {@code topic} are written in and read with: the registry's when {@code
+   * sluice.schema.registry.url} is set, else Avro single-object.
+   */
+  static WireFormat<Rule> rulesFormat(AppConfig config, String topic) {
+    return WireFormat.forTopicValues(
+        AvroCodec.RULE, SchemaRegistryClient.fromProperties(config.sluice().delegated()), topic);
   }
 
   static void await(List<Future<RecordMetadata>> sends, String topic) {

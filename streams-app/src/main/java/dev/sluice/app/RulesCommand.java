@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.avro.AppliedRule;
+import dev.sluice.avro.Rule;
 import dev.sluice.core.rule.FieldError;
 import dev.sluice.core.rule.LimitRule;
 import dev.sluice.core.rule.RuleValidation;
 import dev.sluice.core.rule.RuleValidator;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
+import dev.sluice.schema.RuleCodec;
+import dev.sluice.schema.registry.SchemaRegistryException;
+import dev.sluice.schema.registry.WireFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,8 +35,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       publishes only the rules that differ (as Avro, key = id); {@code --prune} tombstones the
  *       rules on the topic that the file does not have. All or nothing: one invalid rule in the
  *       file and nothing is published.
- *   <li>{@code list [--json]}: the rules as the service holds them (the validated rules topic,
- *       with their counter generation).
+ *   <li>{@code list [--json]}: the rules as the service holds them (the validated rules topic, with
+ *       their counter generation).
  *   <li>{@code delete ID}: publishes a tombstone for the rule.
  * </ul>
  */
@@ -56,7 +60,8 @@ public final class RulesCommand {
     return switch (argv.get(0)) {
       case "validate" -> validate(Args.parse(rest, Set.of(), Set.of(), Set.of()), io);
       case "apply" ->
-          apply(Args.parse(rest, Set.of("--prune", "--dry-run"), ClientOptions.NAMES, Set.of()), io);
+          apply(
+              Args.parse(rest, Set.of("--prune", "--dry-run"), ClientOptions.NAMES, Set.of()), io);
       case "list" -> list(Args.parse(rest, Set.of("--json"), ClientOptions.NAMES, Set.of()), io);
       case "delete" -> delete(Args.parse(rest, Set.of(), ClientOptions.NAMES, Set.of()), io);
       default -> throw new UsageException("unknown rules subcommand '" + argv.get(0) + "'");
@@ -67,9 +72,14 @@ public final class RulesCommand {
     RulesFile file = RulesFile.read(Path.of(args.positionals(1, "FILE").get(0)));
     if (!file.isValid()) {
       file.errors().forEach(io.err()::println);
-      io.err().println(
-          file.file() + ": " + file.errors().size() + " error(s) in " + file.ruleCount()
-              + " rule(s)");
+      io.err()
+          .println(
+              file.file()
+                  + ": "
+                  + file.errors().size()
+                  + " error(s) in "
+                  + file.ruleCount()
+                  + " rule(s)");
       return 1;
     }
     io.out().println(file.file() + ": " + file.ruleCount() + " rule(s), all valid");
@@ -81,7 +91,9 @@ public final class RulesCommand {
     if (!file.isValid()) {
       file.errors().forEach(io.err()::println);
       throw new CliException(
-          file.file() + ": " + file.errors().size()
+          file.file()
+              + ": "
+              + file.errors().size()
               + " error(s); nothing published (fix every rule, then apply again)");
     }
     AppConfig config = ClientOptions.config(args, io);
@@ -95,12 +107,15 @@ public final class RulesCommand {
     plan.created().forEach(id -> io.out().println("  created    " + id));
     plan.updated().forEach(id -> io.out().println("  updated    " + id));
     plan.deleted().forEach(id -> io.out().println("  deleted    " + id));
-    io.out().println(
-        (dryRun ? "dry run, nothing published: " : "") + topic + ": " + plan.summary());
+    io.out()
+        .println((dryRun ? "dry run, nothing published: " : "") + topic + ": " + plan.summary());
     if (!plan.kept().isEmpty()) {
-      io.out().println(
-          "  kept " + plan.kept().size() + " rule(s) not in the file (--prune deletes them): "
-              + String.join(", ", plan.kept()));
+      io.out()
+          .println(
+              "  kept "
+                  + plan.kept().size()
+                  + " rule(s) not in the file (--prune deletes them): "
+                  + String.join(", ", plan.kept()));
     }
     return 0;
   }
@@ -113,16 +128,20 @@ public final class RulesCommand {
     for (Map.Entry<String, byte[]> e : raw.entrySet()) {
       try {
         AppliedRule applied = AvroCodec.APPLIED_RULE.decode(e.getValue());
-        RuleValidation v = RuleJson.validate(applied.getRule());
+        RuleValidation v = RuleCodec.validate(applied.getRule());
         if (v.isValid()) {
           rules.put(v.rule().id(), v.rule().withGeneration(applied.getGeneration()));
         } else {
-          io.err().println("warning: applied rule " + e.getKey() + " no longer validates: "
-              + v.errorMessage());
+          io.err()
+              .println(
+                  "warning: applied rule "
+                      + e.getKey()
+                      + " no longer validates: "
+                      + v.errorMessage());
         }
       } catch (CodecException ex) {
-        io.err().println("warning: cannot decode applied rule " + e.getKey() + ": "
-            + ex.getMessage());
+        io.err()
+            .println("warning: cannot decode applied rule " + e.getKey() + ": " + ex.getMessage());
       }
     }
     if (args.flag("--json")) {
@@ -133,8 +152,8 @@ public final class RulesCommand {
         array.add(node);
       }
       try {
-        io.out().println(
-            RuleJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(array));
+        io.out()
+            .println(RuleJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(array));
       } catch (IOException e) {
         throw new CliException("cannot write JSON: " + e.getMessage(), e);
       }
@@ -142,7 +161,14 @@ public final class RulesCommand {
     }
     TextTable table =
         new TextTable(
-            "ID", "KEY", "LIMIT", "WINDOW", "ALGORITHM", "PRIORITY", "METADATA", "SHADOW",
+            "ID",
+            "KEY",
+            "LIMIT",
+            "WINDOW",
+            "ALGORITHM",
+            "PRIORITY",
+            "METADATA",
+            "SHADOW",
             "GENERATION");
     for (LimitRule r : rules.values()) {
       table.add(
@@ -186,14 +212,27 @@ public final class RulesCommand {
    */
   static Map<String, RuleValidation> currentRules(AppConfig config, String topic) {
     Map<String, RuleValidation> out = new LinkedHashMap<>();
-    KafkaAccess.readLatest(config, topic).forEach((id, bytes) -> out.put(id, decode(id, bytes)));
+    WireFormat<Rule> format = RulesApplier.rulesFormat(config, topic);
+    KafkaAccess.readLatest(config, topic)
+        .forEach((id, bytes) -> out.put(id, decode(id, bytes, format)));
     return out;
   }
 
   static RuleValidation decode(String id, byte[] bytes) {
+    return decode(id, bytes, WireFormat.embedded(AvroCodec.RULE));
+  }
+
+  /**
+   * A rules-topic value in any of its forms; {@code format} reads the Avro ones.
+   *
+   * @throws CliException when the schema registry cannot answer
+   */
+  static RuleValidation decode(String id, byte[] bytes, WireFormat<Rule> format) {
     try {
-      if (AvroCodec.looksLikeSingleObject(bytes)) {
-        return RuleJson.validate(AvroCodec.RULE.decode(bytes));
+      WireFormat.Encoding encoding = WireFormat.sniff(bytes);
+      if (encoding == WireFormat.Encoding.SINGLE_OBJECT
+          || encoding == WireFormat.Encoding.REGISTRY) {
+        return RuleCodec.validate(format.decode(bytes));
       }
       JsonNode node = RuleJson.MAPPER.readTree(new String(bytes, StandardCharsets.UTF_8));
       if (node != null && node.isObject()) {
@@ -201,11 +240,12 @@ public final class RulesCommand {
       }
     } catch (CodecException | IOException e) {
       // Falls through: an undecodable value is an invalid rule.
+    } catch (SchemaRegistryException e) {
+      if (e.isRetriable()) {
+        throw new CliException("cannot read rule " + id + ": " + e.getMessage(), e);
+      }
     }
     return new RuleValidation(
-        null,
-        List.of(new FieldError("value", null, "undecodable rule record")),
-        id);
+        null, List.of(new FieldError("value", null, "undecodable rule record")), id);
   }
-
 }

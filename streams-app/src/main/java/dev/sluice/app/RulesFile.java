@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A rules file (a JSON array of SPEC 1 rule objects) read and validated offline, with every
- * error found: each invalid field of each rule, duplicate ids, and JSON that does not parse.
+ * A rules file (a JSON array of SPEC 1 rule objects) read and validated offline, with every error
+ * found: each invalid field of each rule, duplicate ids, and JSON that does not parse.
  *
  * @param file the file, as named in messages
  * @param rules the valid rules in file order, by id (only meaningful when {@link #isValid()})

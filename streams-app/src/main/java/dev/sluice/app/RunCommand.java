@@ -17,12 +17,12 @@ import org.apache.kafka.common.Node;
  *
  * <p>Before starting it checks, failing with a message that names the fix: the configuration
  * ({@link AppConfig}), that the cluster answers, that it has at least {@code replication.factor}
- * brokers, that the five topics exist (or creates the missing ones with {@code
- * --create-topics}), and that the requests topic uses {@code LogAppendTime}: on {@code
- * CreateTime} any producer of requests chooses the time its requests count at, and one forged
- * far-future timestamp moves a counter's clock ahead for everyone (docs/SECURITY.md), so {@code
- * run} refuses it unless given {@code --allow-create-time}. On SIGTERM a shutdown hook closes
- * Kafka Streams (commit, leave the group) within {@link #SHUTDOWN_TIMEOUT}, then the HTTP server.
+ * brokers, that the five topics exist (or creates the missing ones with {@code --create-topics}),
+ * and that the requests topic uses {@code LogAppendTime}: on {@code CreateTime} any producer of
+ * requests chooses the time its requests count at, and one forged far-future timestamp moves a
+ * counter's clock ahead for everyone (docs/SECURITY.md), so {@code run} refuses it unless given
+ * {@code --allow-create-time}. On SIGTERM a shutdown hook closes Kafka Streams (commit, leave the
+ * group) within {@link #SHUTDOWN_TIMEOUT}, then the HTTP server.
  */
 public final class RunCommand {
   static final String USAGE =
@@ -61,9 +61,10 @@ public final class RunCommand {
             },
             "sluice-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    io.err().printf(
-        "sluice: instance of %s on %s, HTTP on port %d (/health/ready, /metrics, /counters)%n",
-        config.applicationId(), config.bootstrapServers(), instance.httpPort());
+    io.err()
+        .printf(
+            "sluice: instance of %s on %s, HTTP on port %d (/health/ready, /metrics, /counters)%n",
+            config.applicationId(), config.bootstrapServers(), instance.httpPort());
     instance.awaitStopped();
     if (instance.failed()) {
       io.err().println("sluice: Kafka Streams failed; see the log above");
@@ -110,19 +111,27 @@ public final class RunCommand {
       short rf = config.replicationFactor();
       if (rf > brokers.size()) {
         throw new CliException(
-            "replication.factor is " + rf + " but the cluster at " + config.bootstrapServers()
-                + " has " + brokers.size() + " broker(s): set replication.factor (or"
-                + " SLUICE_REPLICATION_FACTOR) to at most " + brokers.size());
+            "replication.factor is "
+                + rf
+                + " but the cluster at "
+                + config.bootstrapServers()
+                + " has "
+                + brokers.size()
+                + " broker(s): set replication.factor (or"
+                + " SLUICE_REPLICATION_FACTOR) to at most "
+                + brokers.size());
       }
       List<String> missing = TopicsCreator.missing(admin, config.sluice());
       if (!missing.isEmpty()) {
         if (!createTopics) {
           throw new CliException(
-              "missing topic(s): " + String.join(", ", missing) + " on " + config.bootstrapServers()
+              "missing topic(s): "
+                  + String.join(", ", missing)
+                  + " on "
+                  + config.bootstrapServers()
                   + "; create them (see README) or start with --create-topics");
         }
-        List<String> created =
-            TopicsCreator.createMissing(admin, config.sluice(), partitions, rf);
+        List<String> created = TopicsCreator.createMissing(admin, config.sluice(), partitions, rf);
         io.err().println("sluice: created topic(s) " + String.join(", ", created));
       }
       String timeWarning =
@@ -151,13 +160,19 @@ public final class RunCommand {
       return null;
     }
     if (type.type() == null) {
-      return "cannot read message.timestamp.type of " + topic + " (" + type.error()
+      return "cannot read message.timestamp.type of "
+          + topic
+          + " ("
+          + type.error()
           + "); make sure it is LogAppendTime, or producers of requests choose the time limits"
           + " count with (grant DESCRIBE_CONFIGS on the topic to have this checked; see"
           + " docs/SECURITY.md)";
     }
     String problem =
-        topic + ": message.timestamp.type is " + type.type() + ", so producers of requests"
+        topic
+            + ": message.timestamp.type is "
+            + type.type()
+            + ", so producers of requests"
             + " choose the time limits count with: one far-future timestamp moves a counter's"
             + " clock ahead and locks its key, or opens a fresh window past a limit"
             + " (docs/SECURITY.md)";
@@ -165,8 +180,10 @@ public final class RunCommand {
       return problem + "; running anyway (--allow-create-time)";
     }
     throw new CliException(
-        problem + ". Fix: kafka-configs.sh --bootstrap-server HOST:PORT --alter"
-            + " --entity-type topics --entity-name " + topic
+        problem
+            + ". Fix: kafka-configs.sh --bootstrap-server HOST:PORT --alter"
+            + " --entity-type topics --entity-name "
+            + topic
             + " --add-config message.timestamp.type=LogAppendTime, or start with"
             + " --allow-create-time if every producer of requests is trusted");
   }

@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * SASL/SCRAM-SHA-512 client settings, and the random passwords {@code sluice local --secure}
- * gives its users.
+ * SASL/SCRAM-SHA-512 client settings, and the random passwords {@code sluice local --secure} gives
+ * its users.
  */
 public final class Scram {
   /** The one SCRAM mechanism Sluice's secure mode enables. */
@@ -41,12 +41,15 @@ public final class Scram {
    */
   public static String jaasConfig(String user, String password) {
     return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-        + checked("user", user) + "\" password=\"" + checked("password", password) + "\";";
+        + checked("user", user)
+        + "\" password=\""
+        + checked("password", password)
+        + "\";";
   }
 
   /**
-   * A fresh random password: 24 bytes from {@link SecureRandom} as unpadded base64url, so that
-   * it needs no quoting in JAAS, properties files or {@code kafka-storage --add-scram}.
+   * A fresh random password: 24 bytes from {@link SecureRandom} as unpadded base64url, so that it
+   * needs no quoting in JAAS, properties files or {@code kafka-storage --add-scram}.
    */
   public static String newPassword() {
     byte[] bytes = new byte[24];

@@ -1,6 +1,9 @@
 package dev.sluice.app;
 
+import dev.sluice.schema.registry.SchemaRegistryClient;
+import dev.sluice.topology.DecisionMetrics;
 import dev.sluice.topology.RateLimiterTopology;
+import dev.sluice.topology.RecordFormats;
 import dev.sluice.topology.RuleStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -10,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,15 +35,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Sluice instance: the topology's {@link KafkaStreams}, its Micrometer registry and
- * its HTTP server ({@link InstanceHttpServer}). {@code sluice run} and {@code sluice local} both
- * start exactly this.
+ * One running Sluice instance: the topology's {@link KafkaStreams}, its Micrometer registry and its
+ * HTTP server ({@link InstanceHttpServer}). {@code sluice run} and {@code sluice local} both start
+ * exactly this.
  *
  * <p>Readiness ({@link #readiness()}): Kafka Streams is RUNNING (which implies the global rule
- * store was restored to the end of the rules-applied topic at start-up) and the rule validator
- * has consumed the rules topic to its end, so every published rule has been validated and sent to
- * the rule store. The second part needs two admin calls, so it is cached for {@link
- * #READINESS_CACHE}.
+ * store was restored to the end of the rules-applied topic at start-up) and the rule validator has
+ * consumed the rules topic to its end, so every published rule has been validated and sent to the
+ * rule store. The second part needs two admin calls, so it is cached for {@link #READINESS_CACHE}.
  */
 public final class SluiceInstance implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceInstance.class);
@@ -61,8 +64,21 @@ public final class SluiceInstance implements AutoCloseable {
 
   private SluiceInstance(AppConfig config, int httpPort) {
     this.config = config;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    DecisionMetrics metrics =
+        new MicrometerDecisionMetrics(
+            registry, MicrometerDecisionMetrics.maxRuleTags(config.sluice().delegated()));
+    Properties streamsProps = config.streamsProperties();
+    streamsProps.put(DecisionMetrics.HANDLER_CONFIG, metrics);
     this.streams =
-        new KafkaStreams(RateLimiterTopology.build(config.sluice()), config.streamsProperties());
+        new KafkaStreams(
+            RateLimiterTopology.build(
+                config.sluice(),
+                metrics,
+                RecordFormats.of(
+                    config.sluice(),
+                    SchemaRegistryClient.fromProperties(config.sluice().delegated()))),
+            streamsProps);
     this.streams.setUncaughtExceptionHandler(
         e -> {
           LOG.error("Stream thread failed; shutting this instance down", e);
@@ -71,7 +87,6 @@ public final class SluiceInstance implements AutoCloseable {
     RestoreLog restoreLog = new RestoreLog();
     this.streams.setGlobalStateRestoreListener(restoreLog);
     this.streams.setStandbyUpdateListener(restoreLog);
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.streams.setStateListener(
         (now, before) -> {
           LOG.info("Kafka Streams {} -> {}", before, now);
@@ -168,16 +183,19 @@ public final class SluiceInstance implements AutoCloseable {
   /** Live, ready and why, as {@code /health/*} report them. */
   public Readiness readiness() {
     KafkaStreams.State state = streams.state();
-    boolean live = state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
-        && state != KafkaStreams.State.PENDING_ERROR;
+    boolean live =
+        state != KafkaStreams.State.ERROR
+            && state != KafkaStreams.State.NOT_RUNNING
+            && state != KafkaStreams.State.PENDING_ERROR;
     boolean caughtUp = state == KafkaStreams.State.RUNNING && rulesCaughtUp();
     double loaded = rulesLoaded();
-    return new Readiness(live, caughtUp, state.name(), caughtUp, Double.isNaN(loaded) ? -1 : (long) loaded);
+    return new Readiness(
+        live, caughtUp, state.name(), caughtUp, Double.isNaN(loaded) ? -1 : (long) loaded);
   }
 
   /**
-   * Number of rules in this instance's global rule store, or NaN while the store cannot be
-   * queried (not started, rebalancing at startup, closed).
+   * Number of rules in this instance's global rule store, or NaN while the store cannot be queried
+   * (not started, rebalancing at startup, closed).
    */
   public double rulesLoaded() {
     RuleStore store = ruleStore(streams);
@@ -214,8 +232,13 @@ public final class SluiceInstance implements AutoCloseable {
     String topic = config.sluice().rulesTopic();
     try {
       List<TopicPartition> partitions =
-          admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
-              .get(topic).partitions().stream()
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(5, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions()
+              .stream()
               .map(p -> new TopicPartition(topic, p.partition()))
               .toList();
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -242,8 +265,8 @@ public final class SluiceInstance implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: Kafka Streams closes (committing, leaving the group) within {@code
-   * timeout}, then the HTTP server and admin client. Idempotent.
+   * Stops gracefully: Kafka Streams closes (committing, leaving the group) within {@code timeout},
+   * then the HTTP server and admin client. Idempotent.
    *
    * @return true when Kafka Streams closed within the timeout
    */

@@ -43,7 +43,8 @@ public final class SluiceMain {
           "                         the ACLs each principal needs (docs/SECURITY.md)",
           "  simulate --rules RULES.json --requests REQUESTS.jsonl",
           "                         decisions without a broker (docs/SIMULATE.md)",
-          "  bench                  benchmarks (not yet available)",
+          "  bench [--rates 1000,10000,50000,max] [--guarantee ...] [--out DIR] ...",
+          "                         end-to-end benchmark against a raw relay (docs/PERFORMANCE.md)",
           "",
           "Commands that talk to Kafka take --config FILE and --bootstrap-servers HOST:PORT",
           "(default localhost:9092, where `sluice local` listens). SLUICE_* environment variables",
@@ -76,7 +77,9 @@ public final class SluiceMain {
    * err}), 2 bad usage (message and usage on {@code err}).
    */
   static int dispatch(String[] args, PrintStream out, PrintStream err) throws Exception {
-    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")
+    if (args.length == 0
+        || args[0].equals("--help")
+        || args[0].equals("-h")
         || args[0].equals("help")) {
       (args.length == 0 ? err : out).println(USAGE);
       return args.length == 0 ? 2 : 0;
@@ -98,12 +101,18 @@ public final class SluiceMain {
       return e.exitCode();
     } catch (AuthenticationException e) {
       err.println(
-          "sluice " + args[0] + ": Kafka refused the login: " + e.getMessage()
+          "sluice "
+              + args[0]
+              + ": Kafka refused the login: "
+              + e.getMessage()
               + " (check security.protocol, sasl.* and ssl.* in --config; docs/SECURITY.md)");
       return 1;
     } catch (AuthorizationException e) {
       err.println(
-          "sluice " + args[0] + ": Kafka refused the request: " + e.getMessage()
+          "sluice "
+              + args[0]
+              + ": Kafka refused the request: "
+              + e.getMessage()
               + " (the principal of --config lacks an ACL; docs/SECURITY.md lists what each"
               + " principal needs)");
       return 1;

@@ -1,7 +1,7 @@
 package dev.sluice.app;
 
-import java.util.ArrayList;
 import dev.sluice.topology.SluiceConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,8 +23,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * <ul>
  *   <li>rules and rules-applied: compacted (the latest version of each rule id is the state), one
  *       partition, so that every instance sees rule changes in one total order (SPEC 1);
- *   <li>requests: {@code message.timestamp.type=LogAppendTime}, so that the broker, not the
- *       client, sets the request time the limits count with (SPEC 2);
+ *   <li>requests: {@code message.timestamp.type=LogAppendTime}, so that the broker, not the client,
+ *       sets the request time the limits count with (SPEC 2);
  *   <li>decisions: 1 hour retention, since a decision is only useful to a caller still waiting;
  *   <li>dead-letters: default retention, kept for an operator to inspect.
  * </ul>
@@ -156,7 +156,9 @@ public final class TopicsCreator {
           value(configs, compactedTopic, TopicConfig.CLEANUP_POLICY_CONFIG).orElse("delete");
       if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
         problems.add(
-            compactedTopic + ": cleanup.policy is " + policy
+            compactedTopic
+                + ": cleanup.policy is "
+                + policy
                 + "; it must be compact or old rules are lost when segments expire");
       }
     }

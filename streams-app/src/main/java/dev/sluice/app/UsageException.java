@@ -1,6 +1,8 @@
 package dev.sluice.app;
 
-/** The command line itself is wrong: {@link SluiceMain} prints the message and the usage, exit 2. */
+/**
+ * The command line itself is wrong: {@link SluiceMain} prints the message and the usage, exit 2.
+ */
 public final class UsageException extends CliException {
   private static final long serialVersionUID = 1L;
 

@@ -14,8 +14,8 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 /**
- * {@code sluice simulate --rules RULES.json --requests REQUESTS.jsonl}: see docs/SIMULATE.md.
- * Exit status 0 on success, 2 for bad arguments or unreadable input files.
+ * {@code sluice simulate --rules RULES.json --requests REQUESTS.jsonl}: see docs/SIMULATE.md. Exit
+ * status 0 on success, 2 for bad arguments or unreadable input files.
  */
 public final class SimulateCommand {
   /** One-line usage. */

@@ -33,10 +33,10 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
- * Runs the production topology ({@link RateLimiterTopology#build}) in a {@link
- * TopologyTestDriver}, feeding it rules and request lines one at a time and printing what comes
- * out after each (SPEC 7). Rules and requests meet in exact input order because the driver
- * processes each record completely, rule store update included, before the next one goes in.
+ * Runs the production topology ({@link RateLimiterTopology#build}) in a {@link TopologyTestDriver},
+ * feeding it rules and request lines one at a time and printing what comes out after each (SPEC 7).
+ * Rules and requests meet in exact input order because the driver processes each record completely,
+ * rule store update included, before the next one goes in.
  *
  * <p>The driver's wall clock never moves, so the idle-counter sweep never runs: a simulation keeps
  * every counter, exactly as the maths says.
@@ -131,8 +131,8 @@ public final class Simulator implements AutoCloseable {
    * Pipes the line's own bytes, as a client would produce them. The time is {@code timestampMs};
    * when a record timestamp cannot carry it (missing, not an integer, negative), the record gets
    * time 0 and the raw text in {@link RateLimiterTopology#INVALID_TIMESTAMP_HEADER}, on which the
-   * limiter answers INVALID_REQUEST naming timestampMs. Anything that is not a JSON object goes
-   * in as is and comes out as a dead letter.
+   * limiter answers INVALID_REQUEST naming timestampMs. Anything that is not a JSON object goes in
+   * as is and comes out as a dead letter.
    */
   private void pipeRequest(JsonNode node, String line) {
     byte[] value = line.getBytes(StandardCharsets.UTF_8);
@@ -148,11 +148,12 @@ public final class Simulator implements AutoCloseable {
       time = ts.longValue();
     } else {
       String raw = ts == null || ts.isNull() ? "" : ts.toString();
-      headers.add(RateLimiterTopology.INVALID_TIMESTAMP_HEADER, raw.getBytes(StandardCharsets.UTF_8));
+      headers.add(
+          RateLimiterTopology.INVALID_TIMESTAMP_HEADER, raw.getBytes(StandardCharsets.UTF_8));
     }
     requests.pipeInput(
-        new TestRecord<>(key != null && key.isTextual() ? key.textValue() : null, value, headers,
-            time));
+        new TestRecord<>(
+            key != null && key.isTextual() ? key.textValue() : null, value, headers, time));
   }
 
   private void drain(String where) {

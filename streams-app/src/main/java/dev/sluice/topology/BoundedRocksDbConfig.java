@@ -10,13 +10,13 @@ import org.rocksdb.WriteBufferManager;
 
 /**
  * Bounds the off-heap memory of every RocksDB store in the JVM by one number, {@code
- * sluice.rocksdb.cache.bytes}: all stores share one LRU block cache of that size; memtables (via
- * a shared {@link WriteBufferManager}, a quarter of the cache) and index and filter blocks are
+ * sluice.rocksdb.cache.bytes}: all stores share one LRU block cache of that size; memtables (via a
+ * shared {@link WriteBufferManager}, a quarter of the cache) and index and filter blocks are
  * charged to it instead of growing beside it.
  *
- * <p>The cache and manager are created by the first store that opens and live as long as the
- * JVM; every later store shares them, whatever size its configuration says (a JVM runs one
- * Sluice instance).
+ * <p>The cache and manager are created by the first store that opens and live as long as the JVM;
+ * every later store shares them, whatever size its configuration says (a JVM runs one Sluice
+ * instance).
  */
 public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
   private static final double HIGH_PRIORITY_POOL_RATIO = 0.1;

@@ -11,15 +11,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles an unexpected exception thrown while processing one record (KIP-1033/1034). A
- * poison record (a bug for this one input) goes to the dead-letter topic with the raw source bytes
- * and processing goes on; a failure of Kafka Streams itself (a {@link StreamsException}, such as
- * a state store error) stops the thread so that it is retried, never skipped.
+ * Handles an unexpected exception thrown while processing one record (KIP-1033/1034). A poison
+ * record (a bug for this one input) goes to the dead-letter topic with the raw source bytes and
+ * processing goes on; a failure of Kafka Streams itself (a {@link StreamsException}, such as a
+ * state store error) stops the thread so that it is retried, never skipped; so does a schema
+ * registry that cannot answer (a retriable {@code SchemaRegistryException}).
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
   private String deadLetterTopic;
+  private DecisionMetrics metrics = DecisionMetrics.NONE;
 
   /** Created by Kafka Streams from {@code processing.exception.handler}. */
   public DeadLetterProcessingHandler() {}
@@ -28,22 +30,34 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
   public void configure(Map<String, ?> configs) {
     Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
     deadLetterTopic = topic == null ? null : topic.toString();
+    metrics = DecisionMetrics.fromConfigs(configs);
   }
 
   @Override
   public Response handleError(
       ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-    if (deadLetterTopic == null || exception instanceof StreamsException) {
+    // A registry that cannot answer says nothing about the record: fail, so it is retried.
+    if (deadLetterTopic == null
+        || exception instanceof StreamsException
+        || RecordFormats.registryUnavailable(exception)) {
       LOG.error(
           "Processing failed in {} at {}-{}@{}; stopping",
-          context.processorNodeId(), context.topic(), context.partition(), context.offset(),
+          context.processorNodeId(),
+          context.topic(),
+          context.partition(),
+          context.offset(),
           exception);
       return Response.fail();
     }
     LOG.error(
         "Processing failed in {} at {}-{}@{}; record sent to {}",
-        context.processorNodeId(), context.topic(), context.partition(), context.offset(),
-        deadLetterTopic, exception);
+        context.processorNodeId(),
+        context.topic(),
+        context.partition(),
+        context.offset(),
+        deadLetterTopic,
+        exception);
+    metrics.deadLettered(DeadLetters.Stage.PROCESSING);
     return Response.resume(
         List.of(
             DeadLetters.failed(

@@ -9,25 +9,32 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Builds dead-letter records, one format for every stage (docs/DEAD_LETTERS.md): the original
- * key and value bytes, the original headers, then Kafka Streams' standard error headers and
- * Sluice's own.
+ * Builds dead-letter records, one format for every stage (docs/DEAD_LETTERS.md): the original key
+ * and value bytes, the original headers, then Kafka Streams' standard error headers and Sluice's
+ * own.
  */
 public final class DeadLetters {
   /** Kafka Streams' header: the exception class, or {@link #RULE_REJECTED} for a rejected rule. */
   public static final String EXCEPTION = "__streams.errors.exception";
+
   /** Kafka Streams' header: the error message (for rules, every reason). */
   public static final String MESSAGE = "__streams.errors.message";
+
   /** Kafka Streams' header: the stack trace (exceptions only). */
   public static final String STACKTRACE = "__streams.errors.stacktrace";
+
   /** Kafka Streams' header: the source topic. */
   public static final String TOPIC = "__streams.errors.topic";
+
   /** Kafka Streams' header: the source partition. */
   public static final String PARTITION = "__streams.errors.partition";
+
   /** Kafka Streams' header: the source offset. */
   public static final String OFFSET = "__streams.errors.offset";
+
   /** Sluice's header: where it failed, see {@link Stage}. */
   public static final String STAGE = "sluice.dlq.stage";
+
   /** Sluice's header: the rule id a rejection is about, when one is known. */
   public static final String RULE_ID = "sluice.dlq.rule.id";
 

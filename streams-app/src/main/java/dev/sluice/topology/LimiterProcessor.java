@@ -33,24 +33,27 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Store bound and expiry: one counter per (rule, key, wildcard values) in use. A wall-clock
  * punctuator sweeps the store incrementally, at most {@code sluice.counters.expiry.batch.size}
- * entries per run, resuming after the last key it saw (the cursor lives in memory: after a
- * restart the sweep starts over, which only delays expiry). It deletes a counter once its {@link
+ * entries per run, resuming after the last key it saw (the cursor lives in memory: after a restart
+ * the sweep starts over, which only delays expiry). It deletes a counter once its {@link
  * Limiter#idleAfterMs} plus the grace is behind the task's stream time; the delete writes a
  * tombstone to the changelog, so the changelog shrinks too. Counters of deleted rules and of old
  * generations go the same way.
  */
 final class LimiterProcessor implements Processor<String, DecodedRequest, String, RoutedDecision> {
   private final SluiceConfig config;
+  private final DecisionMetrics metrics;
   private ProcessorContext<String, RoutedDecision> context;
   private KeyValueStore<Bytes, byte[]> counters;
   private RuleStore rules;
   private Sensor invalid;
   private Sensor expired;
+
   /** Where the next expiry sweep resumes (exclusive); null: from the start. */
   private Bytes cursor;
 
-  LimiterProcessor(SluiceConfig config) {
+  LimiterProcessor(SluiceConfig config, DecisionMetrics metrics) {
     this.config = config;
+    this.metrics = metrics;
   }
 
   @Override
@@ -72,8 +75,8 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
   public void process(Record<String, DecodedRequest> record) {
     DecodedRequest request = record.value();
     long t = record.timestamp();
-    String timestampError = DeadLetters.header(record.headers(),
-        RateLimiterTopology.INVALID_TIMESTAMP_HEADER);
+    String timestampError =
+        DeadLetters.header(record.headers(), RateLimiterTopology.INVALID_TIMESTAMP_HEADER);
     String error = firstError(request, record.key(), t, timestampError, config);
     Verdict verdict;
     if (error != null) {
@@ -94,6 +97,9 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
     Headers none = new RecordHeaders();
     context.forward(
         new Record<>(record.key(), new RoutedDecision(verdict, topic, partition), t, none));
+    // Kafka Streams' cached wall clock (the mock clock under TopologyTestDriver), read after the
+    // forward so the sink's send is included.
+    metrics.decided(verdict.reason(), verdict.ruleId(), context.currentSystemTimeMs() - t);
   }
 
   private Verdict decide(DecodedRequest request, long t) {

@@ -28,34 +28,45 @@ import org.apache.kafka.streams.state.Stores;
 public final class RateLimiterTopology {
   /** Source of operator-published rules. */
   public static final String RULES_SOURCE = "rules-source";
+
   /** Validates rules and assigns generations. */
   public static final String RULE_VALIDATOR = "rule-validator";
+
   /** Validated rules to the rules-applied topic. */
   public static final String RULES_APPLIED_SINK = "rules-applied-sink";
+
   /** Rejected rules to the dead-letter topic. */
   public static final String RULE_DEAD_LETTER_SINK = "rule-dead-letter-sink";
+
   /** Rule id to algorithm, window and generation of its last valid version (changelogged). */
   public static final String RULE_GENERATIONS_STORE = "sluice-rule-generations";
+
   /** Source of the global rule store. */
   public static final String RULES_APPLIED_SOURCE = "rules-applied-source";
+
   /** Global processor that feeds the rule store. */
   public static final String RULE_STORE_UPDATER = "rule-store-updater";
+
   /** The global rule store ({@link RuleStore}). */
   public static final String RULES_STORE = "sluice-rules";
+
   /** Source of requests. */
   public static final String REQUESTS_SOURCE = "requests-source";
+
   /** Decides requests. */
   public static final String LIMITER = "limiter";
+
   /** Decisions to their reply topic and partition. */
   public static final String DECISIONS_SINK = "decisions-sink";
+
   /** Counters (RocksDB, changelogged, uncached). */
   public static final String COUNTERS_STORE = "sluice-counters";
 
   /**
    * Request header holding the raw {@code timestampMs} text of a {@code simulate} request line
    * whose time cannot be a record timestamp (missing, not an integer, negative); empty when the
-   * field was missing. The limiter only ever rejects on it (INVALID_REQUEST naming timestampMs),
-   * so a producer setting it can do nothing but get its own request rejected.
+   * field was missing. The limiter only ever rejects on it (INVALID_REQUEST naming timestampMs), so
+   * a producer setting it can do nothing but get its own request rejected.
    */
   public static final String INVALID_TIMESTAMP_HEADER = "sluice.request.invalid-timestamp";
 
@@ -63,6 +74,24 @@ public final class RateLimiterTopology {
 
   /** Builds the topology. Pure: the same config gives the same topology, with no side effects. */
   public static Topology build(SluiceConfig config) {
+    return build(config, DecisionMetrics.NONE);
+  }
+
+  /**
+   * Builds the topology reporting to {@code metrics}. Still pure: the listener is only called once
+   * the topology runs, and does not change the topology's shape.
+   */
+  public static Topology build(SluiceConfig config, DecisionMetrics metrics) {
+    return build(config, metrics, RecordFormats.EMBEDDED);
+  }
+
+  /**
+   * Builds the topology reading and writing values in {@code formats} (schema registry or the
+   * embedded default) and reporting to {@code metrics}. Pure as well: neither is used until the
+   * topology runs.
+   */
+  public static Topology build(
+      SluiceConfig config, DecisionMetrics metrics, RecordFormats formats) {
     RecordTimeExtractor time = new RecordTimeExtractor();
     Topology topology = new Topology();
 
@@ -73,7 +102,8 @@ public final class RateLimiterTopology {
         new ByteArrayDeserializer(),
         new ByteArrayDeserializer(),
         config.rulesTopic());
-    topology.addProcessor(RULE_VALIDATOR, () -> new RuleValidatorProcessor(config), RULES_SOURCE);
+    topology.addProcessor(
+        RULE_VALIDATOR, () -> new RuleValidatorProcessor(config, metrics, formats), RULES_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RULE_GENERATIONS_STORE),
@@ -103,7 +133,7 @@ public final class RateLimiterTopology {
         new ByteArrayDeserializer(),
         config.rulesAppliedTopic(),
         RULE_STORE_UPDATER,
-        () -> new RuleStoreUpdater(RULES_STORE));
+        () -> new RuleStoreUpdater(RULES_STORE, metrics));
 
     // Earliest, as Kafka Streams' default: on a first start, queued requests still get decisions.
     topology.addSource(
@@ -111,14 +141,12 @@ public final class RateLimiterTopology {
         REQUESTS_SOURCE,
         time,
         new StringDeserializer(),
-        new RequestDeserializer(),
+        new RequestDeserializer(formats),
         config.requestsTopic());
-    topology.addProcessor(LIMITER, () -> new LimiterProcessor(config), REQUESTS_SOURCE);
+    topology.addProcessor(LIMITER, () -> new LimiterProcessor(config, metrics), REQUESTS_SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(COUNTERS_STORE),
-                Serdes.Bytes(),
-                Serdes.ByteArray())
+                Stores.persistentKeyValueStore(COUNTERS_STORE), Serdes.Bytes(), Serdes.ByteArray())
             .withCachingDisabled()
             .withLoggingEnabled(Map.of()),
         LIMITER);
@@ -126,7 +154,7 @@ public final class RateLimiterTopology {
         DECISIONS_SINK,
         new RoutedDecision.Topic(),
         new StringSerializer(),
-        new RoutedDecision.ValueSerializer(),
+        new RoutedDecision.ValueSerializer(formats),
         new RoutedDecision.Partition(),
         LIMITER);
     return topology;

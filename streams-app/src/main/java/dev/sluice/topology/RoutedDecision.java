@@ -1,7 +1,6 @@
 package dev.sluice.topology;
 
 import dev.sluice.core.Verdict;
-import dev.sluice.schema.DecisionCodec;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,21 +13,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A decision with where it must go. Only the verdict is written (as Avro single-object bytes);
- * topic and partition steer the decisions sink.
+ * A decision with where it must go. Only the verdict is written (as Avro, see {@link
+ * RecordFormats}); topic and partition steer the decisions sink.
  *
  * @param verdict the decision
  * @param topic the reply topic (already checked against the allowed ones)
- * @param partition the requested reply partition (already checked non-negative), or null for
- *     key partitioning
+ * @param partition the requested reply partition (already checked non-negative), or null for key
+ *     partitioning
  */
 record RoutedDecision(Verdict verdict, String topic, Integer partition) {
 
-  /** Writes the verdict as an Avro {@code Decision}. */
+  /** Writes the verdict as an Avro {@code Decision} in the configured {@link RecordFormats}. */
   static final class ValueSerializer implements Serializer<RoutedDecision> {
+    private final RecordFormats formats;
+
+    ValueSerializer(RecordFormats formats) {
+      this.formats = formats;
+    }
+
     @Override
     public byte[] serialize(String topic, RoutedDecision data) {
-      return data == null ? null : DecisionCodec.encode(data.verdict());
+      return data == null ? null : formats.encodeDecision(topic, data.verdict());
     }
   }
 
@@ -48,10 +53,9 @@ record RoutedDecision(Verdict verdict, String topic, Integer partition) {
 
   /**
    * The requested reply partition, else Kafka's default key partitioning. A partition beyond the
-   * topic's count is wrapped modulo the count and logged: the request has already been charged,
-   * so its decision must be written somewhere (SPEC 6: one decision per request), and a client
-   * asking for a partition that does not exist is misconfigured in a way only its operator can
-   * fix.
+   * topic's count is wrapped modulo the count and logged: the request has already been charged, so
+   * its decision must be written somewhere (SPEC 6: one decision per request), and a client asking
+   * for a partition that does not exist is misconfigured in a way only its operator can fix.
    */
   static final class Partition implements StreamPartitioner<String, RoutedDecision> {
     private static final Logger LOG = LoggerFactory.getLogger(Partition.class);
@@ -79,7 +83,11 @@ record RoutedDecision(Verdict verdict, String topic, Integer partition) {
           LOG.warn(
               "replyPartition {} does not exist in {} ({} partitions); decision written to {} ({}"
                   + " such decisions so far)",
-              p, topic, numPartitions, p % numPartitions, n);
+              p,
+              topic,
+              numPartitions,
+              p % numPartitions,
+              n);
         }
         return Optional.of(Set.of(p % numPartitions));
       }

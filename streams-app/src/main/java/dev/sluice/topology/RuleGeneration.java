@@ -13,7 +13,9 @@ import dev.sluice.core.rule.LimitRule;
  */
 record RuleGeneration(Algorithm algorithm, long windowSeconds, long generation) {
 
-  /** The generation a new valid version at {@code offset} gets, given the previous one (or null). */
+  /**
+   * The generation a new valid version at {@code offset} gets, given the previous one (or null).
+   */
   static RuleGeneration next(RuleGeneration previous, LimitRule rule, long offset) {
     boolean keep =
         previous != null

@@ -18,14 +18,14 @@ import org.slf4j.LoggerFactory;
  * The global rule store: every applied rule of the rules-applied topic, held as a core {@link
  * RuleIndex} so that a request finds its rule without scanning.
  *
- * <p>Design note. Kafka Streams fills a global store two ways: while running, its global
- * processor ({@link RuleStoreUpdater}) calls {@link #apply}; at start-up it restores the store
- * from the topic, since KAFKA-7663 by reprocessing the records through that same processor, and
- * otherwise through the restore callback registered in {@link #init}, which also calls {@link
- * #apply}. Either way each record goes through one method that decodes the {@link AppliedRule} and
- * updates the index incrementally, so the index is right after any restart. The store is in
- * memory and not persistent, so it keeps no checkpoint and is rebuilt from the (compacted) topic's
- * beginning on every start.
+ * <p>Design note. Kafka Streams fills a global store two ways: while running, its global processor
+ * ({@link RuleStoreUpdater}) calls {@link #apply}; at start-up it restores the store from the
+ * topic, since KAFKA-7663 by reprocessing the records through that same processor, and otherwise
+ * through the restore callback registered in {@link #init}, which also calls {@link #apply}. Either
+ * way each record goes through one method that decodes the {@link AppliedRule} and updates the
+ * index incrementally, so the index is right after any restart. The store is in memory and not
+ * persistent, so it keeps no checkpoint and is rebuilt from the (compacted) topic's beginning on
+ * every start.
  *
  * <p>Bound: one entry per live rule id (the compacted topic's key count); rules leave only by a
  * delete (tombstone), which is the point of rules. Threads: the global thread writes; stream
@@ -56,10 +56,10 @@ public final class RuleStore implements StateStore {
   }
 
   /**
-   * Applies one rules-applied record: an {@link AppliedRule} upserts its rule, a null value
-   * removes the id. A record that does not decode, or whose id differs from its key, removes the
-   * id too: the topic then holds no usable version of it, so removing it is what every instance
-   * and every restart will agree on.
+   * Applies one rules-applied record: an {@link AppliedRule} upserts its rule, a null value removes
+   * the id. A record that does not decode, or whose id differs from its key, removes the id too:
+   * the topic then holds no usable version of it, so removing it is what every instance and every
+   * restart will agree on.
    */
   public void apply(String id, byte[] appliedRule) {
     if (id == null) {
@@ -74,13 +74,14 @@ public final class RuleStore implements StateStore {
     try {
       rule = RuleCodec.fromApplied(AvroCodec.APPLIED_RULE.decode(appliedRule));
     } catch (CodecException e) {
-      LOG.error("Unusable rules-applied record for rule {}; the rule is removed: {}", id,
-          e.getMessage());
+      LOG.error(
+          "Unusable rules-applied record for rule {}; the rule is removed: {}", id, e.getMessage());
       index.remove(id);
       return;
     }
     if (!rule.id().equals(id)) {
-      LOG.error("rules-applied record keyed {} carries rule {}; the rule is removed", id, rule.id());
+      LOG.error(
+          "rules-applied record keyed {} carries rule {}; the rule is removed", id, rule.id());
       index.remove(id);
       return;
     }

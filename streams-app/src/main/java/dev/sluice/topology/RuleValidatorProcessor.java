@@ -39,14 +39,18 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
   private static final Logger LOG = LoggerFactory.getLogger(RuleValidatorProcessor.class);
 
   private final SluiceConfig config;
+  private final DecisionMetrics metrics;
+  private final RecordFormats formats;
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, String> generations;
   private Sensor applied;
   private Sensor deleted;
   private Sensor rejected;
 
-  RuleValidatorProcessor(SluiceConfig config) {
+  RuleValidatorProcessor(SluiceConfig config, DecisionMetrics metrics, RecordFormats formats) {
     this.config = config;
+    this.metrics = metrics;
+    this.formats = formats;
   }
 
   @Override
@@ -75,7 +79,7 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
     }
     RuleValidation validation;
     try {
-      validation = RuleCodec.decodeAndValidate(record.value());
+      validation = formats.decodeRule(record.value());
     } catch (CodecException e) {
       reject(record, id, "value: " + e.getMessage());
       return;
@@ -105,7 +109,8 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
             RuleCodec.toApplied(
                 rule.withGeneration(generation.generation()), source.partition(), source.offset()));
     context.forward(
-        new Record<>(record.key(), out, record.timestamp()), RateLimiterTopology.RULES_APPLIED_SINK);
+        new Record<>(record.key(), out, record.timestamp()),
+        RateLimiterTopology.RULES_APPLIED_SINK);
     applied.record();
   }
 
@@ -114,7 +119,11 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
     rejected.record();
     LOG.warn(
         "Rule {} rejected ({}-{}@{}), previous version kept: {}",
-        ruleId, source.topic(), source.partition(), source.offset(), reasons);
+        ruleId,
+        source.topic(),
+        source.partition(),
+        source.offset(),
+        reasons);
     ProducerRecord<byte[], byte[]> dead =
         DeadLetters.ruleRejected(
             config.deadLettersTopic(),
@@ -129,5 +138,6 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
     context.forward(
         new Record<>(dead.key(), dead.value(), record.timestamp(), dead.headers()),
         RateLimiterTopology.RULE_DEAD_LETTER_SINK);
+    metrics.deadLettered(DeadLetters.Stage.RULE_VALIDATOR);
   }
 }

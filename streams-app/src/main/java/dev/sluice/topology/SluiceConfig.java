@@ -58,30 +58,42 @@ public record SluiceConfig(
 
   /**
    * Prefixes of Sluice keys owned and validated by another component's config class (the schema
-   * registry codec's {@code SchemaRegistryConfig}); accepted here as they are.
+   * registry codec's {@code SchemaRegistryConfig}, the app's metrics settings); accepted here as
+   * they are.
    */
-  public static final List<String> DELEGATED_PREFIXES = List.of("sluice.schema.registry.");
+  public static final List<String> DELEGATED_PREFIXES =
+      List.of("sluice.schema.registry.", "sluice.metrics.");
 
   /** Key of {@link #rulesTopic}. */
   public static final String TOPIC_RULES = "sluice.topic.rules";
+
   /** Key of {@link #rulesAppliedTopic}. */
   public static final String TOPIC_RULES_APPLIED = "sluice.topic.rules-applied";
+
   /** Key of {@link #requestsTopic}. */
   public static final String TOPIC_REQUESTS = "sluice.topic.requests";
+
   /** Key of {@link #decisionsTopic}. */
   public static final String TOPIC_DECISIONS = "sluice.topic.decisions";
+
   /** Key of {@link #deadLettersTopic}. */
   public static final String TOPIC_DEAD_LETTERS = "sluice.topic.dead-letters";
+
   /** Key of {@link #httpPort}. */
   public static final String HTTP_PORT = "sluice.http.port";
+
   /** Key of {@link #rocksDbCacheBytes}. */
   public static final String ROCKSDB_CACHE_BYTES = "sluice.rocksdb.cache.bytes";
+
   /** Key of {@link #expiryIntervalMs}. */
   public static final String EXPIRY_INTERVAL_MS = "sluice.counters.expiry.interval.ms";
+
   /** Key of {@link #expiryBatchSize}. */
   public static final String EXPIRY_BATCH_SIZE = "sluice.counters.expiry.batch.size";
+
   /** Key of {@link #expiryGraceMs}. */
   public static final String EXPIRY_GRACE_MS = "sluice.counters.expiry.grace.ms";
+
   /** Key of {@link #replyTopicPrefixes}. */
   public static final String REPLY_TOPIC_PREFIXES = "sluice.reply.topic.allowed.prefixes";
 
@@ -123,8 +135,8 @@ public record SluiceConfig(
   /**
    * Reads and validates the settings.
    *
-   * @throws IllegalArgumentException naming the key, the value and the constraint, for an
-   *     unknown {@code sluice.*} key or a bad value
+   * @throws IllegalArgumentException naming the key, the value and the constraint, for an unknown
+   *     {@code sluice.*} key or a bad value
    */
   public static SluiceConfig fromProperties(Properties props) {
     Map<String, String> sluice = new TreeMap<>();
@@ -137,7 +149,10 @@ public record SluiceConfig(
       } else if (name.startsWith("sluice.")) {
         if (!DEFAULTS.containsKey(name)) {
           throw new IllegalArgumentException(
-              name + ": unknown Sluice setting (known: " + String.join(", ", DEFAULTS.keySet()) + ")");
+              name
+                  + ": unknown Sluice setting (known: "
+                  + String.join(", ", DEFAULTS.keySet())
+                  + ")");
         }
         sluice.put(name, value);
       } else {
@@ -187,8 +202,10 @@ public record SluiceConfig(
     String value = v.get(key);
     if (!TOPIC.matcher(value).matches() || value.equals(".") || value.equals("..")) {
       throw new IllegalArgumentException(
-          key + ": must be a Kafka topic name, 1-249 characters of [A-Za-z0-9._-] (got \""
-              + value + "\")");
+          key
+              + ": must be a Kafka topic name, 1-249 characters of [A-Za-z0-9._-] (got \""
+              + value
+              + "\")");
     }
     return value;
   }
@@ -228,7 +245,9 @@ public record SluiceConfig(
     return out;
   }
 
-  /** True when decisions may be written to {@code topic}: the decisions topic or an allowed prefix. */
+  /**
+   * True when decisions may be written to {@code topic}: the decisions topic or an allowed prefix.
+   */
   public boolean replyTopicAllowed(String topic) {
     if (topic.equals(decisionsTopic)) {
       return true;
@@ -251,7 +270,8 @@ public record SluiceConfig(
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice");
     // Kafka Streams would otherwise set linger.ms=100, adding up to 100 ms to every decision.
     if (!passThrough.containsKey(ProducerConfig.LINGER_MS_CONFIG)
-        && !passThrough.containsKey(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG))) {
+        && !passThrough.containsKey(
+            StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG))) {
       p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), DEFAULT_LINGER_MS);
     }
     p.put(
@@ -272,10 +292,10 @@ public record SluiceConfig(
   }
 
   /**
-   * Applies environment overrides to {@code base}: {@code SLUICE_FOO_BAR} sets the Sluice key
-   * whose name, upper-cased with {@code .} and {@code -} as {@code _}, is {@code SLUICE_FOO_BAR};
-   * any other {@code SLUICE_*} variable sets {@code foo.bar} (lower case, {@code _} as {@code .}),
-   * e.g. {@code SLUICE_BOOTSTRAP_SERVERS} sets {@code bootstrap.servers}.
+   * Applies environment overrides to {@code base}: {@code SLUICE_FOO_BAR} sets the Sluice key whose
+   * name, upper-cased with {@code .} and {@code -} as {@code _}, is {@code SLUICE_FOO_BAR}; any
+   * other {@code SLUICE_*} variable sets {@code foo.bar} (lower case, {@code _} as {@code .}), e.g.
+   * {@code SLUICE_BOOTSTRAP_SERVERS} sets {@code bootstrap.servers}.
    *
    * @return a new Properties; {@code base} is not changed
    */
@@ -295,7 +315,9 @@ public record SluiceConfig(
       for (String prefix : DELEGATED_PREFIXES) {
         String envPrefix = envName(prefix);
         if (key == null && name.startsWith(envPrefix)) {
-          key = prefix + name.substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+          key =
+              prefix
+                  + name.substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
         }
       }
       if (key == null) {
@@ -313,8 +335,20 @@ public record SluiceConfig(
 
   @Override
   public String toString() {
-    return "SluiceConfig" + Arrays.asList(rulesTopic, rulesAppliedTopic, requestsTopic,
-        decisionsTopic, deadLettersTopic, httpPort, rocksDbCacheBytes, expiryIntervalMs,
-        expiryBatchSize, expiryGraceMs, replyTopicPrefixes) + " + " + passThrough.keySet();
+    return "SluiceConfig"
+        + Arrays.asList(
+            rulesTopic,
+            rulesAppliedTopic,
+            requestsTopic,
+            decisionsTopic,
+            deadLettersTopic,
+            httpPort,
+            rocksDbCacheBytes,
+            expiryIntervalMs,
+            expiryBatchSize,
+            expiryGraceMs,
+            replyTopicPrefixes)
+        + " + "
+        + passThrough.keySet();
   }
 }

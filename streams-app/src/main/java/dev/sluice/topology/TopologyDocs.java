@@ -10,15 +10,15 @@ import java.util.Set;
 import org.apache.kafka.streams.TopologyDescription;
 
 /**
- * Renders {@link org.apache.kafka.streams.Topology#describe()} of the default configuration as
- * the files in {@code topology-docs/}: the plain description ({@code topology.txt}) and a
- * Mermaid flowchart ({@code topology.mmd}). {@code TopologyDocsTest} fails when the committed
- * files differ; {@code main} (or that test with {@code -Dsluice.topology.regenerate=true})
- * rewrites them.
+ * Renders {@link org.apache.kafka.streams.Topology#describe()} of the default configuration as the
+ * files in {@code topology-docs/}: the plain description ({@code topology.txt}) and a Mermaid
+ * flowchart ({@code topology.mmd}). {@code TopologyDocsTest} fails when the committed files differ;
+ * {@code main} (or that test with {@code -Dsluice.topology.regenerate=true}) rewrites them.
  */
 public final class TopologyDocs {
   /** File name of the plain description. */
   public static final String TEXT_FILE = "topology.txt";
+
   /** File name of the Mermaid flowchart. */
   public static final String MERMAID_FILE = "topology.mmd";
 
@@ -47,12 +47,19 @@ public final class TopologyDocs {
         d.subtopologies().stream()
             .sorted(Comparator.comparingInt(TopologyDescription.Subtopology::id))
             .toList()) {
-      out.append("  subgraph sub").append(sub.id())
-          .append(" [\"Sub-topology ").append(sub.id()).append("\"]\n");
+      out.append("  subgraph sub")
+          .append(sub.id())
+          .append(" [\"Sub-topology ")
+          .append(sub.id())
+          .append("\"]\n");
       for (TopologyDescription.Node node :
-          sub.nodes().stream().sorted(Comparator.comparing(TopologyDescription.Node::name))
+          sub.nodes().stream()
+              .sorted(Comparator.comparing(TopologyDescription.Node::name))
               .toList()) {
-        out.append("    ").append(id("n", node.name())).append("[\"").append(node.name())
+        out.append("    ")
+            .append(id("n", node.name()))
+            .append("[\"")
+            .append(node.name())
             .append("\"]\n");
         describeNode(node, topics, stores, edges);
       }
@@ -62,12 +69,21 @@ public final class TopologyDocs {
         d.globalStores().stream()
             .sorted(Comparator.comparingInt(TopologyDescription.GlobalStore::id))
             .toList()) {
-      out.append("  subgraph global").append(global.id())
-          .append(" [\"Global store ").append(global.id()).append("\"]\n");
-      out.append("    ").append(id("n", global.source().name())).append("[\"")
-          .append(global.source().name()).append("\"]\n");
-      out.append("    ").append(id("n", global.processor().name())).append("[\"")
-          .append(global.processor().name()).append("\"]\n");
+      out.append("  subgraph global")
+          .append(global.id())
+          .append(" [\"Global store ")
+          .append(global.id())
+          .append("\"]\n");
+      out.append("    ")
+          .append(id("n", global.source().name()))
+          .append("[\"")
+          .append(global.source().name())
+          .append("\"]\n");
+      out.append("    ")
+          .append(id("n", global.processor().name()))
+          .append("[\"")
+          .append(global.processor().name())
+          .append("\"]\n");
       out.append("  end\n");
       describeNode(global.source(), topics, stores, edges);
       describeNode(global.processor(), topics, stores, edges);
@@ -87,27 +103,47 @@ public final class TopologyDocs {
     if (node instanceof TopologyDescription.Source source) {
       for (String topic : source.topicSet().stream().sorted().toList()) {
         topics.add(topic);
-        edges.append("  ").append(id("t", topic)).append(" --> ").append(id("n", node.name()))
+        edges
+            .append("  ")
+            .append(id("t", topic))
+            .append(" --> ")
+            .append(id("n", node.name()))
             .append('\n');
       }
     }
     if (node instanceof TopologyDescription.Processor processor) {
       for (String store : processor.stores().stream().sorted().toList()) {
         stores.add(store);
-        edges.append("  ").append(id("n", node.name())).append(" --- ").append(id("s", store))
+        edges
+            .append("  ")
+            .append(id("n", node.name()))
+            .append(" --- ")
+            .append(id("s", store))
             .append('\n');
       }
     }
     if (node instanceof TopologyDescription.Sink sink) {
-      String topic = sink.topic() != null ? sink.topic() : "replyTopic of the request, else the decisions topic";
+      String topic =
+          sink.topic() != null
+              ? sink.topic()
+              : "replyTopic of the request, else the decisions topic";
       topics.add(topic);
-      edges.append("  ").append(id("n", node.name())).append(" --> ").append(id("t", topic))
+      edges
+          .append("  ")
+          .append(id("n", node.name()))
+          .append(" --> ")
+          .append(id("t", topic))
           .append('\n');
     }
     for (TopologyDescription.Node next :
-        node.successors().stream().sorted(Comparator.comparing(TopologyDescription.Node::name))
+        node.successors().stream()
+            .sorted(Comparator.comparing(TopologyDescription.Node::name))
             .toList()) {
-      edges.append("  ").append(id("n", node.name())).append(" --> ").append(id("n", next.name()))
+      edges
+          .append("  ")
+          .append(id("n", node.name()))
+          .append(" --> ")
+          .append(id("n", next.name()))
           .append('\n');
     }
   }

@@ -33,8 +33,7 @@ class AclsCommandTest {
 
   @Test
   void shouldPrintTheStandardPlanWithoutAConfig() {
-    assertEquals(
-        AclPlan.standard(SluiceConfig.defaultConfig(), "sluice").toMarkdown(), run());
+    assertEquals(AclPlan.standard(SluiceConfig.defaultConfig(), "sluice").toMarkdown(), run());
   }
 
   @Test
@@ -50,8 +49,13 @@ class AclsCommandTest {
             "sluice.reply.topic.allowed.prefixes=acme.replies.",
             ""));
     String commands =
-        run("--config", config.toString(), "--commands", "--app-principal",
-            "User:CN=limiter,OU=acme", "--client-reads-rules");
+        run(
+            "--config",
+            config.toString(),
+            "--commands",
+            "--app-principal",
+            "User:CN=limiter,OU=acme",
+            "--client-reads-rules");
     assertTrue(
         commands.contains(
             "kafka-acls.sh --bootstrap-server kafka.acme:9093 --command-config"

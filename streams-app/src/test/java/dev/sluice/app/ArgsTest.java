@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class ArgsTest {
   private static Args parse(String... argv) {
-    return Args.parse(
-        List.of(argv), Set.of("--json"), Set.of("--key", "--cost"), Set.of("--meta"));
+    return Args.parse(List.of(argv), Set.of("--json"), Set.of("--key", "--cost"), Set.of("--meta"));
   }
 
   @Test
@@ -37,8 +36,12 @@ class ArgsTest {
 
   @Test
   void shouldRejectUnknownOptionMissingValueAndRepeatedSingle() {
-    assertEquals("unknown option --nope", assertThrows(UsageException.class, () -> parse("--nope")).getMessage());
-    assertEquals("--key needs a value", assertThrows(UsageException.class, () -> parse("--key")).getMessage());
+    assertEquals(
+        "unknown option --nope",
+        assertThrows(UsageException.class, () -> parse("--nope")).getMessage());
+    assertEquals(
+        "--key needs a value",
+        assertThrows(UsageException.class, () -> parse("--key")).getMessage());
     assertEquals(
         "--key given twice",
         assertThrows(UsageException.class, () -> parse("--key", "a", "--key", "b")).getMessage());
@@ -55,7 +58,8 @@ class ArgsTest {
             .getMessage());
     assertEquals(
         "--cost must be between 1 and 10 (got 11)",
-        assertThrows(UsageException.class, () -> parse("--cost", "11").longValue("--cost", 1, 1, 10))
+        assertThrows(
+                UsageException.class, () -> parse("--cost", "11").longValue("--cost", 1, 1, 10))
             .getMessage());
     assertEquals(
         "--meta takes key=value (got 'novalue')",
@@ -65,10 +69,13 @@ class ArgsTest {
 
   @Test
   void shouldCountPositionals() {
-    assertEquals("missing FILE", assertThrows(UsageException.class, () -> parse().positionals(1, "FILE")).getMessage());
+    assertEquals(
+        "missing FILE",
+        assertThrows(UsageException.class, () -> parse().positionals(1, "FILE")).getMessage());
     assertEquals(
         "unexpected argument(s) [b]",
-        assertThrows(UsageException.class, () -> parse("a", "b").positionals(1, "FILE")).getMessage());
+        assertThrows(UsageException.class, () -> parse("a", "b").positionals(1, "FILE"))
+            .getMessage());
     assertEquals(List.of("--key"), parse("--", "--key").positionals());
   }
 }

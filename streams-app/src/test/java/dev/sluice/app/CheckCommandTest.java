@@ -11,10 +11,22 @@ import dev.sluice.core.Verdict;
 import org.junit.jupiter.api.Test;
 
 class CheckCommandTest {
-  private static ClientDecision decision(boolean allowed, Reason reason, long remaining, long retry) {
+  private static ClientDecision decision(
+      boolean allowed, Reason reason, long remaining, long retry) {
     return new ClientDecision(
-        new Verdict("id-1", "login:alice", allowed, reason, "login", 3, remaining, 40_000, retry,
-            1_000, false, null),
+        new Verdict(
+            "id-1",
+            "login:alice",
+            allowed,
+            reason,
+            "login",
+            3,
+            remaining,
+            40_000,
+            retry,
+            1_000,
+            false,
+            null),
         DecisionSource.SERVICE,
         FailureCause.NONE,
         -1);

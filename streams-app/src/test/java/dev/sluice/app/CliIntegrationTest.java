@@ -33,8 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The admin commands, the startup check and the HTTP endpoints against a real broker (the same
  * in-process KRaft broker {@code sluice local} runs) and a real Sluice instance. The tests share
- * one broker and one instance and run in order: later ones build on the rules earlier ones
- * applied.
+ * one broker and one instance and run in order: later ones build on the rules earlier ones applied.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -103,7 +102,8 @@ class CliIntegrationTest {
     return result;
   }
 
-  private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+  private static void eventually(String what, BooleanSupplier condition)
+      throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
       if (condition.getAsBoolean()) {
@@ -116,7 +116,8 @@ class CliIntegrationTest {
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://localhost:" + instance.httpPort() + path)).build(),
+        HttpRequest.newBuilder(URI.create("http://localhost:" + instance.httpPort() + path))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -124,13 +125,18 @@ class CliIntegrationTest {
   @Order(1)
   void runStartupCheckShouldNameMissingTopicsThenCreateThem() {
     AppConfig config = instanceConfig(Map.of());
-    Io quiet = new Io(new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()), env);
+    Io quiet =
+        new Io(
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(new ByteArrayOutputStream()),
+            env);
     CliException e =
         assertThrows(CliException.class, () -> RunCommand.prepareCluster(config, false, 2, quiet));
     assertTrue(
-        e.getMessage().startsWith(
-            "missing topic(s): sluice.dead-letters, sluice.decisions, sluice.requests, sluice.rules,"
-                + " sluice.rules-applied"),
+        e.getMessage()
+            .startsWith(
+                "missing topic(s): sluice.dead-letters, sluice.decisions, sluice.requests, sluice.rules,"
+                    + " sluice.rules-applied"),
         e.getMessage());
     assertTrue(e.getMessage().contains("--create-topics"), e.getMessage());
 
@@ -142,7 +148,11 @@ class CliIntegrationTest {
   @Order(2)
   void runStartupCheckShouldRefuseAReplicationFactorAboveTheBrokerCount() {
     AppConfig config = instanceConfig(Map.of("replication.factor", "3"));
-    Io quiet = new Io(new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()), env);
+    Io quiet =
+        new Io(
+            new PrintStream(new ByteArrayOutputStream()),
+            new PrintStream(new ByteArrayOutputStream()),
+            env);
     CliException e =
         assertThrows(CliException.class, () -> RunCommand.prepareCluster(config, false, 2, quiet));
     assertTrue(e.getMessage().contains("replication.factor is 3 but the cluster"), e.getMessage());
@@ -231,6 +241,17 @@ class CliIntegrationTest {
     assertTrue(metrics.contains("sluice_rules_loaded 1.0"), metrics);
     assertTrue(metrics.contains("kafka_stream_"), "Kafka Streams metrics bound");
     assertTrue(metrics.contains("rules_applied_total"), "Sluice sensors exposed");
+    // Order 5 made two allowed and one denied check of login:alice under rule "login".
+    assertTrue(
+        metrics.contains("sluice_decisions_total{reason=\"ALLOWED\",ruleId=\"login\"} 2.0"),
+        metrics);
+    assertTrue(
+        metrics.contains("sluice_decisions_total{reason=\"RATE_LIMITED\",ruleId=\"login\"} 1.0"),
+        metrics);
+    assertTrue(metrics.contains("sluice_decision_latency_seconds_bucket{"), metrics);
+    assertTrue(metrics.contains("sluice_decision_latency_seconds_count"), metrics);
+    assertTrue(metrics.contains("sluice_dead_letters_total{stage=\"deserialization\"}"), metrics);
+    assertTrue(metrics.contains("sluice_dead_letters_total{stage=\"rule-validator\"}"), metrics);
 
     HttpResponse<String> counters = get("/counters?key=login:alice");
     assertEquals(200, counters.statusCode(), counters.body());

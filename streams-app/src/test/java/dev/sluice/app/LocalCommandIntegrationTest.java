@@ -24,7 +24,14 @@ class LocalCommandIntegrationTest {
     long t0 = System.nanoTime();
     int rc =
         LocalCommand.run(
-            List.of("--duration", "15", "--port", "0", "--http-port", "0", "--rules",
+            List.of(
+                "--duration",
+                "15",
+                "--port",
+                "0",
+                "--http-port",
+                "0",
+                "--rules",
                 "../examples/rules.json"),
             io);
     long seconds = (System.nanoTime() - t0) / 1_000_000_000L;

@@ -61,8 +61,20 @@ class RulesApplierTest {
     RuleValidation explicit =
         RuleValidator.validate(
             Map.of(
-                "id", "r", "key", "r:*", "limit", 3L, "windowSeconds", 60L,
-                "priority", 0, "algorithm", "SLIDING_WINDOW_COUNTER", "shadow", false));
+                "id",
+                "r",
+                "key",
+                "r:*",
+                "limit",
+                3L,
+                "windowSeconds",
+                60L,
+                "priority",
+                0,
+                "algorithm",
+                "SLIDING_WINDOW_COUNTER",
+                "shadow",
+                false));
     RulesApplier.Plan plan = RulesApplier.plan(Map.of("r", explicit), desired(rule("r", 3)), false);
     assertEquals(List.of("r"), plan.unchanged());
   }

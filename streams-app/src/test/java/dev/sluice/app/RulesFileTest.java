@@ -28,11 +28,19 @@ class RulesFileTest {
     assertFalse(file.isValid());
     String f = RULES.resolve("invalid.json").toString();
     List<String> errors = file.errors();
-    assertTrue(errors.stream().anyMatch(e -> e.startsWith(f + ": rule \"neg\" (#2): limit:")), errors.toString());
-    assertTrue(errors.stream().anyMatch(e -> e.startsWith(f + ": rule \"neg\" (#2): windowSeconds:")), errors.toString());
-    assertTrue(errors.stream().anyMatch(e -> e.startsWith(f + ": rule #3: id:")), errors.toString());
-    assertTrue(errors.contains(f + ": rule \"ok\" (#4): id: duplicate of rule #1"), errors.toString());
-    assertTrue(errors.stream().anyMatch(e -> e.startsWith(f + ": rule #5: must be a JSON object")), errors.toString());
+    assertTrue(
+        errors.stream().anyMatch(e -> e.startsWith(f + ": rule \"neg\" (#2): limit:")),
+        errors.toString());
+    assertTrue(
+        errors.stream().anyMatch(e -> e.startsWith(f + ": rule \"neg\" (#2): windowSeconds:")),
+        errors.toString());
+    assertTrue(
+        errors.stream().anyMatch(e -> e.startsWith(f + ": rule #3: id:")), errors.toString());
+    assertTrue(
+        errors.contains(f + ": rule \"ok\" (#4): id: duplicate of rule #1"), errors.toString());
+    assertTrue(
+        errors.stream().anyMatch(e -> e.startsWith(f + ": rule #5: must be a JSON object")),
+        errors.toString());
     assertEquals(5, file.ruleCount());
   }
 
@@ -40,15 +48,20 @@ class RulesFileTest {
   void shouldNameTheLineOfBrokenJson() {
     RulesFile file = RulesFile.read(RULES.resolve("truncated.json"));
     assertEquals(1, file.errors().size());
-    assertTrue(file.errors().get(0).startsWith(RULES.resolve("truncated.json") + ":3:"), file.errors().toString());
+    assertTrue(
+        file.errors().get(0).startsWith(RULES.resolve("truncated.json") + ":3:"),
+        file.errors().toString());
   }
 
   @Test
   void validateCommandShouldExitOneAndPrintEveryError() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Io io = new Io(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), Map.of());
+    Io io =
+        new Io(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Map.of());
     int rc = RulesCommand.run(List.of("validate", RULES.resolve("invalid.json").toString()), io);
     assertEquals(1, rc);
     String text = err.toString(StandardCharsets.UTF_8);
@@ -56,7 +69,8 @@ class RulesFileTest {
     assertTrue(text.contains("error(s) in 5 rule(s)"), text);
 
     out.reset();
-    assertEquals(0, RulesCommand.run(List.of("validate", RULES.resolve("valid.json").toString()), io));
+    assertEquals(
+        0, RulesCommand.run(List.of("validate", RULES.resolve("valid.json").toString()), io));
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("2 rule(s), all valid"));
   }
 }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code sluice run}'s check of the requests topic's timestamp type: LogAppendTime passes,
- * CreateTime is refused unless allowed, an unreadable setting is a warning. (The refusal against
- * a real broker is in {@code dev.sluice.security.SecureClusterIntegrationTest}.)
+ * CreateTime is refused unless allowed, an unreadable setting is a warning. (The refusal against a
+ * real broker is in {@code dev.sluice.security.SecureClusterIntegrationTest}.)
  */
 class RunTimestampCheckTest {
   private static final String TOPIC = "sluice.requests";
@@ -52,9 +52,7 @@ class RunTimestampCheckTest {
   void shouldWarnWhenTheTypeCannotBeRead() {
     String warning =
         RunCommand.checkTimestampType(
-            TOPIC,
-            new TopicsCreator.TimestampType(null, "Topic authorization failed."),
-            false);
+            TOPIC, new TopicsCreator.TimestampType(null, "Topic authorization failed."), false);
     assertTrue(
         warning.startsWith("cannot read message.timestamp.type of sluice.requests"), warning);
     assertTrue(warning.contains("DESCRIBE_CONFIGS"), warning);

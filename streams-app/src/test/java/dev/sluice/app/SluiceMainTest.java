@@ -63,12 +63,13 @@ class SluiceMainTest {
   @Test
   void shouldFailWithAClearMessageForAMissingConfigFile() throws Exception {
     assertEquals(1, run("run", "--config", "does-not-exist.properties"));
-    assertTrue(err().contains("sluice run: config file does-not-exist.properties does not exist"), err());
+    assertTrue(
+        err().contains("sluice run: config file does-not-exist.properties does not exist"), err());
   }
 
   @Test
-  void benchShouldSayItIsNotAvailableYet() throws Exception {
+  void benchShouldSayHowToRunItWhenTheBenchmarksAreNotOnTheClasspath() throws Exception {
     assertEquals(2, run("bench"));
-    assertTrue(err().contains("arrives with the benchmarks"), err());
+    assertTrue(err().contains("bin/sluice bench"), err());
   }
 }

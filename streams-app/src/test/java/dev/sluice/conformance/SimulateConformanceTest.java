@@ -18,10 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code simulate} (the production topology) against {@link SpecModel} (a naive second reading
- * of the SPEC) on seeded random inputs: rules of every algorithm with overlapping patterns,
- * metadata wildcards, shadow mode, updates that keep or reset counters, deletes and re-creates,
- * and requests whose times sometimes run backwards. A failure prints the seed and the input.
+ * {@code simulate} (the production topology) against {@link SpecModel} (a naive second reading of
+ * the SPEC) on seeded random inputs: rules of every algorithm with overlapping patterns, metadata
+ * wildcards, shadow mode, updates that keep or reset counters, deletes and re-creates, and requests
+ * whose times sometimes run backwards. A failure prints the seed and the input.
  */
 class SimulateConformanceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -71,8 +71,15 @@ class SimulateConformanceTest {
         actual.add(line);
       }
     }
-    String context = "seed " + seed + "\nrules " + rules + "\nlines\n" + String.join("\n", lines)
-        + "\nstderr\n" + err;
+    String context =
+        "seed "
+            + seed
+            + "\nrules "
+            + rules
+            + "\nlines\n"
+            + String.join("\n", lines)
+            + "\nstderr\n"
+            + err;
     assertEquals(expected.size(), actual.size(), context);
     for (int i = 0; i < expected.size(); i++) {
       assertEquals(expected.get(i).toString(), actual.get(i), "decision " + i + "\n" + context);

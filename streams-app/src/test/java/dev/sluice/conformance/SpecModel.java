@@ -71,7 +71,8 @@ final class SpecModel {
     counterId.append('\u0000').append(best.epoch());
     ReferenceCounter c =
         counters.computeIfAbsent(
-            counterId.toString(), x -> new ReferenceCounter(r.algorithm(), r.limit(), r.windowMillis()));
+            counterId.toString(),
+            x -> new ReferenceCounter(r.algorithm(), r.limit(), r.windowMillis()));
     c.setLimit(r.limit());
     ReferenceCounter.Result res = c.apply(t, cost);
     d.put("allowed", res.allowed() || r.shadow());
@@ -103,7 +104,8 @@ final class SpecModel {
   }
 
   /** Runs a whole simulate input through the model. */
-  static List<ObjectNode> run(List<JsonNode> rulesFile, List<String> requestLines) throws Exception {
+  static List<ObjectNode> run(List<JsonNode> rulesFile, List<String> requestLines)
+      throws Exception {
     SpecModel m = new SpecModel();
     rulesFile.forEach(m::upsert);
     List<ObjectNode> out = new ArrayList<>();
@@ -121,7 +123,13 @@ final class SpecModel {
           }
         }
         long cost = n.hasNonNull("cost") ? n.get("cost").asLong() : 1;
-        out.add(m.decide(n.get("id").asText(), n.get("key").asText(), md, cost, n.get("timestampMs").asLong()));
+        out.add(
+            m.decide(
+                n.get("id").asText(),
+                n.get("key").asText(),
+                md,
+                cost,
+                n.get("timestampMs").asLong()));
       }
     }
     return out;

@@ -24,10 +24,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * times. Once under {@code exactly_once_v2} and once under {@code at_least_once}, each on fresh
  * topics and a fresh application id on the same three-node cluster.
  *
- * <p>Figures (printed, and in {@code target/ha-report.json}): steady-state latency before the
- * first kill, time until decisions resume for the partitions the victim was active for, requests
- * without a decision at the caller and at the source, duplicate decisions and over-admission.
- * Manual experiments: {@code -Dha.txTimeoutMs}, {@code -Dha.rounds}, {@code -Dha.rate}, {@code
+ * <p>Figures (printed, and in {@code target/ha-report.json}): steady-state latency before the first
+ * kill, time until decisions resume for the partitions the victim was active for, requests without
+ * a decision at the caller and at the source, duplicate decisions and over-admission. Manual
+ * experiments: {@code -Dha.txTimeoutMs}, {@code -Dha.rounds}, {@code -Dha.rate}, {@code
  * -Dha.restartDelayS}, and on the brokers {@code -Dha.txCleanupIntervalMs}.
  */
 @ExtendWith(PrintLogsOnFailure.class)
@@ -42,11 +42,13 @@ class AppCrashFailureTest {
   private static final Duration INTERVAL = Duration.ofSeconds(20);
   private static final Duration RESTART_DELAY =
       Duration.ofSeconds(Integer.getInteger("ha.restartDelayS", 10));
+
   /**
-   * Checks per second: about one per key per second, so each key meets its limit (3 per 5 s)
-   * in most windows. Modest, because three brokers and three instances share two cores here.
+   * Checks per second: about one per key per second, so each key meets its limit (3 per 5 s) in
+   * most windows. Modest, because three brokers and three instances share two cores here.
    */
   static final int RATE = Integer.getInteger("ha.rate", 25);
+
   private static final Duration WARM_UP = Duration.ofSeconds(15);
   private static final String TX_TIMEOUT = System.getProperty("ha.txTimeoutMs");
 

@@ -58,7 +58,8 @@ class BadInputFuzzTest {
     try (TopologyTestDriver driver =
         new TopologyTestDriver(RateLimiterTopology.build(config), props, Instant.EPOCH)) {
       TestInputTopic<String, byte[]> rules =
-          driver.createInputTopic(config.rulesTopic(), new StringSerializer(), new ByteArraySerializer());
+          driver.createInputTopic(
+              config.rulesTopic(), new StringSerializer(), new ByteArraySerializer());
       TestInputTopic<String, byte[]> requests =
           driver.createInputTopic(
               config.requestsTopic(), new StringSerializer(), new ByteArraySerializer());
@@ -72,9 +73,11 @@ class BadInputFuzzTest {
           driver.createOutputTopic(
               config.rulesAppliedTopic(), new StringDeserializer(), new ByteArrayDeserializer());
 
-      rules.pipeInput("fz", utf8(
-          "{\"id\":\"fz\",\"key\":\"fz-*\",\"limit\":3,\"windowSeconds\":3600,"
-              + "\"algorithm\":\"FIXED_WINDOW\"}"));
+      rules.pipeInput(
+          "fz",
+          utf8(
+              "{\"id\":\"fz\",\"key\":\"fz-*\",\"limit\":3,\"windowSeconds\":3600,"
+                  + "\"algorithm\":\"FIXED_WINDOW\"}"));
       assertEquals(1, applied.readRecordsToList().size(), "the valid rule is applied");
 
       Map<String, Long> split = new TreeMap<>();
@@ -84,7 +87,9 @@ class BadInputFuzzTest {
         int appliedOut = applied.readRecordsToList().size();
         List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
         assertEquals(
-            1, appliedOut + dead.size(), "rule input " + in.kind() + " " + in.key() + ": one output");
+            1,
+            appliedOut + dead.size(),
+            "rule input " + in.kind() + " " + in.key() + ": one output");
         split.merge(
             "rule " + in.kind() + " -> " + (appliedOut == 1 ? "applied" : "dead-letter"),
             1L,
@@ -106,10 +111,13 @@ class BadInputFuzzTest {
         List<TestRecord<String, byte[]>> out = decisions.readRecordsToList();
         List<TestRecord<byte[], byte[]>> dead = deadLetters.readRecordsToList();
         assertEquals(
-            1, out.size() + dead.size(), "request input " + in.kind() + " " + in.key() + ": one output");
+            1,
+            out.size() + dead.size(),
+            "request input " + in.kind() + " " + in.key() + ": one output");
         String outcome;
         if (out.size() == 1) {
-          assertEquals(in.key(), out.get(0).key(), "a decision is keyed by the request's record key");
+          assertEquals(
+              in.key(), out.get(0).key(), "a decision is keyed by the request's record key");
           Decision d = AvroCodec.DECISION.decode(out.get(0).value());
           outcome = "decision " + d.getReason();
         } else {
@@ -121,8 +129,12 @@ class BadInputFuzzTest {
 
       // Still deciding by the contract: three permits in the window, then a denial.
       for (int i = 1; i <= 4; i++) {
-        requests.pipeInput(new TestRecord<>("fz-after", utf8(
-            "{\"id\":\"after-" + i + "\",\"key\":\"fz-after\"}"), new RecordHeaders(), t++));
+        requests.pipeInput(
+            new TestRecord<>(
+                "fz-after",
+                utf8("{\"id\":\"after-" + i + "\",\"key\":\"fz-after\"}"),
+                new RecordHeaders(),
+                t++));
         Decision d = AvroCodec.DECISION.decode(decisions.readRecordsToList().get(0).value());
         assertEquals("fz", d.getRuleId());
         assertEquals(i <= 3, d.getAllowed(), "permit " + i + " of 3");
@@ -130,12 +142,23 @@ class BadInputFuzzTest {
       assertTrue(deadLetters.isEmpty());
 
       long tried = split.values().stream().mapToLong(Long::longValue).sum();
-      System.out.println("BAD INPUT FUZZ (TopologyTestDriver, seed " + SEED + "): " + tried
-          + " inputs (" + RULES + " rules, " + REQUESTS + " requests), each answered or"
-          + " dead-lettered; most allocated by one input: " + (mostAllocated >> 10) + " KiB");
+      System.out.println(
+          "BAD INPUT FUZZ (TopologyTestDriver, seed "
+              + SEED
+              + "): "
+              + tried
+              + " inputs ("
+              + RULES
+              + " rules, "
+              + REQUESTS
+              + " requests), each answered or"
+              + " dead-lettered; most allocated by one input: "
+              + (mostAllocated >> 10)
+              + " KiB");
       split.forEach((k, v) -> System.out.printf("  %6d  %s%n", v, k));
       assertEquals(RULES + REQUESTS, tried);
-      assertFalse(split.keySet().stream().anyMatch(k -> k.startsWith("rule") && k.endsWith("applied")),
+      assertFalse(
+          split.keySet().stream().anyMatch(k -> k.startsWith("rule") && k.endsWith("applied")),
           "no invalid rule is applied");
     }
   }

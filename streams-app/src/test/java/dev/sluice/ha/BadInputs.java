@@ -16,9 +16,9 @@ import java.util.Random;
 /**
  * Seeded bad input for the requests and rules topics: random bytes, truncated and corrupted Avro,
  * unknown schema fingerprints, Avro length prefixes far beyond the record, huge metadata and keys,
- * JSON of the wrong types, malformed and deeply nested JSON, invalid rules; with some valid
- * input mixed in. Every input is keyed {@code <keyPrefix><n>} so that its outcome (a decision or
- * a dead letter, both keyed by the record key) can be found again.
+ * JSON of the wrong types, malformed and deeply nested JSON, invalid rules; with some valid input
+ * mixed in. Every input is keyed {@code <keyPrefix><n>} so that its outcome (a decision or a dead
+ * letter, both keyed by the record key) can be found again.
  */
 final class BadInputs {
   /**
@@ -30,8 +30,9 @@ final class BadInputs {
    */
   record Input(String kind, String key, byte[] value) {}
 
-  private static final String[] WRONG_JSON =
-      {"123", "-1", "1.5", "1e30", "true", "null", "[]", "[1,2]", "{}", "{\"a\":1}", "\"\"", "\"x\""};
+  private static final String[] WRONG_JSON = {
+    "123", "-1", "1.5", "1e30", "true", "null", "[]", "[1,2]", "{}", "{\"a\":1}", "\"\"", "\"x\""
+  };
 
   private BadInputs() {}
 
@@ -48,11 +49,14 @@ final class BadInputs {
             case 1 -> new Input("empty-or-null", key, r.nextBoolean() ? new byte[0] : null);
             case 2 -> new Input("truncated-avro", key, truncate(r, avroRequest(r, key)));
             case 3 -> new Input("corrupted-avro", key, corrupt(r, avroRequest(r, key)));
-            case 4 -> new Input("unknown-fingerprint", key, unknownFingerprint(r, avroRequest(r, key)));
+            case 4 ->
+                new Input("unknown-fingerprint", key, unknownFingerprint(r, avroRequest(r, key)));
             case 5 -> new Input("avro-huge-length", key, hugeLength(r));
             case 6 -> new Input("avro-out-of-range", key, avroOutOfRange(r, key));
             case 7 -> new Input("json-wrong-types", key, utf8(jsonWrongTypes(r, key)));
-            case 8 -> new Input("json-not-an-object", key, utf8(WRONG_JSON[r.nextInt(WRONG_JSON.length)]));
+            case 8 ->
+                new Input(
+                    "json-not-an-object", key, utf8(WRONG_JSON[r.nextInt(WRONG_JSON.length)]));
             case 9 -> new Input("json-malformed", key, malformedJson(r, key));
             case 10 -> new Input("json-big-metadata", key, utf8(bigMetadata(r, key, false)));
             case 11 -> new Input("json-long-key-or-id", key, utf8(longKeyOrId(r, key)));
@@ -220,12 +224,25 @@ final class BadInputs {
     String field = fields[r.nextInt(fields.length)];
     String wrong =
         switch (field) {
-          case "metadata" -> new String[] {"\"x\"", "[]", "{\"a\":1}", "{\"a\":null}",
-              "{\"a\":{\"b\":\"c\"}}", "{\"a\":[]}", "42"}[r.nextInt(7)];
-          case "cost" -> new String[] {"\"1\"", "1.5", "-3", "0", "1e30", "true", "[]",
-              "9223372036854775808", "{}"}[r.nextInt(9)];
-          case "replyPartition" -> new String[] {"\"0\"", "-1", "1.5", "99999999999", "[]",
-              "false", "2147483648"}[r.nextInt(7)];
+          case "metadata" ->
+              new String[] {
+                    "\"x\"",
+                    "[]",
+                    "{\"a\":1}",
+                    "{\"a\":null}",
+                    "{\"a\":{\"b\":\"c\"}}",
+                    "{\"a\":[]}",
+                    "42"
+                  }
+                  [r.nextInt(7)];
+          case "cost" ->
+              new String[] {
+                    "\"1\"", "1.5", "-3", "0", "1e30", "true", "[]", "9223372036854775808", "{}"
+                  }
+                  [r.nextInt(9)];
+          case "replyPartition" ->
+              new String[] {"\"0\"", "-1", "1.5", "99999999999", "[]", "false", "2147483648"}
+                  [r.nextInt(7)];
           // null is absent: wrong only for the required id and key.
           case "replyTopic" -> new String[] {"123", "true", "[]", "{}"}[r.nextInt(4)];
           // id and key: anything but a non-empty string ("x" would be a valid id).
@@ -233,7 +250,8 @@ final class BadInputs {
         };
     f.put(field, wrong);
     StringBuilder sb = new StringBuilder("{");
-    f.forEach((k, v) -> sb.append(sb.length() > 1 ? "," : "").append(quote(k)).append(':').append(v));
+    f.forEach(
+        (k, v) -> sb.append(sb.length() > 1 ? "," : "").append(quote(k)).append(':').append(v));
     return sb.append('}').toString();
   }
 
@@ -243,8 +261,14 @@ final class BadInputs {
       case 0 -> utf8(valid.substring(0, 1 + r.nextInt(valid.length() - 1)));
       case 1 -> utf8(valid + " trailing");
       case 2 -> utf8(valid.replace("{\"id\"", "{\"id\":\"dup\",\"id\""));
-      case 3 -> utf8("{\"id\":\"x\",\"key\":\"" + key + "\",\"metadata\":" + "[".repeat(5000)
-          + "]".repeat(5000) + "}");
+      case 3 ->
+          utf8(
+              "{\"id\":\"x\",\"key\":\""
+                  + key
+                  + "\",\"metadata\":"
+                  + "[".repeat(5000)
+                  + "]".repeat(5000)
+                  + "}");
       // A lone surrogate escape is valid JSON text: it must be answered, whichever way.
       case 4 -> utf8("{\"id\":\"x\",\"key\":\"" + key + "\",\"metadata\":{\"a\":\"\\ud800\"}}");
       case 5 -> {
@@ -257,14 +281,16 @@ final class BadInputs {
   }
 
   private static String bigMetadata(Random r, String key, boolean hugeValues) {
-    StringBuilder sb = new StringBuilder("{\"id\":\"id-" + key + "\",\"key\":\"" + key
-        + "\",\"metadata\":{");
+    StringBuilder sb =
+        new StringBuilder("{\"id\":\"id-" + key + "\",\"key\":\"" + key + "\",\"metadata\":{");
     int entries = hugeValues ? 1 + r.nextInt(3) : 65 + r.nextInt(5000);
     for (int i = 0; i < entries; i++) {
       if (i > 0) {
         sb.append(',');
       }
-      sb.append("\"m").append(i).append("\":\"")
+      sb.append("\"m")
+          .append(i)
+          .append("\":\"")
           .append(hugeValues ? "v".repeat(100_000 + r.nextInt(200_000)) : "v" + i)
           .append('"');
     }
@@ -278,13 +304,25 @@ final class BadInputs {
   }
 
   private static String validJson(Random r, String key) {
-    return "{\"id\":\"id-" + key + "\",\"key\":\"" + key + "\",\"metadata\":{\"m\":\"" + r.nextInt(9)
-        + "\"},\"cost\":" + (1 + r.nextInt(3)) + "}";
+    return "{\"id\":\"id-"
+        + key
+        + "\",\"key\":\""
+        + key
+        + "\",\"metadata\":{\"m\":\""
+        + r.nextInt(9)
+        + "\"},\"cost\":"
+        + (1 + r.nextInt(3))
+        + "}";
   }
 
   private static String ruleJson(String id, int i, String extra) {
-    return "{\"id\":\"" + id + "\",\"key\":\"fuzzrule:" + i + "*\",\"limit\":5,\"windowSeconds\":60"
-        + extra + "}";
+    return "{\"id\":\""
+        + id
+        + "\",\"key\":\"fuzzrule:"
+        + i
+        + "*\",\"limit\":5,\"windowSeconds\":60"
+        + extra
+        + "}";
   }
 
   private static String invalidRule(Random r, String id, int i) {

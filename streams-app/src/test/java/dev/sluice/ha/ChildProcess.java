@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * signals the failure tests send: SIGKILL ({@link #kill9}), SIGTERM ({@link #terminate}), SIGSTOP
  * and SIGCONT ({@link #pause}, {@link #resume}).
  *
- * <p>Every started process is registered until it has exited; a JVM shutdown hook kills whatever
- * is left, so that a failed or interrupted test never leaves brokers behind (tests also kill their
+ * <p>Every started process is registered until it has exited; a JVM shutdown hook kills whatever is
+ * left, so that a failed or interrupted test never leaves brokers behind (tests also kill their
  * children in {@code @AfterAll}/{@code @AfterEach}). A paused process is killed too: SIGKILL works
  * on a stopped process.
  */
@@ -51,7 +51,12 @@ final class ChildProcess {
       Files.createDirectories(log.getParent());
       Files.writeString(
           log,
-          "==== " + Instant.now() + " starting " + name + ": " + String.join(" ", shorten(command))
+          "==== "
+              + Instant.now()
+              + " starting "
+              + name
+              + ": "
+              + String.join(" ", shorten(command))
               + System.lineSeparator(),
           StandardCharsets.UTF_8,
           StandardOpenOption.CREATE,

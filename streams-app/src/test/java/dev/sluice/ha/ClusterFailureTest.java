@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Issue 6, 3b, 3c, 4 and the real-broker half of 5, on one deployment (three instances under
- * {@code exactly_once_v2}, the defaults) and one three-node cluster, in order: a broker killed; all
+ * Issue 6, 3b, 3c, 4 and the real-broker half of 5, on one deployment (three instances under {@code
+ * exactly_once_v2}, the defaults) and one three-node cluster, in order: a broker killed; all
  * brokers frozen for 30 s; every instance stopped and restarted (gracefully, then by SIGKILL); one
  * instance's state directory wiped; bad input. Each test uses its own keys and checks that the
  * deployment is whole again before the next.
@@ -162,22 +162,31 @@ class ClusterFailureTest {
     }
     long firstService = Long.MAX_VALUE;
     for (Load.Check c : checks) {
-      if (c.sentNanos >= resumedAt && c.decision != null
+      if (c.sentNanos >= resumedAt
+          && c.decision != null
           && c.decision.source() == DecisionSource.SERVICE) {
         firstService = Math.min(firstService, c.doneNanos);
       }
     }
     Map<String, Object> held2 = stillDenied(held);
     Map<String, Object> f = new LinkedHashMap<>();
-    f.put("outage", "SIGSTOP of all " + KafkaProcessCluster.NODES + " brokers for "
-        + OUTAGE.toSeconds() + " s, then SIGCONT");
+    f.put(
+        "outage",
+        "SIGSTOP of all "
+            + KafkaProcessCluster.NODES
+            + " brokers for "
+            + OUTAGE.toSeconds()
+            + " s, then SIGCONT");
     f.put("checksPerSecond", RATE);
     f.put("callersDuringOutage", Findings.callers(during));
     f.put("slowestCheckDuringOutageMs", Harness.ms(slowest));
     f.put("clientTimeoutMs", Scenario.CLIENT_TIMEOUT.toMillis());
-    f.put("firstServiceDecisionAfterResumeMs",
+    f.put(
+        "firstServiceDecisionAfterResumeMs",
         firstService == Long.MAX_VALUE ? null : Harness.ms(firstService - resumedAt));
-    f.put("allInstancesReadyAfterResumeMs", allReadyAt < 0 ? null : Harness.ms(allReadyAt - resumedAt));
+    f.put(
+        "allInstancesReadyAfterResumeMs",
+        allReadyAt < 0 ? null : Harness.ms(allReadyAt - resumedAt));
     f.put("instancesRestarted", !s.pids().equals(pids));
     f.put("heldKeysStillDenied", held2);
     f.putAll(sourceFigures(checks, keys));
@@ -188,7 +197,8 @@ class ClusterFailureTest {
     assertTrue(
         slowest < Scenario.CLIENT_TIMEOUT.plusSeconds(3).toNanos(),
         "every check during the outage completed within the client's timeout (slowest "
-            + Harness.ms(slowest) + " ms)");
+            + Harness.ms(slowest)
+            + " ms)");
     assertEquals(pids, s.pids(), "recovered without a restart");
     assertTrue(allReadyAt > 0, "every instance ready again within 120 s of the brokers' return");
     assertTrue(firstService != Long.MAX_VALUE, "service decisions again after the outage");
@@ -250,12 +260,17 @@ class ClusterFailureTest {
       String key = "bulk:" + i;
       String id = "bulk-" + i;
       bulkIds.add(id);
-      s.raw.send(new ProducerRecord<>(s.topics.requestsTopic(), key,
-          ("{\"id\":\"" + id + "\",\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8)));
+      s.raw.send(
+          new ProducerRecord<>(
+              s.topics.requestsTopic(),
+              key,
+              ("{\"id\":\"" + id + "\",\"key\":\"" + key + "\"}")
+                  .getBytes(StandardCharsets.UTF_8)));
     }
     s.raw.flush();
     assertTrue(
-        Harness.await(Duration.ofSeconds(180),
+        Harness.await(
+            Duration.ofSeconds(180),
             () -> bulkIds.stream().allMatch(id -> !s.decisions.of(id).isEmpty())),
         "the bulk requests are decided");
     List<String> held = List.of("hold:w-1", "hold:w-2", "hold:w-3", "hold:w-4", "hold:w-5");
@@ -286,9 +301,10 @@ class ClusterFailureTest {
     f.put("countersInStore", bulk + " bulk keys + the test keys");
     f.put("wiped", victim.name());
     f.put("wipeToReadyMs", Harness.ms(readyAt - stoppedAt));
-    f.put("failOverToStandbys",
-        Findings.resumption(List.of(new Findings.Kill(victim.name(), stoppedAt, partitions)),
-            checks, s.decisions));
+    f.put(
+        "failOverToStandbys",
+        Findings.resumption(
+            List.of(new Findings.Kill(victim.name(), stoppedAt, partitions)), checks, s.decisions));
     f.put("wipedInstanceLog", restoreLines(victim));
     f.putAll(sourceFigures(checks, keys));
 
@@ -305,7 +321,9 @@ class ClusterFailureTest {
     s.apps.forEach(a -> a.awaitReady(Duration.ofSeconds(180)));
     HaReport.add("state-directory-wiped", f);
 
-    assertEquals(held.size(), ((Number) alone.get("denied")).intValue(),
+    assertEquals(
+        held.size(),
+        ((Number) alone.get("denied")).intValue(),
         "the wiped instance, alone, holds every counter");
     assertEquals(0L, get(f, "source", "requestsWithoutDecision"), "decisions lost at the source");
     assertEquals(0L, get(f, "source", "requestsWithSeveralDecisions"), "duplicate decisions");
@@ -334,7 +352,9 @@ class ClusterFailureTest {
             () -> {
               dead.clear();
               for (ConsumerRecord<byte[], byte[]> r :
-                  TopicReader.readAll(cluster.bootstrapServers(), s.topics.deadLettersTopic(),
+                  TopicReader.readAll(
+                      cluster.bootstrapServers(),
+                      s.topics.deadLettersTopic(),
                       Scenario.PARTITIONS)) {
                 if (r.key() != null) {
                   String k = new String(r.key(), StandardCharsets.UTF_8);
@@ -342,8 +362,11 @@ class ClusterFailureTest {
                   deadStage.put(k, DeadLetters.header(r.headers(), DeadLetters.STAGE));
                 }
               }
-              return requests.stream().allMatch(
-                      in -> dead.containsKey(in.key()) || !s.decisions.ofRecordKey(in.key()).isEmpty())
+              return requests.stream()
+                      .allMatch(
+                          in ->
+                              dead.containsKey(in.key())
+                                  || !s.decisions.ofRecordKey(in.key()).isEmpty())
                   && rules.stream().allMatch(in -> dead.containsKey(in.key()));
             });
     Map<String, Long> split = new TreeMap<>();
@@ -354,16 +377,18 @@ class ClusterFailureTest {
       if (decided + deadLettered != 1) {
         notOne++;
       }
-      String outcome = decided > 0
-          ? "decision " + s.decisions.ofRecordKey(in.key()).get(0).reason()
-          : "dead-letter " + deadStage.get(in.key());
+      String outcome =
+          decided > 0
+              ? "decision " + s.decisions.ofRecordKey(in.key()).get(0).reason()
+              : "dead-letter " + deadStage.get(in.key());
       split.merge("request " + in.kind() + " -> " + outcome, 1L, Long::sum);
     }
     for (BadInputs.Input in : rules) {
       if (dead.getOrDefault(in.key(), 0) != 1) {
         notOne++;
       }
-      split.merge("rule " + in.kind() + " -> dead-letter " + deadStage.get(in.key()), 1L, Long::sum);
+      split.merge(
+          "rule " + in.kind() + " -> dead-letter " + deadStage.get(in.key()), 1L, Long::sum);
     }
     ClientDecision after = s.serviceDecision("fw:after-fuzz", Duration.ofSeconds(60));
     Map<String, Object> f = new LinkedHashMap<>();
@@ -413,9 +438,10 @@ class ClusterFailureTest {
     RequestsTopic.Contents written = s.requestsWritten();
     Harness.await(
         Duration.ofSeconds(90),
-        () -> checks.stream()
-            .filter(c -> written.byId().containsKey(c.id))
-            .allMatch(c -> !s.decisions.of(c.id).isEmpty()));
+        () ->
+            checks.stream()
+                .filter(c -> written.byId().containsKey(c.id))
+                .allMatch(c -> !s.decisions.of(c.id).isEmpty()));
     Map<String, Object> f = new LinkedHashMap<>();
     f.put("callers", Findings.callers(checks));
     f.put("source", Findings.source(checks, written, s.decisions));

@@ -19,10 +19,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Every decision on the decisions topic, read at the source by a read_committed consumer of all
- * its partitions from the beginning (the topics are fresh per scenario): which requests got
- * decisions, how many each, and when the decision became visible here. Undecodable records are
- * counted, not dropped.
+ * Every decision on the decisions topic, read at the source by a read_committed consumer of all its
+ * partitions from the beginning (the topics are fresh per scenario): which requests got decisions,
+ * how many each, and when the decision became visible here. Undecodable records are counted, not
+ * dropped.
  */
 final class DecisionLog implements AutoCloseable {
   /**
@@ -54,11 +54,16 @@ final class DecisionLog implements AutoCloseable {
     consumer =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "ha-decision-log",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "ha-decision-log",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                50),
             new StringDeserializer(),
             new ByteArrayDeserializer());
     List<TopicPartition> tps = new ArrayList<>();

@@ -21,22 +21,31 @@ import java.util.TreeMap;
  *   <li><b>no decision</b>: a check whose future never completed (the client's contract says this
  *       cannot happen), and a request written to the requests topic with no decision on the
  *       decisions topic (a decision lost at the source);
- *   <li><b>duplicates</b>: requests with more than one decision (none allowed under
- *       exactly-once; possible under at-least-once, where callers keep the first);
- *   <li><b>over-admission</b>: for keys under {@code FIXED_WINDOW} and {@code SLIDING_WINDOW} rules,
- *       whose check is exact: permits allowed beyond the limit in some window, counting each
+ *   <li><b>duplicates</b>: requests with more than one decision (none allowed under exactly-once;
+ *       possible under at-least-once, where callers keep the first);
+ *   <li><b>over-admission</b>: for keys under {@code FIXED_WINDOW} and {@code SLIDING_WINDOW}
+ *       rules, whose check is exact: permits allowed beyond the limit in some window, counting each
  *       request once, by its first decision (what a caller acts on), at the decision's effective
  *       time {@code timestampMs};
- *   <li><b>latency</b>: from the check to its service decision at the caller, and from the check
- *       to the decision's arrival on the decisions topic.
+ *   <li><b>latency</b>: from the check to its service decision at the caller, and from the check to
+ *       the decision's arrival on the decisions topic.
  * </ul>
  */
 final class Findings {
   /** A rule whose permits are counted exactly: every key starting with {@code keyPrefix}. */
   record Limit(String keyPrefix, String ruleId, String algorithm, long limit, long windowMs) {
     String json() {
-      return "{\"id\":\"" + ruleId + "\",\"key\":\"" + keyPrefix + "*\",\"limit\":" + limit
-          + ",\"windowSeconds\":" + windowMs / 1000 + ",\"algorithm\":\"" + algorithm + "\"}";
+      return "{\"id\":\""
+          + ruleId
+          + "\",\"key\":\""
+          + keyPrefix
+          + "*\",\"limit\":"
+          + limit
+          + ",\"windowSeconds\":"
+          + windowMs / 1000
+          + ",\"algorithm\":\""
+          + algorithm
+          + "\"}";
     }
   }
 
@@ -190,8 +199,7 @@ final class Findings {
           perWindow.merge(Math.floorDiv(t, limit.windowMs()), 1L, Long::sum);
         }
         windows += perWindow.size();
-        keyOver =
-            perWindow.values().stream().mapToLong(n -> Math.max(0, n - limit.limit())).sum();
+        keyOver = perWindow.values().stream().mapToLong(n -> Math.max(0, n - limit.limit())).sum();
       } else {
         // SLIDING_WINDOW: at each allowed decision, the allowed ones in (t - W, t].
         keyOver = 0;
@@ -235,9 +243,9 @@ final class Findings {
   }
 
   /**
-   * Per kill, per request partition the victim was active for: the time from the kill to the
-   * first decision on the decisions topic for a check of that partition sent after the kill. Also
-   * the worst check-to-decision time of the other partitions in the 20 s after each kill (read
+   * Per kill, per request partition the victim was active for: the time from the kill to the first
+   * decision on the decisions topic for a check of that partition sent after the kill. Also the
+   * worst check-to-decision time of the other partitions in the 20 s after each kill (read
    * committed readers of a decisions partition wait for every open transaction on it, so a dead
    * instance's transaction can hold up replies of keys it never owned).
    */

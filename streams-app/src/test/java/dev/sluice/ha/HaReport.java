@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The failure tests' figures: each scenario prints a summary block to standard output and adds
- * its section to {@code target/ha-report.json} (the first section written by a JVM starts the
- * file afresh, so the file always holds one run).
+ * The failure tests' figures: each scenario prints a summary block to standard output and adds its
+ * section to {@code target/ha-report.json} (the first section written by a JVM starts the file
+ * afresh, so the file always holds one run).
  */
 final class HaReport {
   private static final ObjectMapper JSON =

@@ -41,8 +41,8 @@ final class Harness {
   }
 
   /**
-   * A free loopback port, never the same one twice in this JVM (a port a stopped child held is
-   * not handed to another child that might start before the first one restarts on it).
+   * A free loopback port, never the same one twice in this JVM (a port a stopped child held is not
+   * handed to another child that might start before the first one restarts on it).
    */
   static int freePort() {
     for (int i = 0; i < 100; i++) {
@@ -59,8 +59,8 @@ final class Harness {
   }
 
   /**
-   * {@code java [jvm options] -cp <this JVM's classpath> mainClass args}: the children run the
-   * code under test, and the Kafka broker, from the test classpath (failsafe sets {@code
+   * {@code java [jvm options] -cp <this JVM's classpath> mainClass args}: the children run the code
+   * under test, and the Kafka broker, from the test classpath (failsafe sets {@code
    * java.class.path} to it).
    */
   static List<String> javaCommand(

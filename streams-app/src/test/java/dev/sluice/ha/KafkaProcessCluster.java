@@ -160,8 +160,7 @@ final class KafkaProcessCluster implements AutoCloseable {
               timeout,
               () -> {
                 try {
-                  Collection<Node> n =
-                      admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                  Collection<Node> n = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                   return n.size() >= count;
                 } catch (Exception e) {
                   return false;
@@ -169,7 +168,13 @@ final class KafkaProcessCluster implements AutoCloseable {
               });
       if (!ok) {
         throw new IllegalStateException(
-            "cluster " + name + ": fewer than " + count + " nodes after " + timeout + "; logs: "
+            "cluster "
+                + name
+                + ": fewer than "
+                + count
+                + " nodes after "
+                + timeout
+                + "; logs: "
                 + logs());
       }
     }
@@ -256,7 +261,9 @@ final class KafkaProcessCluster implements AutoCloseable {
             Map.entry("controller.quorum.voters", voters),
             Map.entry(
                 "listeners",
-                "PLAINTEXT://localhost:" + ports[index] + ",CONTROLLER://localhost:"
+                "PLAINTEXT://localhost:"
+                    + ports[index]
+                    + ",CONTROLLER://localhost:"
                     + controllerPorts[index]),
             Map.entry("advertised.listeners", "PLAINTEXT://localhost:" + ports[index]),
             Map.entry("controller.listener.names", "CONTROLLER"),

@@ -90,8 +90,7 @@ final class Load implements AutoCloseable {
       Check c = new Check(id, key, partitionOf(key, partitions), System.nanoTime());
       checks.add(c);
       try {
-        CompletableFuture<ClientDecision> f =
-            client.check(new CheckRequest(id, key, Map.of(), 1));
+        CompletableFuture<ClientDecision> f = client.check(new CheckRequest(id, key, Map.of(), 1));
         f.whenComplete(
             (d, e) -> {
               c.decision = d;

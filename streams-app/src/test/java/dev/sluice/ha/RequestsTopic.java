@@ -14,9 +14,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The requests topic read from the beginning to its current end: the ids of the requests that
- * were actually written (a check whose send failed, or was still buffered, may or may not be
- * there), which is what "every request gets a decision" is measured against.
+ * The requests topic read from the beginning to its current end: the ids of the requests that were
+ * actually written (a check whose send failed, or was still buffered, may or may not be there),
+ * which is what "every request gets a decision" is measured against.
  */
 final class RequestsTopic {
   /**
@@ -38,9 +38,12 @@ final class RequestsTopic {
     try (KafkaConsumer<byte[], byte[]> c =
         new KafkaConsumer<>(
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "ha-requests-reader"),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "ha-requests-reader"),
             new ByteArrayDeserializer(),
             new ByteArrayDeserializer())) {
       List<TopicPartition> tps = new ArrayList<>();

@@ -33,8 +33,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * One Sluice deployment on a {@link KafkaProcessCluster}: its own application id and five topics
  * (created as {@code sluice run --create-topics} would, by {@link TopicsCreator}), rules, {@link
- * #INSTANCES} instances as separate JVMs, a {@link DecisionLog} on the decisions topic and a
- * {@link DecisionClient} that fails closed after {@link #CLIENT_TIMEOUT}.
+ * #INSTANCES} instances as separate JVMs, a {@link DecisionLog} on the decisions topic and a {@link
+ * DecisionClient} that fails closed after {@link #CLIENT_TIMEOUT}.
  */
 final class Scenario implements AutoCloseable {
   static final int INSTANCES = 3;
@@ -49,9 +49,9 @@ final class Scenario implements AutoCloseable {
       IntStream.range(0, Integer.getInteger("ha.replyPartitions", 2)).boxed().toList();
 
   /**
-   * The client's timeout: far above a healthy decision's latency here (tens to a few hundred ms
-   * on this shared machine), far below a fail-over, so that fail-overs show up as policy
-   * decisions and nothing else does.
+   * The client's timeout: far above a healthy decision's latency here (tens to a few hundred ms on
+   * this shared machine), far below a fail-over, so that fail-overs show up as policy decisions and
+   * nothing else does.
    */
   static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -84,9 +84,12 @@ final class Scenario implements AutoCloseable {
     this.raw =
         new KafkaProducer<>(
             Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 5,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024),
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                cluster.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG,
+                5,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                2 * 1024 * 1024),
             new StringSerializer(),
             new ByteArraySerializer());
     for (Findings.Limit l : limits) {
@@ -177,15 +180,16 @@ final class Scenario implements AutoCloseable {
               return d.source() == DecisionSource.SERVICE && ruleId.equals(d.ruleId());
             });
     if (!ok) {
-      throw new IllegalStateException("rule " + ruleId + " not in force after 90 s; logs: " + logs());
+      throw new IllegalStateException(
+          "rule " + ruleId + " not in force after 90 s; logs: " + logs());
     }
   }
 
   /**
-   * A decision by the service itself for {@code key}, asking again (with a new id each time)
-   * while the client answers by policy; null when none came within {@code timeout}. Every ask
-   * may be charged, so use it where that cannot change the outcome (a key kept at its limit, or
-   * one that is being exhausted).
+   * A decision by the service itself for {@code key}, asking again (with a new id each time) while
+   * the client answers by policy; null when none came within {@code timeout}. Every ask may be
+   * charged, so use it where that cannot change the outcome (a key kept at its limit, or one that
+   * is being exhausted).
    */
   ClientDecision serviceDecision(String key, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -216,8 +220,8 @@ final class Scenario implements AutoCloseable {
   }
 
   /**
-   * The requests-topic partitions instance {@code index} (1-based) is active for, from the
-   * consumer group's current assignment (its members' client ids start with {@code app-<index>-}).
+   * The requests-topic partitions instance {@code index} (1-based) is active for, from the consumer
+   * group's current assignment (its members' client ids start with {@code app-<index>-}).
    */
   Set<Integer> activePartitions(int index) {
     Set<Integer> out = new HashSet<>();

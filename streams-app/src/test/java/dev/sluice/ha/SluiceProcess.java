@@ -19,8 +19,8 @@ import java.util.Properties;
 /**
  * One Sluice instance in its own JVM: {@code dev.sluice.app.SluiceMain run --config FILE}, exactly
  * what {@code bin/sluice run} starts, with its own state directory, HTTP port and {@code
- * client.tag.zone}. The configuration file holds only what differs between instances and
- * scenarios; everything else is {@code AppConfig}'s defaults, which is what these tests exercise.
+ * client.tag.zone}. The configuration file holds only what differs between instances and scenarios;
+ * everything else is {@code AppConfig}'s defaults, which is what these tests exercise.
  */
 final class SluiceProcess {
   private static final HttpClient HTTP =
@@ -144,8 +144,10 @@ final class SluiceProcess {
     boolean ok = Harness.await(timeout, () -> ready() || !isAlive());
     if (!ok || !isAlive()) {
       throw new IllegalStateException(
-          name + (isAlive() ? " not ready after " + timeout : " exited with " + process.exitCode())
-              + "; log: " + log);
+          name
+              + (isAlive() ? " not ready after " + timeout : " exited with " + process.exitCode())
+              + "; log: "
+              + log);
     }
   }
 

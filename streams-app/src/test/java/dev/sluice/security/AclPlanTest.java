@@ -24,9 +24,8 @@ import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ACL plan: what each role gets, that names follow the configuration, and that
- * docs/SECURITY.md shows exactly the code's plan (regenerate the tables with {@code
- * -Dsluice.docs.regenerate=true}).
+ * The ACL plan: what each role gets, that names follow the configuration, and that docs/SECURITY.md
+ * shows exactly the code's plan (regenerate the tables with {@code -Dsluice.docs.regenerate=true}).
  */
 class AclPlanTest {
   private static final Path DOC = Path.of("..", "docs", "SECURITY.md");
@@ -45,8 +44,7 @@ class AclPlanTest {
     SluiceConfig defaults = SluiceConfig.defaultConfig();
     AclPlan standard = AclPlan.standard(defaults, "sluice");
     SluiceConfig withTenants =
-        SecureCluster.sluiceConfig(
-            Map.of(SluiceConfig.REPLY_TOPIC_PREFIXES, "sluice.decisions."));
+        SecureCluster.sluiceConfig(Map.of(SluiceConfig.REPLY_TOPIC_PREFIXES, "sluice.decisions."));
     AclPlan tenants =
         AclPlan.standard(withTenants, "sluice")
             .with(
@@ -54,8 +52,10 @@ class AclPlanTest {
                     AclPlan.principal("tenant-a"),
                     ClientAccess.tenant(withTenants, "sluice.decisions.tenant-a.", "tenant-a.")));
     return Map.of(
-        "acl-plan", standard.toMarkdown(),
-        "acl-plan-tenants", tenants.minus(standard).toMarkdown(),
+        "acl-plan",
+        standard.toMarkdown(),
+        "acl-plan-tenants",
+        tenants.minus(standard).toMarkdown(),
         "acl-plan-commands",
         "```sh\n" + standard.toKafkaAclsCommands("BROKER:9093") + "```\n");
   }
@@ -141,10 +141,10 @@ class AclPlanTest {
   @Test
   void clientShouldReadRulesOnlyWithLocalFallback() {
     SluiceConfig config = SluiceConfig.defaultConfig();
-    Set<String> without = of(AclPlan.of(AclPlan.client(CLIENT, ClientAccess.standard(config,
-        false))), CLIENT);
-    Set<String> with = of(AclPlan.of(AclPlan.client(CLIENT, ClientAccess.standard(config,
-        true))), CLIENT);
+    Set<String> without =
+        of(AclPlan.of(AclPlan.client(CLIENT, ClientAccess.standard(config, false))), CLIENT);
+    Set<String> with =
+        of(AclPlan.of(AclPlan.client(CLIENT, ClientAccess.standard(config, true))), CLIENT);
     assertFalse(without.stream().anyMatch(g -> g.contains("sluice.rules")), without.toString());
     assertEquals(
         Set.of("TOPIC sluice.rules LITERAL [READ]"),
@@ -180,10 +180,11 @@ class AclPlanTest {
                 + " --resource-pattern-type literal --topic sluice.rules\n"),
         commands);
     assertTrue(
-        commands.contains("--operation Write --resource-pattern-type prefixed"
-            + " --transactional-id sluice-\n"),
+        commands.contains(
+            "--operation Write --resource-pattern-type prefixed" + " --transactional-id sluice-\n"),
         commands);
-    assertEquals(AclPlan.standard(SluiceConfig.defaultConfig(), "sluice").grants().size(),
+    assertEquals(
+        AclPlan.standard(SluiceConfig.defaultConfig(), "sluice").grants().size(),
         commands.lines().count());
   }
 
@@ -191,12 +192,24 @@ class AclPlanTest {
   void grantShouldRefuseWhatKafkaCannotMatchExactly() {
     assertThrows(
         IllegalArgumentException.class,
-        () -> new Grant(APP, ResourceType.TOPIC, "t", PatternType.MATCH,
-            EnumSet.of(AclOperation.READ), "why"));
+        () ->
+            new Grant(
+                APP,
+                ResourceType.TOPIC,
+                "t",
+                PatternType.MATCH,
+                EnumSet.of(AclOperation.READ),
+                "why"));
     assertThrows(
         IllegalArgumentException.class,
-        () -> new Grant(APP, ResourceType.TOPIC, "t", PatternType.LITERAL,
-            EnumSet.noneOf(AclOperation.class), "why"));
+        () ->
+            new Grant(
+                APP,
+                ResourceType.TOPIC,
+                "t",
+                PatternType.LITERAL,
+                EnumSet.noneOf(AclOperation.class),
+                "why"));
   }
 
   /** A principal's grants as {@code TYPE name PATTERN [OPS]}. */
@@ -204,8 +217,7 @@ class AclPlanTest {
     List<Grant> grants =
         plan.grants().stream().filter(g -> g.principal().equals(principal)).toList();
     return grants.stream()
-        .map(g -> g.resourceType() + " " + g.name() + " " + g.patternType() + " "
-            + g.operations())
+        .map(g -> g.resourceType() + " " + g.name() + " " + g.patternType() + " " + g.operations())
         .collect(Collectors.toSet());
   }
 }

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code sluice local --secure} end to end: the demo runs through the three principals, and the
- * client configs it prints work with {@code check} and {@code rules} while it runs, each only
- * for what its principal may do.
+ * client configs it prints work with {@code check} and {@code rules} while it runs, each only for
+ * what its principal may do.
  */
 class LocalSecureIntegrationTest {
   private static final Pattern CONFIG_LINE =
@@ -54,8 +54,16 @@ class LocalSecureIntegrationTest {
               try {
                 local.complete(
                     LocalCommand.run(
-                        List.of("--secure", "--duration", "180", "--port", "0", "--http-port",
-                            "0", "--rules", "../examples/rules.json"),
+                        List.of(
+                            "--secure",
+                            "--duration",
+                            "180",
+                            "--port",
+                            "0",
+                            "--http-port",
+                            "0",
+                            "--rules",
+                            "../examples/rules.json"),
                         io));
               } catch (Throwable t) {
                 local.completeExceptionally(t);

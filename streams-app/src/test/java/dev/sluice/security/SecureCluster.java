@@ -34,8 +34,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Plain Kafka clients logged in as one of the test's principals, and the Sluice pieces the
- * security tests start on the secured embedded broker.
+ * Plain Kafka clients logged in as one of the test's principals, and the Sluice pieces the security
+ * tests start on the secured embedded broker.
  */
 final class SecureCluster {
   private SecureCluster() {}
@@ -98,8 +98,17 @@ final class SecureCluster {
 
   /** A rule as the JSON the rules topic accepts. */
   static byte[] ruleJson(String id, String key, long limit, long windowSeconds, String algorithm) {
-    return ("{\"id\":\"" + id + "\",\"key\":\"" + key + "\",\"limit\":" + limit
-            + ",\"windowSeconds\":" + windowSeconds + ",\"algorithm\":\"" + algorithm + "\"}")
+    return ("{\"id\":\""
+            + id
+            + "\",\"key\":\""
+            + key
+            + "\",\"limit\":"
+            + limit
+            + ",\"windowSeconds\":"
+            + windowSeconds
+            + ",\"algorithm\":\""
+            + algorithm
+            + "\"}")
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -113,7 +122,8 @@ final class SecureCluster {
   static List<ConsumerRecord<String, byte[]>> readAll(Map<String, String> login, String topic) {
     try (KafkaConsumer<String, byte[]> c = consumer(login)) {
       List<TopicPartition> tps =
-          c.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition()))
+          c.partitionsFor(topic).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
               .toList();
       c.assign(tps);
       c.seekToBeginning(tps);

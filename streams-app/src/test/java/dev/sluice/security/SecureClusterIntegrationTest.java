@@ -71,10 +71,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Sluice on a secured broker ({@link EmbeddedKafka#startSecure}: SASL/SCRAM-SHA-512 and the
  * StandardAuthorizer, the broker its only super user) with nothing granted but {@link AclPlan}'s
- * ACLs. Two real instances run as their own principals: {@value #APP_ID} on the default topics
- * with a {@code LogAppendTime} requests topic and tenant reply topics allowed, and {@value
- * #CT_APP_ID} on {@code ct.*} topics whose requests topic is {@code CreateTime}, to show the
- * failure mode {@code LogAppendTime} prevents.
+ * ACLs. Two real instances run as their own principals: {@value #APP_ID} on the default topics with
+ * a {@code LogAppendTime} requests topic and tenant reply topics allowed, and {@value #CT_APP_ID}
+ * on {@code ct.*} topics whose requests topic is {@code CreateTime}, to show the failure mode
+ * {@code LogAppendTime} prevents.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecureClusterIntegrationTest {
@@ -107,8 +107,7 @@ class SecureClusterIntegrationTest {
   void startSecuredCluster() throws Exception {
     kafka = EmbeddedKafka.startSecure(tmp.resolve("kafka"), 0);
     superAdmin = SecureCluster.superAdmin(kafka);
-    topics =
-        SecureCluster.sluiceConfig(Map.of(SluiceConfig.REPLY_TOPIC_PREFIXES, TENANT_PREFIX));
+    topics = SecureCluster.sluiceConfig(Map.of(SluiceConfig.REPLY_TOPIC_PREFIXES, TENANT_PREFIX));
     ctSettings = new LinkedHashMap<>();
     for (String name : List.of("rules", "rules-applied", "requests", "decisions", "dead-letters")) {
       ctSettings.put("sluice.topic." + name, "ct." + name);
@@ -129,8 +128,7 @@ class SecureClusterIntegrationTest {
         .get();
     superAdmin
         .createTopics(
-            List.of(
-                new NewTopic(A_REPLIES, 1, (short) 1), new NewTopic(B_REPLIES, 1, (short) 1)))
+            List.of(new NewTopic(A_REPLIES, 1, (short) 1), new NewTopic(B_REPLIES, 1, (short) 1)))
         .all()
         .get();
 
@@ -139,13 +137,13 @@ class SecureClusterIntegrationTest {
             .with(
                 AclPlan.client(
                     AclPlan.principal(TENANT_A),
-                    AclPlan.ClientAccess.tenant(topics, TENANT_PREFIX + TENANT_A + ".",
-                        TENANT_A + ".")))
+                    AclPlan.ClientAccess.tenant(
+                        topics, TENANT_PREFIX + TENANT_A + ".", TENANT_A + ".")))
             .with(
                 AclPlan.client(
                     AclPlan.principal(TENANT_B),
-                    AclPlan.ClientAccess.tenant(topics, TENANT_PREFIX + TENANT_B + ".",
-                        TENANT_B + ".")))
+                    AclPlan.ClientAccess.tenant(
+                        topics, TENANT_PREFIX + TENANT_B + ".", TENANT_B + ".")))
             .with(AclPlan.app(AclPlan.principal(CT_APP_USER), ctTopics, CT_APP_ID))
             .with(AclPlan.admin(AclPlan.principal(AclPlan.ADMIN_USER), ctTopics))
             .with(
@@ -162,8 +160,7 @@ class SecureClusterIntegrationTest {
     ctApp.put("application.id", CT_APP_ID);
     ctApp.put("replication.factor", "1");
     ctApp.put("state.dir", tmp.resolve("state-ct-run").toString());
-    configFiles =
-        security.writeConfigs(tmp.resolve("config"), Map.of(CT_APP_USER, ctApp));
+    configFiles = security.writeConfigs(tmp.resolve("config"), Map.of(CT_APP_USER, ctApp));
 
     try (KafkaProducer<String, byte[]> admin =
         SecureCluster.producer(login(security, AclPlan.ADMIN_USER))) {
@@ -246,9 +243,7 @@ class SecureClusterIntegrationTest {
     }
 
     Map<String, String> wrongPassword = new LinkedHashMap<>(login(security, AclPlan.APP_USER));
-    wrongPassword.put(
-        "sasl.jaas.config",
-        Scram.jaasConfig(AclPlan.APP_USER, "not-the-password"));
+    wrongPassword.put("sasl.jaas.config", Scram.jaasConfig(AclPlan.APP_USER, "not-the-password"));
     assertLoginRefused(wrongPassword, SaslAuthenticationException.class);
 
     Map<String, String> unknownUser = new LinkedHashMap<>(login(security, AclPlan.APP_USER));
@@ -330,8 +325,9 @@ class SecureClusterIntegrationTest {
     Path clientFile = configFiles.get(AclPlan.CLIENT_USER);
     assertThrows(
         TopicAuthorizationException.class,
-        () -> RulesCommand.run(List.of("delete", "login", "--config", clientFile.toString()),
-            quietIo(Map.of())));
+        () ->
+            RulesCommand.run(
+                List.of("delete", "login", "--config", clientFile.toString()), quietIo(Map.of())));
 
     assertEquals(before, describe(SecureCluster.readAll(admin, topics.rulesTopic())));
     assertEquals(4.0, app.rulesLoaded());
@@ -341,7 +337,10 @@ class SecureClusterIntegrationTest {
     return records.stream()
         .map(
             r ->
-                r.offset() + ":" + r.key() + "="
+                r.offset()
+                    + ":"
+                    + r.key()
+                    + "="
                     + (r.value() == null ? "null" : new String(r.value(), StandardCharsets.UTF_8)))
         .toList();
   }
@@ -357,8 +356,7 @@ class SecureClusterIntegrationTest {
     assertEquals(new HashSet<>(plan.bindings()), onBroker);
     AclPlan documented =
         AclPlan.standard(
-            SecureCluster.sluiceConfig(
-                Map.of(SluiceConfig.REPLY_TOPIC_PREFIXES, TENANT_PREFIX)),
+            SecureCluster.sluiceConfig(Map.of(SluiceConfig.REPLY_TOPIC_PREFIXES, TENANT_PREFIX)),
             "sluice");
     String appPrincipal = AclPlan.principal(AclPlan.APP_USER);
     assertEquals(
@@ -372,8 +370,7 @@ class SecureClusterIntegrationTest {
 
     // A decision-client logged in as sluice-client gets the service's answer.
     try (DecisionClient client =
-        DecisionClient.create(
-            clientConfig(AclPlan.CLIENT_USER, topics.decisionsTopic(), null))) {
+        DecisionClient.create(clientConfig(AclPlan.CLIENT_USER, topics.decisionsTopic(), null))) {
       ClientDecision d = client.decide("login:alice", Map.of(), 1);
       assertEquals(DecisionSource.SERVICE, d.source(), d.toString());
       assertEquals("login", d.ruleId());
@@ -383,12 +380,18 @@ class SecureClusterIntegrationTest {
     // The CLI, with --config files and with SLUICE_* variables only.
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Io io =
-        new Io(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(
-            new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), Map.of());
+        new Io(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            Map.of());
     assertEquals(
         0,
         CheckCommand.run(
-            List.of("--key", "login:bob", "--json", "--config",
+            List.of(
+                "--key",
+                "login:bob",
+                "--json",
+                "--config",
                 configFiles.get(AclPlan.CLIENT_USER).toString()),
             io));
     assertTrue(
@@ -403,10 +406,8 @@ class SecureClusterIntegrationTest {
     out.reset();
     Map<String, String> env = new HashMap<>();
     login(security, AclPlan.ADMIN_USER)
-        .forEach(
-            (k, v) -> env.put("SLUICE_" + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
-    assertEquals(
-        0, RulesCommand.run(List.of("list"), new Io(io.out(), io.err(), env)));
+        .forEach((k, v) -> env.put("SLUICE_" + k.toUpperCase(Locale.ROOT).replace('.', '_'), v));
+    assertEquals(0, RulesCommand.run(List.of("list"), new Io(io.out(), io.err(), env)));
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("4 rule(s)"), out.toString());
 
     // Least privilege: the app itself cannot rewrite the rules it reads.
@@ -415,8 +416,9 @@ class SecureClusterIntegrationTest {
       ExecutionException e =
           assertThrows(
               ExecutionException.class,
-              () -> SecureCluster.send(
-                  producer, new ProducerRecord<>(topics.rulesTopic(), "login", new byte[0])));
+              () ->
+                  SecureCluster.send(
+                      producer, new ProducerRecord<>(topics.rulesTopic(), "login", new byte[0])));
       assertInstanceOf(TopicAuthorizationException.class, e.getCause());
     }
   }
@@ -432,12 +434,13 @@ class SecureClusterIntegrationTest {
     } else {
       b.replyGroupId(group);
     }
-    login(security, user).forEach(
-        (k, v) -> {
-          if (!k.equals("bootstrap.servers")) {
-            b.kafkaProperty(k, v);
-          }
-        });
+    login(security, user)
+        .forEach(
+            (k, v) -> {
+              if (!k.equals("bootstrap.servers")) {
+                b.kafkaProperty(k, v);
+              }
+            });
     return b.build();
   }
 
@@ -459,8 +462,7 @@ class SecureClusterIntegrationTest {
             "billing-limiter");
     try {
       assertEquals(
-          0,
-          AclsCommand.run(List.of("--apply", "--config", file.toString()), quietIo(Map.of())));
+          0, AclsCommand.run(List.of("--apply", "--config", file.toString()), quietIo(Map.of())));
       Set<AclBinding> onBroker =
           new HashSet<>(superAdmin.describeAcls(AclBindingFilter.ANY).values().get());
       assertTrue(onBroker.containsAll(expected.bindings()), "not applied: " + expected);
@@ -468,10 +470,7 @@ class SecureClusterIntegrationTest {
       // Leave the broker holding exactly the class's plan again.
       Set<AclBinding> extra = new HashSet<>(expected.bindings());
       extra.removeAll(plan.bindings());
-      superAdmin
-          .deleteAcls(extra.stream().map(AclBinding::toFilter).toList())
-          .all()
-          .get();
+      superAdmin.deleteAcls(extra.stream().map(AclBinding::toFilter).toList()).all().get();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!new HashSet<>(superAdmin.describeAcls(AclBindingFilter.ANY).values().get())
           .equals(new HashSet<>(plan.bindings()))) {
@@ -514,8 +513,7 @@ class SecureClusterIntegrationTest {
     // Tenant B's own setup works: the refusals above are isolation, not misconfiguration.
     try (DecisionClient own =
         DecisionClient.create(clientConfig(TENANT_B, B_REPLIES, TENANT_B + ".replies"))) {
-      assertEquals(
-          DecisionSource.SERVICE, own.decide("login:tenant-b-user", Map.of(), 1).source());
+      assertEquals(DecisionSource.SERVICE, own.decide("login:tenant-b-user", Map.of(), 1).source());
     }
   }
 
@@ -544,8 +542,12 @@ class SecureClusterIntegrationTest {
   }
 
   private Answer ask(
-      KafkaProducer<String, byte[]> producer, DecisionReader reader, String topic, String key,
-      Long timestamp) throws Exception {
+      KafkaProducer<String, byte[]> producer,
+      DecisionReader reader,
+      String topic,
+      String key,
+      Long timestamp)
+      throws Exception {
     String id = UUID.randomUUID().toString();
     long sent = System.currentTimeMillis();
     SecureCluster.send(
@@ -605,10 +607,10 @@ class SecureClusterIntegrationTest {
   }
 
   /**
-   * The failure mode LogAppendTime prevents, on a CreateTime requests topic: the client's
-   * timestamp is the counter's time. Kafka 4's default {@code message.timestamp.after.max.ms} (1
-   * hour) refuses the 10-year forgery, but an hour ahead is plenty: it opens a fresh window past
-   * a full one, and locks a key for everyone until real time catches up.
+   * The failure mode LogAppendTime prevents, on a CreateTime requests topic: the client's timestamp
+   * is the counter's time. Kafka 4's default {@code message.timestamp.after.max.ms} (1 hour)
+   * refuses the 10-year forgery, but an hour ahead is plenty: it opens a fresh window past a full
+   * one, and locks a key for everyone until real time catches up.
    */
   @Test
   void forgedClientTimestampsShouldResetAndLockWindowsOnCreateTime() throws Exception {
@@ -655,7 +657,8 @@ class SecureClusterIntegrationTest {
         assertThrows(
             CliException.class,
             () -> RunCommand.run(List.of("--config", ctConfig.toString()), quietIo(Map.of())));
-    assertTrue(e.getMessage().contains("ct.requests: message.timestamp.type is CreateTime"),
+    assertTrue(
+        e.getMessage().contains("ct.requests: message.timestamp.type is CreateTime"),
         e.getMessage());
     assertTrue(e.getMessage().contains("--allow-create-time"), e.getMessage());
   }

@@ -24,9 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kafka security settings (SASL_SSL with SCRAM, mTLS) given to Sluice reach every Kafka client it
  * creates, unchanged: the app's Kafka Streams clients (main, restore and global consumers,
- * producer, admin), the admin commands' plain clients, and the decision-client. What the
- * clients then do with them against a real secured broker is {@link
- * SecureClusterIntegrationTest}'s part.
+ * producer, admin), the admin commands' plain clients, and the decision-client. What the clients
+ * then do with them against a real secured broker is {@link SecureClusterIntegrationTest}'s part.
  */
 class SecuritySettingsPassThroughTest {
   /** SASL_SSL with SCRAM and a trust store, plus an mTLS key store. */

@@ -30,7 +30,9 @@ class SimulateCommandTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int status =
-        SimulateCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        SimulateCommand.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     stdout = out.toString(StandardCharsets.UTF_8);
     stderr = err.toString(StandardCharsets.UTF_8);
@@ -43,12 +45,13 @@ class SimulateCommandTest {
 
   @Test
   void shouldPrintOnePlainJsonDecisionPerRequestLineInOrder() throws IOException {
-    int status = simulate(
-        "[{\"id\":\"fw\",\"key\":\"login:*\",\"limit\":1,\"windowSeconds\":10,"
-            + "\"algorithm\":\"FIXED_WINDOW\"}]",
-        "{\"id\":\"a1\",\"key\":\"login:alice\",\"timestampMs\":1000}",
-        "{\"id\":\"a2\",\"key\":\"login:alice\",\"timestampMs\":2000}",
-        "{\"id\":\"n1\",\"key\":\"nobody\",\"timestampMs\":3000}");
+    int status =
+        simulate(
+            "[{\"id\":\"fw\",\"key\":\"login:*\",\"limit\":1,\"windowSeconds\":10,"
+                + "\"algorithm\":\"FIXED_WINDOW\"}]",
+            "{\"id\":\"a1\",\"key\":\"login:alice\",\"timestampMs\":1000}",
+            "{\"id\":\"a2\",\"key\":\"login:alice\",\"timestampMs\":2000}",
+            "{\"id\":\"n1\",\"key\":\"nobody\",\"timestampMs\":3000}");
     assertEquals(0, status, stderr);
     assertEquals(
         List.of(
@@ -69,7 +72,8 @@ class SimulateCommandTest {
 
   @Test
   void shouldApplyRuleLinesBeforeTheLinesAfterThem() throws IOException {
-    simulate("[]",
+    simulate(
+        "[]",
         "{\"id\":\"q1\",\"key\":\"k\",\"timestampMs\":0}",
         "{\"rule\":{\"id\":\"r\",\"key\":\"k\",\"limit\":0,\"windowSeconds\":1}}",
         "{\"id\":\"q2\",\"key\":\"k\",\"timestampMs\":0}",
@@ -84,26 +88,29 @@ class SimulateCommandTest {
 
   @Test
   void shouldReportRejectedRulesAndDeadLettersOnStandardError() throws IOException {
-    int status = simulate(
-        "[{\"id\":\"bad\",\"key\":\"k\",\"limit\":-5,\"windowSeconds\":60}, 7]",
-        "this is not json",
-        "{\"rule\":{\"id\":\"bad2\",\"key\":\"k\",\"limit\":1}}",
-        "{\"id\":\"q\",\"key\":\"k\",\"timestampMs\":0}");
+    int status =
+        simulate(
+            "[{\"id\":\"bad\",\"key\":\"k\",\"limit\":-5,\"windowSeconds\":60}, 7]",
+            "this is not json",
+            "{\"rule\":{\"id\":\"bad2\",\"key\":\"k\",\"limit\":1}}",
+            "{\"id\":\"q\",\"key\":\"k\",\"timestampMs\":0}");
     assertEquals(0, status);
     List<String> err = List.of(stderr.split("\n"));
     assertEquals(4, err.size(), stderr);
-    assertTrue(err.get(0).startsWith("rule bad rejected: ") && err.get(0).contains("limit"),
-        err.get(0));
+    assertTrue(
+        err.get(0).startsWith("rule bad rejected: ") && err.get(0).contains("limit"), err.get(0));
     assertTrue(err.get(1).startsWith("rule (no id) rejected: "), err.get(1));
     assertTrue(err.get(2).startsWith("line 1: dead letter (deserialization): "), err.get(2));
-    assertTrue(err.get(3).startsWith("rule bad2 rejected: ") && err.get(3).contains("windowSeconds"),
+    assertTrue(
+        err.get(3).startsWith("rule bad2 rejected: ") && err.get(3).contains("windowSeconds"),
         err.get(3));
     assertEquals(1, lines().size(), "a non-JSON line gets no decision; the request does");
   }
 
   @Test
   void shouldAnswerInvalidRequestForTimestampsARecordCannotCarry() throws IOException {
-    simulate("[]",
+    simulate(
+        "[]",
         "{\"id\":\"m\",\"key\":\"k\"}",
         "{\"id\":\"n\",\"key\":\"k\",\"timestampMs\":-5}",
         "{\"id\":\"s\",\"key\":\"k\",\"timestampMs\":\"soon\"}",
@@ -123,10 +130,11 @@ class SimulateCommandTest {
   void shouldEchoNullForNonStringIdsAndKeys() throws IOException {
     simulate("[]", "{\"id\":12,\"key\":[1],\"timestampMs\":5}");
     assertEquals(
-        List.of("{\"requestId\":null,\"key\":null,\"allowed\":false,"
-            + "\"reason\":\"INVALID_REQUEST\",\"ruleId\":null,\"limit\":-1,\"remaining\":-1,"
-            + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"timestampMs\":5,\"shadow\":false,"
-            + "\"message\":\"id: must be a string (got 12)\"}"),
+        List.of(
+            "{\"requestId\":null,\"key\":null,\"allowed\":false,"
+                + "\"reason\":\"INVALID_REQUEST\",\"ruleId\":null,\"limit\":-1,\"remaining\":-1,"
+                + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"timestampMs\":5,\"shadow\":false,"
+                + "\"message\":\"id: must be a string (got 12)\"}"),
         lines());
   }
 
@@ -144,7 +152,8 @@ class SimulateCommandTest {
     assertEquals(2, run("--rules", notArray.toString(), "--requests", requests.toString()));
     assertTrue(stderr.contains("cannot read rules file"), stderr);
     Files.writeString(notArray, "[]");
-    assertEquals(2, run("--rules", notArray.toString(), "--requests", dir.resolve("no").toString()));
+    assertEquals(
+        2, run("--rules", notArray.toString(), "--requests", dir.resolve("no").toString()));
     assertTrue(stderr.contains("cannot read requests file"), stderr);
     assertEquals(2, run("--rules", notArray.toString()));
     assertTrue(stderr.contains("usage"), stderr);

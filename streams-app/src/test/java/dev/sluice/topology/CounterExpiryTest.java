@@ -26,8 +26,10 @@ class CounterExpiryTest {
   @Test
   void shouldShrinkTheStoreIncrementallyOnceCountersAreIdle() {
     try (TopologyFixture f = fixture(dir, 2)) {
-      f.rule("fw", "{\"id\":\"fw\",\"key\":\"*\",\"limit\":5,\"windowSeconds\":1,"
-          + "\"algorithm\":\"FIXED_WINDOW\"}");
+      f.rule(
+          "fw",
+          "{\"id\":\"fw\",\"key\":\"*\",\"limit\":5,\"windowSeconds\":1,"
+              + "\"algorithm\":\"FIXED_WINDOW\"}");
       for (int i = 0; i < 5; i++) {
         f.request("q" + i, "user:" + i, 1, 0);
       }
@@ -41,11 +43,13 @@ class CounterExpiryTest {
         before = now;
       }
       assertEquals(1, f.counterCount(), "only the counter still in use is left");
-      TestOutputTopic<byte[], byte[]> changelog = f.driver.createOutputTopic(
-          "sluice-test-" + RateLimiterTopology.COUNTERS_STORE + "-changelog",
-          new ByteArrayDeserializer(), new ByteArrayDeserializer());
-      long tombstones = changelog.readRecordsToList().stream()
-          .filter(r -> r.value() == null).count();
+      TestOutputTopic<byte[], byte[]> changelog =
+          f.driver.createOutputTopic(
+              "sluice-test-" + RateLimiterTopology.COUNTERS_STORE + "-changelog",
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer());
+      long tombstones =
+          changelog.readRecordsToList().stream().filter(r -> r.value() == null).count();
       assertEquals(5, tombstones, "every expiry reaches the changelog");
     }
   }
@@ -53,8 +57,10 @@ class CounterExpiryTest {
   @Test
   void shouldKeepCountersThatAreNotIdleYet() {
     try (TopologyFixture f = fixture(dir, 100)) {
-      f.rule("fw", "{\"id\":\"fw\",\"key\":\"*\",\"limit\":5,\"windowSeconds\":3600,"
-          + "\"algorithm\":\"FIXED_WINDOW\"}");
+      f.rule(
+          "fw",
+          "{\"id\":\"fw\",\"key\":\"*\",\"limit\":5,\"windowSeconds\":3600,"
+              + "\"algorithm\":\"FIXED_WINDOW\"}");
       f.request("a", "a", 1, 0);
       f.request("b", "b", 1, 1000);
       f.advanceWallClock(Duration.ofMillis(5000));

@@ -42,9 +42,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The topology on a real (in-JVM, single KRaft node) broker: rules published and applied,
- * decisions on the requested partitions, dead letters, and counters and rules surviving a restart
- * of the Kafka Streams instance on an empty state directory (restored from the changelog and the
+ * The topology on a real (in-JVM, single KRaft node) broker: rules published and applied, decisions
+ * on the requested partitions, dead letters, and counters and rules surviving a restart of the
+ * Kafka Streams instance on an empty state directory (restored from the changelog and the
  * rules-applied topic).
  */
 @Timeout(value = 110, unit = TimeUnit.SECONDS)
@@ -75,13 +75,15 @@ class RateLimiterIntegrationTest {
     try (Admin admin = cluster.admin()) {
       Map<String, String> compacted =
           Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-      admin.createTopics(List.of(
-              new NewTopic(CONFIG.rulesTopic(), 1, (short) 1).configs(compacted),
-              new NewTopic(CONFIG.rulesAppliedTopic(), 1, (short) 1).configs(compacted),
-              new NewTopic(CONFIG.requestsTopic(), 2, (short) 1)
-                  .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
-              new NewTopic(CONFIG.decisionsTopic(), DECISION_PARTITIONS, (short) 1),
-              new NewTopic(CONFIG.deadLettersTopic(), 1, (short) 1)))
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(CONFIG.rulesTopic(), 1, (short) 1).configs(compacted),
+                  new NewTopic(CONFIG.rulesAppliedTopic(), 1, (short) 1).configs(compacted),
+                  new NewTopic(CONFIG.requestsTopic(), 2, (short) 1)
+                      .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
+                  new NewTopic(CONFIG.decisionsTopic(), DECISION_PARTITIONS, (short) 1),
+                  new NewTopic(CONFIG.deadLettersTopic(), 1, (short) 1)))
           .all()
           .get(30, TimeUnit.SECONDS);
     }
@@ -115,16 +117,26 @@ class RateLimiterIntegrationTest {
         KafkaConsumer<String, byte[]> deadLetters = consumer(CONFIG.deadLettersTopic())) {
       KafkaStreams streams = start(Files.createDirectory(dir.resolve("first")));
       try {
-        send(producer, CONFIG.rulesTopic(), "r1",
+        send(
+            producer,
+            CONFIG.rulesTopic(),
+            "r1",
             "{\"id\":\"r1\",\"key\":\"user:*\",\"limit\":2,\"windowSeconds\":3600,"
                 + "\"algorithm\":\"FIXED_WINDOW\"}");
-        send(producer, CONFIG.rulesTopic(), "r2", "{\"id\":\"r2\",\"key\":\"user:*\",\"limit\":-1}");
+        send(
+            producer, CONFIG.rulesTopic(), "r2", "{\"id\":\"r2\",\"key\":\"user:*\",\"limit\":-1}");
         awaitRule(producer, decisions, "r1");
 
-        send(producer, CONFIG.requestsTopic(), "user:1",
+        send(
+            producer,
+            CONFIG.requestsTopic(),
+            "user:1",
             "{\"id\":\"a1\",\"key\":\"user:1\",\"replyPartition\":3}");
         ConsumerRecord<String, byte[]> a1 = awaitDecision(decisions, "a1");
-        send(producer, CONFIG.requestsTopic(), "user:1",
+        send(
+            producer,
+            CONFIG.requestsTopic(),
+            "user:1",
             "{\"id\":\"a2\",\"key\":\"user:1\",\"replyPartition\":3}");
         ConsumerRecord<String, byte[]> a2 = awaitDecision(decisions, "a2");
         send(producer, CONFIG.requestsTopic(), "user:1", "{\"id\":\"a3\",\"key\":\"user:1\"}");
@@ -141,22 +153,33 @@ class RateLimiterIntegrationTest {
         assertEquals(DecisionReason.RATE_LIMITED, decode(a3).getReason());
         assertEquals("user:1", a1.key());
 
-        producer.send(new ProducerRecord<>(CONFIG.requestsTopic(), "user:1",
-            "garbage".getBytes(StandardCharsets.UTF_8))).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    CONFIG.requestsTopic(), "user:1", "garbage".getBytes(StandardCharsets.UTF_8)))
+            .get();
         List<ConsumerRecord<byte[], byte[]>> dead = new java.util.ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (dead.size() < 2 && System.nanoTime() < deadline) {
           for (ConsumerRecord<String, byte[]> r : deadLetters.poll(Duration.ofMillis(200))) {
-            dead.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(),
-                r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8), r.value()));
-            dead.get(dead.size() - 1).headers().add("stage",
-                r.headers().lastHeader(DeadLetters.STAGE).value());
+            dead.add(
+                new ConsumerRecord<>(
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
+                    r.value()));
+            dead.get(dead.size() - 1)
+                .headers()
+                .add("stage", r.headers().lastHeader(DeadLetters.STAGE).value());
           }
         }
         assertEquals(2, dead.size(), "the rejected rule and the undecodable request");
-        assertEquals("rule-validator",
+        assertEquals(
+            "rule-validator",
             new String(dead.get(0).headers().lastHeader("stage").value(), StandardCharsets.UTF_8));
-        assertEquals("deserialization",
+        assertEquals(
+            "deserialization",
             new String(dead.get(1).headers().lastHeader("stage").value(), StandardCharsets.UTF_8));
       } finally {
         streams.close(Duration.ofSeconds(30));
@@ -178,13 +201,18 @@ class RateLimiterIntegrationTest {
   }
 
   private void awaitRule(
-      KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> decisions,
-      String ruleId) throws Exception {
+      KafkaProducer<String, byte[]> producer,
+      KafkaConsumer<String, byte[]> decisions,
+      String ruleId)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     int probe = 0;
     while (System.nanoTime() < deadline) {
       String id = "probe-" + probe++;
-      send(producer, CONFIG.requestsTopic(), "user:probe" + probe,
+      send(
+          producer,
+          CONFIG.requestsTopic(),
+          "user:probe" + probe,
           "{\"id\":\"" + id + "\",\"key\":\"user:probe" + probe + "\"}");
       if (ruleId.equals(decode(awaitDecision(decisions, id)).getRuleId())) {
         return;
@@ -230,9 +258,7 @@ class RateLimiterIntegrationTest {
     KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> parts =
-        c.partitionsFor(topic).stream()
-            .map(i -> new TopicPartition(topic, i.partition()))
-            .toList();
+        c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
     c.assign(parts);
     c.seekToBeginning(parts);
     return c;

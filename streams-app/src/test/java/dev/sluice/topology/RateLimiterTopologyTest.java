@@ -39,8 +39,16 @@ class RateLimiterTopologyTest {
   }
 
   private static String rule(String id, String key, long limit, long window, String extra) {
-    return "{\"id\":\"" + id + "\",\"key\":\"" + key + "\",\"limit\":" + limit
-        + ",\"windowSeconds\":" + window + extra + "}";
+    return "{\"id\":\""
+        + id
+        + "\",\"key\":\""
+        + key
+        + "\",\"limit\":"
+        + limit
+        + ",\"windowSeconds\":"
+        + window
+        + extra
+        + "}";
   }
 
   private static String fixed(String id, String key, long limit, long window) {
@@ -48,13 +56,34 @@ class RateLimiterTopologyTest {
   }
 
   private static void assertVerdict(
-      Verdict v, boolean allowed, Reason reason, String ruleId, long limit, long remaining,
-      long resetAfterMs, long retryAfterMs, long timestampMs) {
+      Verdict v,
+      boolean allowed,
+      Reason reason,
+      String ruleId,
+      long limit,
+      long remaining,
+      long resetAfterMs,
+      long retryAfterMs,
+      long timestampMs) {
     assertEquals(
-        List.of(allowed, reason, String.valueOf(ruleId), limit, remaining, resetAfterMs,
-            retryAfterMs, timestampMs),
-        List.of(v.allowed(), v.reason(), String.valueOf(v.ruleId()), v.limit(), v.remaining(),
-            v.resetAfterMs(), v.retryAfterMs(), v.timestampMs()),
+        List.of(
+            allowed,
+            reason,
+            String.valueOf(ruleId),
+            limit,
+            remaining,
+            resetAfterMs,
+            retryAfterMs,
+            timestampMs),
+        List.of(
+            v.allowed(),
+            v.reason(),
+            String.valueOf(v.ruleId()),
+            v.limit(),
+            v.remaining(),
+            v.resetAfterMs(),
+            v.retryAfterMs(),
+            v.timestampMs()),
         "allowed, reason, ruleId, limit, remaining, resetAfterMs, retryAfterMs, timestampMs of "
             + v);
   }
@@ -75,8 +104,9 @@ class RateLimiterTopologyTest {
     f.rule("m-gold", rule("m-gold", "user:*", 100, 60, ",\"metadata\":{\"tier\":\"gold\"}"));
     assertEquals(
         "m-gold",
-        f.request("user:2", "{\"id\":\"q5\",\"key\":\"user:2\",\"metadata\":{\"tier\":\"gold\"}}",
-            0).ruleId(),
+        f.request(
+                "user:2", "{\"id\":\"q5\",\"key\":\"user:2\",\"metadata\":{\"tier\":\"gold\"}}", 0)
+            .ruleId(),
         "more metadata entries first");
     assertEquals("user-any", f.request("q6", "user:2", 1, 0).ruleId(), "metadata must match");
 
@@ -100,8 +130,14 @@ class RateLimiterTopologyTest {
 
   @Test
   void shouldKeepOneCounterPerWildcardMetadataValue() {
-    f.rule("per-region", rule("per-region", "api:*", 1, 10,
-        ",\"algorithm\":\"FIXED_WINDOW\",\"metadata\":{\"region\":\"*\"}"));
+    f.rule(
+        "per-region",
+        rule(
+            "per-region",
+            "api:*",
+            1,
+            10,
+            ",\"algorithm\":\"FIXED_WINDOW\",\"metadata\":{\"region\":\"*\"}"));
     String eu = "{\"id\":\"q\",\"key\":\"api:1\",\"metadata\":{\"region\":\"eu\"}}";
     String us = "{\"id\":\"q\",\"key\":\"api:1\",\"metadata\":{\"region\":\"us\"}}";
     assertTrue(f.request("api:1", eu, 0).allowed());
@@ -120,8 +156,7 @@ class RateLimiterTopologyTest {
     assertVerdict(f.request("2", "k", 1, 2000), true, Reason.ALLOWED, "fw", 2, 0, 8000, 0, 2000);
     assertVerdict(
         f.request("3", "k", 1, 3000), false, Reason.RATE_LIMITED, "fw", 2, 0, 7000, 7000, 3000);
-    assertVerdict(
-        f.request("4", "k", 1, 10000), true, Reason.ALLOWED, "fw", 2, 1, 10000, 0, 10000);
+    assertVerdict(f.request("4", "k", 1, 10000), true, Reason.ALLOWED, "fw", 2, 1, 10000, 0, 10000);
     assertVerdict(
         f.request("5", "k", 3, 10001), false, Reason.RATE_LIMITED, "fw", 2, 1, 9999, -1, 10001);
   }
@@ -133,8 +168,7 @@ class RateLimiterTopologyTest {
     assertVerdict(f.request("2", "k", 1, 2000), true, Reason.ALLOWED, "sw", 2, 0, 9000, 0, 2000);
     assertVerdict(
         f.request("3", "k", 1, 3000), false, Reason.RATE_LIMITED, "sw", 2, 0, 8000, 8000, 3000);
-    assertVerdict(
-        f.request("4", "k", 1, 11000), true, Reason.ALLOWED, "sw", 2, 0, 1000, 0, 11000);
+    assertVerdict(f.request("4", "k", 1, 11000), true, Reason.ALLOWED, "sw", 2, 0, 1000, 0, 11000);
   }
 
   @Test
@@ -304,8 +338,14 @@ class RateLimiterTopologyTest {
 
   @Test
   void shouldAcceptAvroRules() {
-    Rule r = Rule.newBuilder().setId("avro").setKey("k").setLimit(1).setWindowSeconds(10)
-        .setAlgorithm(dev.sluice.avro.RateLimitAlgorithm.FIXED_WINDOW).build();
+    Rule r =
+        Rule.newBuilder()
+            .setId("avro")
+            .setKey("k")
+            .setLimit(1)
+            .setWindowSeconds(10)
+            .setAlgorithm(dev.sluice.avro.RateLimitAlgorithm.FIXED_WINDOW)
+            .build();
     f.rules.pipeInput("avro", AvroCodec.RULE.encode(r));
     assertVerdict(f.request("1", "k", 1, 0), true, Reason.ALLOWED, "avro", 1, 0, 10000, 0, 0);
   }
@@ -335,7 +375,8 @@ class RateLimiterTopologyTest {
   }
 
   private void assertNames(String field, Verdict v) {
-    assertTrue(v.message().startsWith(field + ":") || v.message().startsWith(field + "."),
+    assertTrue(
+        v.message().startsWith(field + ":") || v.message().startsWith(field + "."),
         "message should name " + field + ": " + v.message());
   }
 
@@ -361,18 +402,18 @@ class RateLimiterTopologyTest {
     for (int i = 0; i < 65; i++) {
       many.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":\"v\"");
     }
-    assertNames("metadata",
-        invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"metadata\":" + many + "}}"));
+    assertNames(
+        "metadata", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"metadata\":" + many + "}}"));
     assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":0}"));
     assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":1000000001}"));
     assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":\"1\"}"));
     assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":1.5}"));
     assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":1e30}"));
-    assertNames("replyTopic",
-        invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"replyTopic\":\"elsewhere\"}"));
+    assertNames(
+        "replyTopic", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"replyTopic\":\"elsewhere\"}"));
     assertNames("replyTopic", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"replyTopic\":5}"));
-    assertNames("replyPartition",
-        invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"replyPartition\":-1}"));
+    assertNames(
+        "replyPartition", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"replyPartition\":-1}"));
     assertNames("id", invalid("k", "{\"id\":1,\"key\":2,\"cost\":0}"));
     assertNames("key", invalid("k", "{\"id\":\"q\",\"key\":2,\"cost\":0}"));
     assertEquals(0, f.counterCount(), "invalid requests charge nothing");
@@ -382,8 +423,11 @@ class RateLimiterTopologyTest {
   @Test
   void shouldRejectATimeBeyondTwoToThe53() {
     f.requests.pipeInput(
-        new TestRecord<>("k", TopologyFixture.utf8("{\"id\":\"q\",\"key\":\"k\"}"),
-            new RecordHeaders(), (1L << 53) + 1));
+        new TestRecord<>(
+            "k",
+            TopologyFixture.utf8("{\"id\":\"q\",\"key\":\"k\"}"),
+            new RecordHeaders(),
+            (1L << 53) + 1));
     Verdict v = f.onlyDecision();
     assertEquals(Reason.INVALID_REQUEST, v.reason());
     assertNames("timestampMs", v);
@@ -394,8 +438,8 @@ class RateLimiterTopologyTest {
   void shouldDecideAvroRequests() {
     f.rule("fw", fixed("fw", "k", 1, 10));
     RateLimitRequest r = RateLimitRequest.newBuilder().setId("a").setKey("k").setCost(1L).build();
-    f.requests.pipeInput(new TestRecord<>("k", AvroCodec.REQUEST.encode(r), new RecordHeaders(),
-        500L));
+    f.requests.pipeInput(
+        new TestRecord<>("k", AvroCodec.REQUEST.encode(r), new RecordHeaders(), 500L));
     Verdict v = f.onlyDecision();
     assertVerdict(v, true, Reason.ALLOWED, "fw", 1, 0, 9500, 0, 500);
     assertEquals("a", v.requestId());
@@ -431,12 +475,18 @@ class RateLimiterTopologyTest {
     java.util.Properties p = new java.util.Properties();
     p.setProperty(SluiceConfig.REPLY_TOPIC_PREFIXES, "replies.");
     f = new TopologyFixture(dir.resolve("2"), p);
-    var replies = f.driver.createOutputTopic("replies.client-7",
-        new org.apache.kafka.common.serialization.StringDeserializer(),
-        new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-    f.requests.pipeInput(new TestRecord<>("k", TopologyFixture.utf8(
-        "{\"id\":\"q\",\"key\":\"k\",\"replyTopic\":\"replies.client-7\",\"replyPartition\":3}"),
-        new RecordHeaders(), 5L));
+    var replies =
+        f.driver.createOutputTopic(
+            "replies.client-7",
+            new org.apache.kafka.common.serialization.StringDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    f.requests.pipeInput(
+        new TestRecord<>(
+            "k",
+            TopologyFixture.utf8(
+                "{\"id\":\"q\",\"key\":\"k\",\"replyTopic\":\"replies.client-7\",\"replyPartition\":3}"),
+            new RecordHeaders(),
+            5L));
     assertTrue(f.decisions.isEmpty());
     TestRecord<String, byte[]> out = replies.readRecord();
     assertEquals("k", out.key());

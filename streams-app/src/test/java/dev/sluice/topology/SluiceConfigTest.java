@@ -25,9 +25,17 @@ class SluiceConfigTest {
   void shouldUseTheDocumentedDefaults() {
     SluiceConfig c = SluiceConfig.defaultConfig();
     assertEquals(
-        List.of("sluice.rules", "sluice.rules-applied", "sluice.requests", "sluice.decisions",
+        List.of(
+            "sluice.rules",
+            "sluice.rules-applied",
+            "sluice.requests",
+            "sluice.decisions",
             "sluice.dead-letters"),
-        List.of(c.rulesTopic(), c.rulesAppliedTopic(), c.requestsTopic(), c.decisionsTopic(),
+        List.of(
+            c.rulesTopic(),
+            c.rulesAppliedTopic(),
+            c.requestsTopic(),
+            c.decisionsTopic(),
             c.deadLettersTopic()));
     assertEquals(8080, c.httpPort());
     assertEquals(64L << 20, c.rocksDbCacheBytes());
@@ -42,21 +50,27 @@ class SluiceConfigTest {
     p.setProperty("processing.guarantee", "exactly_once_v2");
     Properties s = SluiceConfig.fromProperties(p).streamsProperties();
     assertEquals("0", s.getProperty("producer.linger.ms"));
-    assertEquals("sluice.dead-letters",
+    assertEquals(
+        "sluice.dead-letters",
         s.getProperty(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG));
     assertEquals("exactly_once_v2", s.getProperty("processing.guarantee"));
     p.setProperty("linger.ms", "5");
-    assertEquals(null, SluiceConfig.fromProperties(p).streamsProperties()
-        .getProperty("producer.linger.ms"), "an operator's linger.ms wins");
+    assertEquals(
+        null,
+        SluiceConfig.fromProperties(p).streamsProperties().getProperty("producer.linger.ms"),
+        "an operator's linger.ms wins");
   }
 
   @Test
   void shouldMapEnvironmentVariablesToKeys() {
-    Properties p = SluiceConfig.withEnvironment(new Properties(), Map.of(
-        "SLUICE_TOPIC_RULES_APPLIED", "x.applied",
-        "SLUICE_BOOTSTRAP_SERVERS", "b:9092",
-        "SLUICE_SCHEMA_REGISTRY_URL", "http://r:8081",
-        "PATH", "/bin"));
+    Properties p =
+        SluiceConfig.withEnvironment(
+            new Properties(),
+            Map.of(
+                "SLUICE_TOPIC_RULES_APPLIED", "x.applied",
+                "SLUICE_BOOTSTRAP_SERVERS", "b:9092",
+                "SLUICE_SCHEMA_REGISTRY_URL", "http://r:8081",
+                "PATH", "/bin"));
     assertEquals("http://r:8081", p.getProperty("sluice.schema.registry.url"));
     SluiceConfig c = SluiceConfig.fromProperties(p);
     assertEquals("http://r:8081", c.delegated().get("sluice.schema.registry.url"));
@@ -74,15 +88,24 @@ class SluiceConfigTest {
       files = s.sorted().toList();
     }
     assertFalse(files.isEmpty());
-    return files.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
-      String expect = Files.readAllLines(file).get(0).replaceFirst("^# expect: ", "");
-      Properties p = new Properties();
-      try (InputStream in = Files.newInputStream(file)) {
-        p.load(in);
-      }
-      IllegalArgumentException e =
-          assertThrows(IllegalArgumentException.class, () -> SluiceConfig.fromProperties(p));
-      assertTrue(e.getMessage().contains(expect), e.getMessage() + " should contain " + expect);
-    }));
+    return files.stream()
+        .map(
+            file ->
+                DynamicTest.dynamicTest(
+                    file.getFileName().toString(),
+                    () -> {
+                      String expect =
+                          Files.readAllLines(file).get(0).replaceFirst("^# expect: ", "");
+                      Properties p = new Properties();
+                      try (InputStream in = Files.newInputStream(file)) {
+                        p.load(in);
+                      }
+                      IllegalArgumentException e =
+                          assertThrows(
+                              IllegalArgumentException.class, () -> SluiceConfig.fromProperties(p));
+                      assertTrue(
+                          e.getMessage().contains(expect),
+                          e.getMessage() + " should contain " + expect);
+                    }));
   }
 }

@@ -11,8 +11,8 @@ import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the topology: node, store and topic names are part of the application's contract (a
- * rename orphans state), so a change must show up as a reviewed change of topology-docs/.
+ * Pins the topology: node, store and topic names are part of the application's contract (a rename
+ * orphans state), so a change must show up as a reviewed change of topology-docs/.
  */
 class TopologyDocsTest {
   private static final Path DOCS = Path.of("..", "topology-docs");

@@ -38,11 +38,28 @@ final class TopologyFixture implements AutoCloseable {
   }
 
   TopologyFixture(Path stateDir, Properties sluiceProps) {
+    this(stateDir, sluiceProps, DecisionMetrics.NONE);
+  }
+
+  /** The topology reporting to {@code metrics}, handed to the dead-letter handlers too. */
+  TopologyFixture(Path stateDir, Properties sluiceProps, DecisionMetrics metrics) {
+    this(stateDir, sluiceProps, metrics, null);
+  }
+
+  /** As above, with {@code formats} (null: the embedded default). */
+  TopologyFixture(
+      Path stateDir, Properties sluiceProps, DecisionMetrics metrics, RecordFormats formats) {
     config = SluiceConfig.fromProperties(sluiceProps);
     Properties props = config.streamsProperties();
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-test");
-    driver = new TopologyTestDriver(RateLimiterTopology.build(config), props, Instant.EPOCH);
+    props.put(DecisionMetrics.HANDLER_CONFIG, metrics);
+    driver =
+        new TopologyTestDriver(
+            RateLimiterTopology.build(
+                config, metrics, formats == null ? RecordFormats.EMBEDDED : formats),
+            props,
+            Instant.EPOCH);
     rules =
         driver.createInputTopic(
             config.rulesTopic(), new StringSerializer(), new ByteArraySerializer());
@@ -78,8 +95,7 @@ final class TopologyFixture implements AutoCloseable {
 
   /** A request {@code {"id":id,"key":key}} with optional cost, at {@code t}. */
   Verdict request(String id, String key, long cost, long t) {
-    return request(
-        key, "{\"id\":\"" + id + "\",\"key\":\"" + key + "\",\"cost\":" + cost + "}", t);
+    return request(key, "{\"id\":\"" + id + "\",\"key\":\"" + key + "\",\"cost\":" + cost + "}", t);
   }
 
   Verdict onlyDecision() {

@@ -67,8 +67,23 @@ public final class EchoResponder implements AutoCloseable {
     this.producer = new KafkaProducer<>(p);
     this.defaultReplyTopic = defaultReplyTopic;
     List<TopicPartition> tps = new ArrayList<>();
-    for (PartitionInfo info : consumer.partitionsFor(requestsTopic, Duration.ofSeconds(30))) {
-      tps.add(new TopicPartition(requestsTopic, info.partition()));
+    // A topic created a moment ago may not be in metadata yet: an empty answer is not final.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (tps.isEmpty()) {
+      for (PartitionInfo info : consumer.partitionsFor(requestsTopic, Duration.ofSeconds(30))) {
+        tps.add(new TopicPartition(requestsTopic, info.partition()));
+      }
+      if (tps.isEmpty()) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("no partitions for " + requestsTopic + " after 30 s");
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted waiting for " + requestsTopic, e);
+        }
+      }
     }
     consumer.assign(tps);
     consumer.seekToEnd(tps);

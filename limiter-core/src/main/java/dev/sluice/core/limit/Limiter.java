@@ -16,9 +16,9 @@ import java.util.Map;
  * counter was written under, the window in ms, and the algorithm's state. A counter whose tag,
  * generation or window differ from the applied rule's is treated as absent: that is how a rule
  * update that changes the algorithm or window, or a delete and re-create, starts fresh counters
- * (SPEC 4) without touching the store. With generations below 2^49 the whole counter takes at
- * most 32 bytes for every algorithm but {@code SLIDING_WINDOW}, whose log holds at most {@code
- * limit} entries.
+ * (SPEC 4) without touching the store. With generations below 2^49 the whole counter takes at most
+ * 32 bytes for every algorithm but {@code SLIDING_WINDOW}, whose log holds at most {@code limit}
+ * entries.
  */
 public final class Limiter {
   private Limiter() {}
@@ -32,8 +32,8 @@ public final class Limiter {
   public record Evaluation(byte[] counter, Verdict verdict) {}
 
   /**
-   * The counter identity of SPEC 4 as bytes: rule id, request key, then the request's values of
-   * the rule's {@code *} metadata keys in sorted key order, each length-prefixed so that no two
+   * The counter identity of SPEC 4 as bytes: rule id, request key, then the request's values of the
+   * rule's {@code *} metadata keys in sorted key order, each length-prefixed so that no two
    * identities share an encoding.
    *
    * @throws IllegalArgumentException when the request lacks a {@code *} key the rule needs (it
@@ -57,8 +57,8 @@ public final class Limiter {
   }
 
   /**
-   * Evaluates a valid request ({@code 1 <= cost <= 1e9}, {@code 0 <= timeMs <= 2^53}) under
-   * {@code rule} and returns the decision and the counter to store.
+   * Evaluates a valid request ({@code 1 <= cost <= 1e9}, {@code 0 <= timeMs <= 2^53}) under {@code
+   * rule} and returns the decision and the counter to store.
    *
    * @param stored the counter bytes last returned for this counter key, or null when none
    * @throws IllegalArgumentException when {@code stored} is not a counter this class wrote
@@ -67,7 +67,8 @@ public final class Limiter {
       LimitRule rule, byte[] stored, String requestId, String key, long cost, long timeMs) {
     return switch (rule.algorithm()) {
       case FIXED_WINDOW -> run(FixedWindow.INSTANCE, rule, stored, requestId, key, cost, timeMs);
-      case SLIDING_WINDOW -> run(SlidingWindowLog.INSTANCE, rule, stored, requestId, key, cost, timeMs);
+      case SLIDING_WINDOW ->
+          run(SlidingWindowLog.INSTANCE, rule, stored, requestId, key, cost, timeMs);
       case SLIDING_WINDOW_COUNTER ->
           run(SlidingWindowCounter.INSTANCE, rule, stored, requestId, key, cost, timeMs);
       case TOKEN_BUCKET -> run(TokenBucket.INSTANCE, rule, stored, requestId, key, cost, timeMs);
@@ -120,9 +121,9 @@ public final class Limiter {
   }
 
   /**
-   * The time from which a stored counter is idle: a fresh counter would decide every request at
-   * or after it exactly as this one does, so a store may drop the counter once its clock (stream
-   * time) passes this.
+   * The time from which a stored counter is idle: a fresh counter would decide every request at or
+   * after it exactly as this one does, so a store may drop the counter once its clock (stream time)
+   * passes this.
    *
    * @throws IllegalArgumentException when {@code counter} is not a counter this class wrote
    */
@@ -132,13 +133,15 @@ public final class Limiter {
     in.readVarLong(); // generation
     long windowMs = in.readVarLong();
     return switch (algorithmOf(tag)) {
-      case FIXED_WINDOW -> FixedWindow.INSTANCE.idleAfter(FixedWindow.INSTANCE.decode(in), windowMs);
+      case FIXED_WINDOW ->
+          FixedWindow.INSTANCE.idleAfter(FixedWindow.INSTANCE.decode(in), windowMs);
       case SLIDING_WINDOW ->
           SlidingWindowLog.INSTANCE.idleAfter(SlidingWindowLog.INSTANCE.decode(in), windowMs);
       case SLIDING_WINDOW_COUNTER ->
           SlidingWindowCounter.INSTANCE.idleAfter(
               SlidingWindowCounter.INSTANCE.decode(in), windowMs);
-      case TOKEN_BUCKET -> TokenBucket.INSTANCE.idleAfter(TokenBucket.INSTANCE.decode(in), windowMs);
+      case TOKEN_BUCKET ->
+          TokenBucket.INSTANCE.idleAfter(TokenBucket.INSTANCE.decode(in), windowMs);
     };
   }
 

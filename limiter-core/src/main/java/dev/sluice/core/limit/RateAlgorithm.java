@@ -1,10 +1,10 @@
 package dev.sluice.core.limit;
 
 /**
- * One counting algorithm of SPEC 5 as a pure function {@code (state, limit, window, cost, time)
- * -> step}. Implementations use integer arithmetic only and cannot overflow for any input SPEC 1
- * and 2 allow: {@code limit <= 1e9}, {@code windowMs <= 2,678,400,000}, {@code cost <= 1e9},
- * {@code time <= 2^53}.
+ * One counting algorithm of SPEC 5 as a pure function {@code (state, limit, window, cost, time) ->
+ * step}. Implementations use integer arithmetic only and cannot overflow for any input SPEC 1 and 2
+ * allow: {@code limit <= 1e9}, {@code windowMs <= 2,678,400,000}, {@code cost <= 1e9}, {@code time
+ * <= 2^53}.
  *
  * @param <S> the immutable state type
  */
@@ -24,8 +24,8 @@ public interface RateAlgorithm<S> {
   long lastTime(S state);
 
   /**
-   * The earliest time from which a fresh counter decides every request at or after it exactly
-   * as {@code state} would.
+   * The earliest time from which a fresh counter decides every request at or after it exactly as
+   * {@code state} would.
    */
   long idleAfter(S state, long windowMs);
 

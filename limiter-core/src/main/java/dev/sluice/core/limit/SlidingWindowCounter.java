@@ -1,12 +1,12 @@
 package dev.sluice.core.limit;
 
 /**
- * {@code SLIDING_WINDOW_COUNTER}: the two-bucket estimate. With {@code s = floor(t/W)*W} and
- * {@code e = t - s}, a request is allowed iff {@code prev*(W-e) + (cur+c)*W <= L*W}.
+ * {@code SLIDING_WINDOW_COUNTER}: the two-bucket estimate. With {@code s = floor(t/W)*W} and {@code
+ * e = t - s}, a request is allowed iff {@code prev*(W-e) + (cur+c)*W <= L*W}.
  *
- * <p>Overflow: {@code cur} and {@code prev} are sums of allowed costs within one window, and a
- * cost is only allowed while {@code cur + c <= L <= 1e9}, so each stays at most 1e9 and every
- * product below is at most {@code 2e9 * 2,678,400,000 < 2^63}.
+ * <p>Overflow: {@code cur} and {@code prev} are sums of allowed costs within one window, and a cost
+ * is only allowed while {@code cur + c <= L <= 1e9}, so each stays at most 1e9 and every product
+ * below is at most {@code 2e9 * 2,678,400,000 < 2^63}.
  */
 public final class SlidingWindowCounter implements RateAlgorithm<SlidingWindowCounter.State> {
   /** The shared instance. */
@@ -51,9 +51,9 @@ public final class SlidingWindowCounter implements RateAlgorithm<SlidingWindowCo
   }
 
   /**
-   * The least wait after which the request would be allowed if nothing else arrived, found
-   * window by window: later in this window the previous bucket weighs less; in the next window
-   * this window's count becomes the previous bucket; two windows on, both buckets are empty.
+   * The least wait after which the request would be allowed if nothing else arrived, found window
+   * by window: later in this window the previous bucket weighs less; in the next window this
+   * window's count becomes the previous bucket; two windows on, both buckets are empty.
    */
   private static long retryAfter(long cur, long prev, long e, long limit, long w, long cost) {
     if (cost > limit) {

@@ -46,8 +46,13 @@ public final class SlidingWindowLog implements RateAlgorithm<SlidingWindowLog.St
 
     @Override
     public String toString() {
-      return "State[last=" + last + ", times=" + Arrays.toString(times) + ", costs="
-          + Arrays.toString(costs) + "]";
+      return "State[last="
+          + last
+          + ", times="
+          + Arrays.toString(times)
+          + ", costs="
+          + Arrays.toString(costs)
+          + "]";
     }
   }
 
@@ -90,7 +95,10 @@ public final class SlidingWindowLog implements RateAlgorithm<SlidingWindowLog.St
       newCosts = first == 0 ? costs : Arrays.copyOfRange(costs, first, costs.length);
     }
     long reset = newTimes.length == 0 ? 0 : newTimes[0] + windowMs - t;
-    long retry = allowed ? 0 : cost > limit ? -1 : retryAfter(newTimes, newCosts, used, limit, cost, windowMs, t);
+    long retry =
+        allowed
+            ? 0
+            : cost > limit ? -1 : retryAfter(newTimes, newCosts, used, limit, cost, windowMs, t);
     return new Step<>(
         new State(t, newTimes, newCosts), allowed, Math.max(0, limit - used), reset, retry, t);
   }

@@ -1,8 +1,8 @@
 package dev.sluice.core.limit;
 
 /**
- * What one algorithm step produced: the new state and the decision fields of SPEC 5, before
- * shadow mode is applied.
+ * What one algorithm step produced: the new state and the decision fields of SPEC 5, before shadow
+ * mode is applied.
  *
  * @param state the state to keep (never null)
  * @param allowed whether the request fits

@@ -1,10 +1,10 @@
 package dev.sluice.core.limit;
 
 /**
- * {@code TOKEN_BUCKET}: capacity {@code L} tokens refilled continuously at {@code L} per {@code
- * W}, starting full. Tokens are kept scaled by {@code W} ({@code S = tokens * W}) so the refill
- * {@code elapsed * L} stays an integer. Elapsed time is clamped to {@code W} before multiplying:
- * the bucket is full after {@code W} anyway, and {@code W * L <= 2.68e18 < 2^63}.
+ * {@code TOKEN_BUCKET}: capacity {@code L} tokens refilled continuously at {@code L} per {@code W},
+ * starting full. Tokens are kept scaled by {@code W} ({@code S = tokens * W}) so the refill {@code
+ * elapsed * L} stays an integer. Elapsed time is clamped to {@code W} before multiplying: the
+ * bucket is full after {@code W} anyway, and {@code W * L <= 2.68e18 < 2^63}.
  */
 public final class TokenBucket implements RateAlgorithm<TokenBucket.State> {
   /** The shared instance. */

@@ -6,12 +6,16 @@ import java.util.Map;
 public final class RequestValidator {
   /** Largest id length in characters. */
   public static final int MAX_ID_LENGTH = 128;
+
   /** Largest key length in characters. */
   public static final int MAX_KEY_LENGTH = 512;
+
   /** Most metadata entries a request may carry. */
   public static final int MAX_METADATA_ENTRIES = 64;
+
   /** Largest cost. */
   public static final long MAX_COST = 1_000_000_000L;
+
   /** Largest request time, 2^53 ms. */
   public static final long MAX_TIME_MS = 1L << 53;
 
@@ -21,7 +25,8 @@ public final class RequestValidator {
    * Returns null when the request is valid, else a message naming the first offending field, the
    * value and the constraint. {@code cost} null means the default 1.
    */
-  public static String check(String id, String key, Map<String, String> metadata, Long cost, long timeMs) {
+  public static String check(
+      String id, String key, Map<String, String> metadata, Long cost, long timeMs) {
     if (id == null) {
       return "id: is required";
     }
@@ -44,7 +49,11 @@ public final class RequestValidator {
     if (metadata != null) {
       for (Map.Entry<String, String> e : metadata.entrySet()) {
         if (e.getKey() == null || e.getValue() == null) {
-          return "metadata: keys and values must be strings (got " + e.getKey() + "=" + e.getValue() + ")";
+          return "metadata: keys and values must be strings (got "
+              + e.getKey()
+              + "="
+              + e.getValue()
+              + ")";
         }
       }
     }

@@ -15,12 +15,12 @@ import java.util.TreeMap;
 /**
  * An immutable {@code SortedMap<String, String>} kept in one array, for rule metadata.
  *
- * <p>Design note: a million rules may be held at once, and a {@code TreeMap} behind an
- * unmodifiable wrapper costs about 80 bytes plus 40 per entry; this costs 32 bytes plus 8 per
- * entry. It also lets {@link RuleIndex} test constraints by index without an iterator. Keys are
- * ordered by {@link String#compareTo}, like a {@code TreeMap} with natural ordering, and
- * {@link #equals}/{@link #hashCode} follow the {@link Map} contract, so it compares equal to any
- * map with the same entries.
+ * <p>Design note: a million rules may be held at once, and a {@code TreeMap} behind an unmodifiable
+ * wrapper costs about 80 bytes plus 40 per entry; this costs 32 bytes plus 8 per entry. It also
+ * lets {@link RuleIndex} test constraints by index without an iterator. Keys are ordered by {@link
+ * String#compareTo}, like a {@code TreeMap} with natural ordering, and {@link #equals}/{@link
+ * #hashCode} follow the {@link Map} contract, so it compares equal to any map with the same
+ * entries.
  */
 final class CompactSortedMap extends AbstractMap<String, String>
     implements SortedMap<String, String> {

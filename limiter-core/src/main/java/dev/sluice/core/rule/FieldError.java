@@ -17,7 +17,9 @@ public record FieldError(String field, String value, String constraint) {
 
   /** {@code field: constraint (got value)}, the form every rejection message uses. */
   public String message() {
-    return value == null ? field + ": " + constraint : field + ": " + constraint + " (got " + value + ")";
+    return value == null
+        ? field + ": " + constraint
+        : field + ": " + constraint + " (got " + value + ")";
   }
 
   @Override

@@ -48,7 +48,10 @@ public record LimitRule(
     return key.endsWith("*");
   }
 
-  /** The prefix a pattern matches ({@code key} without its final {@code *}); the key itself if exact. */
+  /**
+   * The prefix a pattern matches ({@code key} without its final {@code *}); the key itself if
+   * exact.
+   */
   public String prefix() {
     return isPrefixPattern() ? key.substring(0, key.length() - 1) : key;
   }
@@ -93,7 +96,10 @@ public record LimitRule(
         .toList();
   }
 
-  /** True when a change from {@code previous} to this rule keeps counters (same algorithm and window). */
+  /**
+   * True when a change from {@code previous} to this rule keeps counters (same algorithm and
+   * window).
+   */
   public boolean keepsCountersOf(LimitRule previous) {
     return previous.algorithm == algorithm && previous.windowSeconds == windowSeconds;
   }

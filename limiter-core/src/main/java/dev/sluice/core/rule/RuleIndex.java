@@ -12,54 +12,83 @@ import java.util.function.Consumer;
  * #remove}; any number of reader threads call {@link #match}, {@link #get}, {@link #size}, {@link
  * #forEach} and {@link #snapshot} without locks.
  *
- * <p>How a lookup works: the exact-key bucket comes from a hash table (one probe), and the
- * prefix patterns come from a radix tree walked along the request key, which visits only the
- * patterns that are prefixes of the key (see {@link PrefixTree}). Each bucket is sorted by
- * {@link RulePrecedence}, and its first rule whose metadata constraints hold competes; the scan of
- * a bucket stops as soon as its rules can no longer beat the best rule found so far. A lookup
+ * <p>How a lookup works: the exact-key bucket comes from a hash table (one probe), and the prefix
+ * patterns come from a radix tree walked along the request key, which visits only the patterns that
+ * are prefixes of the key (see {@link PrefixTree}). Each bucket is sorted by {@link
+ * RulePrecedence}, and its first rule whose metadata constraints hold competes; the scan of a
+ * bucket stops as soon as its rules can no longer beat the best rule found so far. A lookup
  * allocates nothing and costs O(key length + patterns that are prefixes of the key + rules tested
  * in their buckets).
  *
- * <p>What a reader sees while the writer works: every bucket is immutable and replaced with one
- * write, so each bucket is seen before or after each change, never half-done. A rule whose key
- * changes is added under its new key before it is removed from the old one, so a racing reader
- * may see both versions for a moment but never neither; it then applies whichever wins, which is
- * the answer of the state before or after the change. An update of a rule that keeps its key is a
- * single write. A lookup that overlaps several updates may combine buckets read at different
- * moments; each is a real state of that bucket.
+ * <p>What a reader sees while the writer works. Every change of one rule is atomic to a lookup: the
+ * lookup answers as the state just before or just after it. Buckets (and a large bucket's metadata
+ * groups) are immutable arrays, each replaced with one write, so a change that keeps the rule's key
+ * and group is one write. A change of key is two (add under the new key, then remove under the
+ * old), and a lookup visits the two places in an order of its own, so it could pass the new place
+ * before the add and the old one after the removal, and see neither version. (The same holds inside
+ * a large bucket when a rule moves between metadata groups.) So the writer bumps a volatile counter
+ * between the two writes, and a lookup that sees the counter move repeats itself. Why that
+ * suffices: if the lookup saw the removal (an acquire read of a release write), the bump, which
+ * precedes it, is visible to its final read of the counter; and if its first read of the counter
+ * had already seen the bump, its later read of the new place would see the add. Repeats happen only
+ * when a key change overlaps a lookup, and never block: the writer is always making progress. A
+ * lookup that overlaps several changes may combine them (each one atomic), like any concurrent map
+ * read.
+ *
+ * <p>Many rules on one key: up to 8 are kept as a sorted array, tested in order. Past that the
+ * key's bucket is indexed by metadata ({@link LargeBucket}): each rule is filed under one of its
+ * literal metadata constraints, so ten thousand {@code *} rules told apart by {@code tenant} cost a
+ * lookup a couple of hash probes, not ten thousand tests. Rules on one key that differ only in
+ * {@code *} constraints (or in none) are still tested in order.
  *
  * <p>Bounds: one entry per rule held; nothing expires (rules leave only by {@link #remove}). The
- * hash tables do not shrink after mass removals. An update copies the bucket of its key, and a
- * lookup may test every rule in a bucket, so keys should carry a handful of rules each, not
- * thousands (use distinct keys such as {@code tenant:acme:*} rather than thousands of {@code *}
- * rules told apart by metadata).
+ * hash tables do not shrink after mass removals.
  *
- * <p>Memory: about 60 bytes of index per rule on top of the rule itself (two hash-table slots of
- * 8 bytes at under 5/8 load, or a 32-byte tree node for a pattern); see {@code
- * benchmarks/README.md} for measured figures.
+ * <p>Memory: the index adds about 40 bytes per rule to the rules themselves: an entry in the id
+ * table, plus one in the exact-key table or a 40-byte tree node and a share of a children array for
+ * a pattern (a table entry costs 8 bytes a slot, about 2 slots an entry at a million). Measured at
+ * a million generated rules: 273 bytes per rule in all, rules and strings included (see {@code
+ * benchmarks/README.md}).
  */
 public final class RuleIndex {
+  /** Rules a key may carry before its bucket is indexed by metadata ({@link LargeBucket}). */
+  static final int LARGE_BUCKET_AT = 8;
+
   private final RuleTable byId = new RuleTable(true);
   private final RuleTable exact = new RuleTable(false);
   private final PrefixTree patterns = new PrefixTree();
 
+  /** Bumped between the two halves of a key change (see the class comment). */
+  private volatile long keyChanges;
+
+  private final Runnable bumpKeyChanges = () -> keyChanges = keyChanges + 1;
+  private final int largeBucketAt;
+
   /** An empty index. */
-  public RuleIndex() {}
+  public RuleIndex() {
+    this(LARGE_BUCKET_AT);
+  }
+
+  /** An empty index whose buckets become {@link LargeBucket}s past {@code largeBucketAt} rules. */
+  RuleIndex(int largeBucketAt) {
+    this.largeBucketAt = largeBucketAt;
+  }
 
   /**
    * Adds the rule, replacing any rule with the same id (even one with another key). Writer thread
-   * only. Costs O(rules sharing the key) for the bucket copy, plus O(key length) for a pattern.
+   * only. Costs O(key length) to find the key's bucket, plus a copy of the bucket while it holds up
+   * to 8 rules, or the copy of one metadata group in a larger one.
    */
   public void upsert(LimitRule rule) {
     Objects.requireNonNull(rule, "rule");
     LimitRule previous = (LimitRule) byId.get(rule.id());
     if (previous != null && previous.key().equals(rule.key())) {
-      setBucket(rule, Buckets.replace(bucketOf(rule), previous.id(), rule));
+      setBucket(rule, update(bucketOf(rule), previous, rule));
     } else {
-      // New key first, then the old one goes: a racing reader never finds the rule missing.
-      setBucket(rule, Buckets.replace(bucketOf(rule), null, rule));
+      setBucket(rule, update(bucketOf(rule), null, rule));
       if (previous != null) {
-        setBucket(previous, Buckets.replace(bucketOf(previous), previous.id(), null));
+        bumpKeyChanges.run();
+        setBucket(previous, update(bucketOf(previous), previous, null));
       }
     }
     byId.put(rule.id(), rule);
@@ -72,7 +101,7 @@ public final class RuleIndex {
     if (previous == null) {
       return false;
     }
-    setBucket(previous, Buckets.replace(bucketOf(previous), id, null));
+    setBucket(previous, update(bucketOf(previous), previous, null));
     byId.remove(id);
     return true;
   }
@@ -87,12 +116,18 @@ public final class RuleIndex {
   public LimitRule match(String key, Map<String, String> metadata) {
     Objects.requireNonNull(key, "key");
     Map<String, String> md = metadata == null ? Map.of() : metadata;
-    LimitRule best = null;
-    Object bucket = exact.get(key);
-    if (bucket != null) {
-      best = Buckets.best(bucket, null, md);
+    while (true) {
+      long changes = keyChanges;
+      LimitRule best = null;
+      Object bucket = exact.get(key);
+      if (bucket != null) {
+        best = Buckets.best(bucket, RulePrecedence.EXACT, null, 0, md);
+      }
+      best = patterns.best(key, md, best, RulePrecedence.EXACT);
+      if (keyChanges == changes) {
+        return best;
+      }
     }
-    return patterns.best(key, md, best);
   }
 
   /** The rule with this id, or null. Any thread. */
@@ -107,8 +142,8 @@ public final class RuleIndex {
 
   /**
    * Visits every rule, in no particular order. Any thread; under concurrent updates it is weakly
-   * consistent: a rule held throughout is visited once, in one of its versions, and a rule added
-   * or removed meanwhile may or may not be visited.
+   * consistent: a rule held throughout is visited once, in one of its versions, and a rule added or
+   * removed meanwhile may or may not be visited.
    */
   public void forEach(Consumer<? super LimitRule> action) {
     Objects.requireNonNull(action, "action");
@@ -121,6 +156,15 @@ public final class RuleIndex {
     forEach(rules::add);
     rules.sort(Comparator.comparing(LimitRule::id));
     return List.copyOf(rules);
+  }
+
+  /** The radix tree's node count, after checking its shape (see {@link PrefixTree#checkShape}). */
+  int checkPatternTree() {
+    return patterns.checkShape();
+  }
+
+  private Object update(Object bucket, LimitRule remove, LimitRule add) {
+    return Buckets.update(bucket, remove, add, largeBucketAt, bumpKeyChanges);
   }
 
   private Object bucketOf(LimitRule rule) {

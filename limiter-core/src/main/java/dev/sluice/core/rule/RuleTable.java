@@ -9,32 +9,35 @@ import java.util.function.Consumer;
  * exact-key buckets by key (the key is read from the value, so no key or entry object is kept).
  *
  * <p>Design note. Open addressing with linear probing over two parallel arrays: the keys' {@link
- * String#hashCode} (so a probe rarely touches a value it does not want) and the values. That is
- * 8 bytes a slot and about 16 bytes an entry at the load this keeps (at most 3/4, counting
- * deleted slots), against about 40 for a {@code ConcurrentHashMap} node and table slot; with a
- * million rules in two tables the difference is most of the index's overhead.
+ * String#hashCode} (so a probe rarely touches a value it does not want) and the values. That is 8
+ * bytes a slot and about 16 bytes an entry at the load this keeps (at most 3/4, counting deleted
+ * slots), against about 40 for a {@code ConcurrentHashMap} node and table slot; with a million
+ * rules in two tables the difference is most of the index's overhead.
  *
  * <ul>
- *   <li>The writer stores a slot's hash with a plain write and then its value with a release
- *       write; a reader reads the value with an acquire read and then the hash, so a value is
- *       never seen without its hash or its contents (buckets are arrays, which have no final
- *       fields to publish them).
- *   <li>A removed value becomes a tombstone, never a gap, so a reader's probe sequence is never
- *       cut short; a replaced value is swapped in place. Either way a reader sees the old or the
- *       new value.
+ *   <li>A slot is free while its hash is 0 (a key hash of 0 is kept as 1). The writer stores a new
+ *       slot's value and then its hash, both with release writes; a reader reads the hash and, only
+ *       when it equals the key's, the value, both with acquire reads. So a probe for an absent key
+ *       usually touches one cache line of hashes, and a value is never seen before its contents
+ *       (buckets are arrays, which have no final fields to publish them).
+ *   <li>A removed value becomes a tombstone, never a gap, so a reader's probe sequence is never cut
+ *       short; a replaced value is swapped in place. Either way a reader sees the old or the new
+ *       value.
  *   <li>Growth (or clearing tombstones) builds new arrays and publishes them with one volatile
- *       write; the old ones are never written again, so a reader still probing them sees the
- *       state of that moment.
+ *       write; the old ones are never written again, so a reader still probing them sees the state
+ *       of that moment.
  *   <li>Probing starts at a Fibonacci hash of the key hash: keys such as {@code user:100001},
  *       {@code user:100002} have consecutive {@link String#hashCode} values that would otherwise
  *       form long runs.
  * </ul>
  *
- * <p>Bound: capacity is the smallest power of two keeping the load at most 3/4 at the largest
- * size the table has reached; it does not shrink.
+ * <p>Bound: slots in use (live and deleted) stay at most 3/4 of the capacity; a rebuild drops the
+ * deleted ones and takes the smallest power of two that live values fill to at most 5/8, so under
+ * 3.2 slots per live value (2.1 at a million). It does not shrink after removals.
  */
 final class RuleTable {
   private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(Object[].class);
+  private static final VarHandle HASH = MethodHandles.arrayElementVarHandle(int[].class);
   private static final Object TOMBSTONE = new Object();
   private static final int GOLDEN = 0x9E3779B9;
   private static final int MIN_CAPACITY = 16;
@@ -62,6 +65,7 @@ final class RuleTable {
   private final boolean keyedById;
   private volatile Storage storage = new Storage(MIN_CAPACITY);
   private volatile int size;
+
   /** Live plus tombstone slots; writer only. */
   private int used;
 
@@ -80,18 +84,26 @@ final class RuleTable {
   /** The value for {@code key}, or null. Any thread. */
   Object get(String key) {
     Storage s = storage;
-    int h = key.hashCode();
+    int h = stored(key.hashCode());
     int i = s.home(h);
     while (true) {
-      Object v = SLOT.getAcquire(s.values, i);
-      if (v == null) {
+      int sh = (int) HASH.getAcquire(s.hashes, i);
+      if (sh == 0) {
         return null;
       }
-      if (v != TOMBSTONE && s.hashes[i] == h && key.equals(keyOf(v))) {
-        return v;
+      if (sh == h) {
+        Object v = SLOT.getAcquire(s.values, i);
+        if (v != TOMBSTONE && key.equals(keyOf(v))) {
+          return v;
+        }
       }
       i = (i + 1) & s.mask;
     }
+  }
+
+  /** The hash kept for a key: its String hash, with 0 (which marks a free slot) moved to 1. */
+  private static int stored(int hash) {
+    return hash == 0 ? 1 : hash;
   }
 
   /** Number of values held. Any thread. */
@@ -105,19 +117,20 @@ final class RuleTable {
       rebuild();
     }
     Storage s = storage;
-    int h = key.hashCode();
+    int h = stored(key.hashCode());
     int i = s.home(h);
     int free = -1;
     while (true) {
-      Object v = s.values[i];
-      if (v == null) {
+      int sh = s.hashes[i];
+      if (sh == 0) {
         break;
       }
+      Object v = s.values[i];
       if (v == TOMBSTONE) {
         if (free < 0) {
           free = i;
         }
-      } else if (s.hashes[i] == h && key.equals(keyOf(v))) {
+      } else if (sh == h && key.equals(keyOf(v))) {
         SLOT.setRelease(s.values, i, value);
         return;
       }
@@ -127,22 +140,25 @@ final class RuleTable {
       free = i;
       used++;
     }
-    s.hashes[free] = h;
+    // The value first, then the hash that makes readers look at it.
     SLOT.setRelease(s.values, free, value);
+    HASH.setRelease(s.hashes, free, h);
     size = size + 1;
   }
 
   /** Removes and returns the value under {@code key}, or returns null. Writer thread only. */
   Object remove(String key) {
     Storage s = storage;
-    int h = key.hashCode();
+    int h = stored(key.hashCode());
     int i = s.home(h);
     while (true) {
-      Object v = s.values[i];
-      if (v == null) {
+      int sh = s.hashes[i];
+      if (sh == 0) {
         return null;
       }
-      if (v != TOMBSTONE && s.hashes[i] == h && key.equals(keyOf(v))) {
+      Object v = s.values[i];
+      if (sh == h && v != TOMBSTONE && key.equals(keyOf(v))) {
+        // The hash stays, so probe sequences through this slot are not cut short.
         SLOT.setRelease(s.values, i, TOMBSTONE);
         size = size - 1;
         return v;
@@ -175,7 +191,7 @@ final class RuleTable {
       if (v != null && v != TOMBSTONE) {
         int h = old.hashes[j];
         int i = s.home(h);
-        while (s.values[i] != null) {
+        while (s.hashes[i] != 0) {
           i = (i + 1) & s.mask;
         }
         s.hashes[i] = h;

@@ -37,24 +37,24 @@ import java.util.stream.Collectors;
  * <p>Decisions where SPEC 1 is silent:
  *
  * <ul>
- *   <li><b>Unknown fields</b>: the service ignores them ({@link #validate}, {@link
- *       #validateJson}), so a rule written for a newer version that adds an optional field still
- *       applies on an older instance during a rolling upgrade, and SPEC 1's list of what makes a
- *       rule invalid stays exact. The tooling that publishes rules uses the strict variants
- *       ({@link #validateStrict}, {@link #validateJsonStrict}), which report each unknown field as
- *       an error with a suggestion when it looks misspelt ({@code prority: is not a rule field;
- *       did you mean priority?}): ignoring a typo in an optional field would silently apply its
- *       default, which for {@code priority} or {@code shadow} changes what the rule does. The Avro
- *       form of a rule cannot carry unknown fields at all.
+ *   <li><b>Unknown fields</b>: the service ignores them ({@link #validate}, {@link #validateJson}),
+ *       so a rule written for a newer version that adds an optional field still applies on an older
+ *       instance during a rolling upgrade, and SPEC 1's list of what makes a rule invalid stays
+ *       exact. The tooling that publishes rules uses the strict variants ({@link #validateStrict},
+ *       {@link #validateJsonStrict}), which report each unknown field as an error with a suggestion
+ *       when it looks misspelt ({@code prority: is not a rule field; did you mean priority?}):
+ *       ignoring a typo in an optional field would silently apply its default, which for {@code
+ *       priority} or {@code shadow} changes what the rule does. The Avro form of a rule cannot
+ *       carry unknown fields at all.
  *   <li>A field given as JSON {@code null} is absent: the default for an optional field, "is
- *       required" for a required one. A misspelt field is an error even when null.
+ *       required" for a required one. In strict mode a misspelt field is an error even when null.
  *   <li>Integers: JSON integral numbers only; {@code 10.0}, {@code 1e3} and {@code "10"} are type
- *       errors even when their value is whole. An integer too large for 64 bits is reported
- *       against the field's range. {@code priority} must fit 32 bits.
+ *       errors even when their value is whole. An integer too large for 64 bits is reported against
+ *       the field's range. {@code priority} must fit 32 bits.
  *   <li>Metadata values may be any string, the empty string included (the request must then carry
  *       the key with the empty value); {@code *} means any value. Metadata keys must be non-empty;
- *       neither keys nor values have a length limit beyond the 32-entry bound. A metadata value
- *       of {@code "*"} is the only pattern; {@code *} inside a longer value is literal.
+ *       neither keys nor values have a length limit beyond the 32-entry bound. A metadata value of
+ *       {@code "*"} is the only pattern; {@code *} inside a longer value is literal.
  *   <li>{@code algorithm} names are exact and case-sensitive; {@code UNKNOWN} (what an Avro reader
  *       of an older schema sees for a newer algorithm) is rejected like any other unknown name.
  *   <li>{@code SLIDING_WINDOW} with a limit above 10,000 is a {@code limit} error; it is checked
@@ -63,26 +63,31 @@ import java.util.stream.Collectors;
  *       followed by its length, so one bad key cannot flood a log.
  * </ul>
  *
- * <p>A valid rule gets generation 0 and an unmodifiable metadata map sorted by key. Nothing here
- * is cached; every method is thread-safe.
+ * <p>A valid rule gets generation 0 and an unmodifiable metadata map sorted by key. Nothing here is
+ * cached; every method is thread-safe.
  */
 public final class RuleValidator {
   /** Longest id, in characters. */
   public static final int MAX_ID_LENGTH = 128;
+
   /** Longest key, in characters. */
   public static final int MAX_KEY_LENGTH = 512;
+
   /** Largest limit. */
   public static final long MAX_LIMIT = 1_000_000_000L;
+
   /** Largest limit for {@link Algorithm#SLIDING_WINDOW}, which keeps a log of every permit. */
   public static final long MAX_SLIDING_WINDOW_LIMIT = 10_000L;
+
   /** Longest window, 31 days in seconds. */
   public static final long MAX_WINDOW_SECONDS = 2_678_400L;
+
   /** Most metadata entries a rule may carry. */
   public static final int MAX_METADATA_ENTRIES = 32;
+
   /** The fields a rule may have, in the order errors are reported. */
   public static final List<String> FIELDS =
-      List.of(
-          "id", "key", "limit", "windowSeconds", "priority", "metadata", "algorithm", "shadow");
+      List.of("id", "key", "limit", "windowSeconds", "priority", "metadata", "algorithm", "shadow");
 
   private static final int SHOWN_CHARACTERS = 100;
   private static final String ID_CHARACTERS = "A-Z, a-z, 0-9, '.', '_', ':' and '-'";
@@ -92,9 +97,7 @@ public final class RuleValidator {
 
   /** Rejects duplicate fields, which a lenient parser would resolve silently (last one wins). */
   private static final ObjectMapper STRICT_JSON =
-      JsonMapper.builder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .build();
+      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   private RuleValidator() {}
 
@@ -142,8 +145,8 @@ public final class RuleValidator {
 
   /**
    * Validates a rule given as JSON text. Text that is not one JSON value (including a duplicated
-   * field or trailing content) is an error against the field {@code rule}, with the parser's
-   * reason and position.
+   * field or trailing content) is an error against the field {@code rule}, with the parser's reason
+   * and position.
    */
   public static RuleValidation validateJson(String json) {
     return validateJson(json, false);
@@ -173,7 +176,9 @@ public final class RuleValidator {
     } catch (JsonProcessingException e) {
       return invalid(
           new FieldError(
-              "rule", null, "is not valid JSON: " + e.getOriginalMessage() + where(e.getLocation())));
+              "rule",
+              null,
+              "is not valid JSON: " + e.getOriginalMessage() + where(e.getLocation())));
     } catch (IOException e) {
       // Reading a String performs no I/O; this is only the parser API's checked signature.
       throw new UncheckedIOException(e);
@@ -230,8 +235,7 @@ public final class RuleValidator {
       return new RuleValidation(null, errors, rawId);
     }
     LimitRule rule =
-        new LimitRule(
-            id, key, limit, windowSeconds, priority, metadata, algorithm, shadow, 0L);
+        new LimitRule(id, key, limit, windowSeconds, priority, metadata, algorithm, shadow, 0L);
     return new RuleValidation(rule, List.of(), id);
   }
 
@@ -321,8 +325,7 @@ public final class RuleValidator {
     }
     if (value < min || value > max) {
       errors.add(
-          new FieldError(
-              field, in.render(field), "must be an integer from " + min + " to " + max));
+          new FieldError(field, in.render(field), "must be an integer from " + min + " to " + max));
       return null;
     }
     return value;
@@ -342,10 +345,7 @@ public final class RuleValidator {
           new FieldError(
               "priority",
               in.render("priority"),
-              "must be a 32-bit integer, from "
-                  + Integer.MIN_VALUE
-                  + " to "
-                  + Integer.MAX_VALUE));
+              "must be a 32-bit integer, from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE));
       return 0;
     }
     return value.intValue();
@@ -479,10 +479,7 @@ public final class RuleValidator {
     if (Character.isHighSurrogate(s.charAt(cut - 1))) {
       cut--;
     }
-    return TextNode.valueOf(s.substring(0, cut)).toString()
-        + "... ("
-        + s.length()
-        + " characters)";
+    return TextNode.valueOf(s.substring(0, cut)).toString() + "... (" + s.length() + " characters)";
   }
 
   private static String render(JsonNode node) {
@@ -519,7 +516,8 @@ public final class RuleValidator {
    * @param value the value, or null when it was not a string
    * @param renderedValue the value as shown in messages
    */
-  private record MetadataEntry(String key, String renderedKey, String value, String renderedValue) {}
+  private record MetadataEntry(
+      String key, String renderedKey, String value, String renderedValue) {}
 
   /** Raw rule fields, read by type; every accessor returns null for a value of another type. */
   private interface Source {

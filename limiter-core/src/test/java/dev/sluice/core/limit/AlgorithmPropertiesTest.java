@@ -13,8 +13,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Seeded random properties: every algorithm agrees field by field with the naive {@link
- * ReferenceCounter} (which finds retryAfter by trying every wait, so agreement proves it exact
- * and least), and the exact algorithms never admit more than the limit in a window.
+ * ReferenceCounter} (which finds retryAfter by trying every wait, so agreement proves it exact and
+ * least), and the exact algorithms never admit more than the limit in a window.
  */
 class AlgorithmPropertiesTest {
   private static final int SEQUENCES = 300;
@@ -34,7 +34,10 @@ class AlgorithmPropertiesTest {
       for (int i = 0; i < 60; i++) {
         // Mostly forward, sometimes backwards (clock must hold), sometimes big jumps.
         int kind = rnd.nextInt(10);
-        t = kind == 0 ? Math.max(0, t - rnd.nextInt(2_000)) : kind == 1 ? t + rnd.nextInt(5_000) : t + rnd.nextInt(300);
+        t =
+            kind == 0
+                ? Math.max(0, t - rnd.nextInt(2_000))
+                : kind == 1 ? t + rnd.nextInt(5_000) : t + rnd.nextInt(300);
         long cost = rnd.nextInt(8) == 0 ? 1 + rnd.nextInt((int) limit + 3) : 1 + rnd.nextInt(3);
         if (rnd.nextInt(40) == 0) {
           limit = rnd.nextInt(12);
@@ -42,7 +45,8 @@ class AlgorithmPropertiesTest {
         }
         Step<S> got = alg.apply(state, limit, w, cost, t);
         ReferenceCounter.Result want = ref.apply(t, cost);
-        String ctx = a + " seed " + seed + " step " + i + " t=" + t + " cost=" + cost + " limit=" + limit;
+        String ctx =
+            a + " seed " + seed + " step " + i + " t=" + t + " cost=" + cost + " limit=" + limit;
         assertEquals(want.allowed(), got.allowed(), ctx);
         assertEquals(want.remaining(), got.remaining(), ctx + " remaining");
         assertEquals(want.reset(), got.resetAfterMs(), ctx + " reset");

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class LimiterTest {
-  static LimitRule rule(String id, Algorithm a, long limit, long windowSeconds, boolean shadow, long gen) {
+  static LimitRule rule(
+      String id, Algorithm a, long limit, long windowSeconds, boolean shadow, long gen) {
     return new LimitRule(id, "user:*", limit, windowSeconds, 0, new TreeMap<>(), a, shadow, gen);
   }
 
@@ -30,7 +31,9 @@ class LimiterTest {
     Limiter.Evaluation e = Limiter.evaluate(r, null, "req-1", "user:1", 1, 90_000);
     Verdict v = e.verdict();
     assertEquals(
-        new Verdict("req-1", "user:1", true, Reason.ALLOWED, "r1", 2, 1, 30_000, 0, 90_000, false, null), v);
+        new Verdict(
+            "req-1", "user:1", true, Reason.ALLOWED, "r1", 2, 1, 30_000, 0, 90_000, false, null),
+        v);
   }
 
   @Test
@@ -46,12 +49,17 @@ class LimiterTest {
     assertEquals(59_990, v.retryAfterMs());
     // The would-be denial consumed nothing: the counter still holds one permit used.
     LimitRule bigger = rule("s", Algorithm.FIXED_WINDOW, 2, 60, true, 1);
-    assertEquals(Reason.ALLOWED, Limiter.evaluate(bigger, denied.counter(), "c", "user:1", 1, 20).verdict().reason());
+    assertEquals(
+        Reason.ALLOWED,
+        Limiter.evaluate(bigger, denied.counter(), "c", "user:1", 1, 20).verdict().reason());
   }
 
   @Test
   void shouldKeepCountersAcrossUpdatesOfTheSameGeneration() {
-    byte[] c = Limiter.evaluate(rule("r", Algorithm.SLIDING_WINDOW_COUNTER, 1, 10, false, 5), null, "a", "k", 1, 0).counter();
+    byte[] c =
+        Limiter.evaluate(
+                rule("r", Algorithm.SLIDING_WINDOW_COUNTER, 1, 10, false, 5), null, "a", "k", 1, 0)
+            .counter();
     LimitRule raised = rule("r", Algorithm.SLIDING_WINDOW_COUNTER, 2, 10, false, 5);
     assertEquals(0, Limiter.evaluate(raised, c, "b", "k", 1, 1).verdict().remaining());
   }
@@ -67,10 +75,21 @@ class LimiterTest {
 
   @Test
   void shouldStartFreshWhenTheStoredAlgorithmOrWindowDiffers() {
-    byte[] c = Limiter.evaluate(rule("r", Algorithm.FIXED_WINDOW, 1, 10, false, 5), null, "a", "k", 1, 0).counter();
-    assertTrue(Limiter.evaluate(rule("r", Algorithm.TOKEN_BUCKET, 1, 10, false, 5), c, "b", "k", 1, 0).verdict().allowed());
-    assertTrue(Limiter.evaluate(rule("r", Algorithm.FIXED_WINDOW, 1, 20, false, 5), c, "b", "k", 1, 0).verdict().allowed());
-    assertFalse(Limiter.evaluate(rule("r", Algorithm.FIXED_WINDOW, 1, 10, false, 5), c, "b", "k", 1, 0).verdict().allowed());
+    byte[] c =
+        Limiter.evaluate(rule("r", Algorithm.FIXED_WINDOW, 1, 10, false, 5), null, "a", "k", 1, 0)
+            .counter();
+    assertTrue(
+        Limiter.evaluate(rule("r", Algorithm.TOKEN_BUCKET, 1, 10, false, 5), c, "b", "k", 1, 0)
+            .verdict()
+            .allowed());
+    assertTrue(
+        Limiter.evaluate(rule("r", Algorithm.FIXED_WINDOW, 1, 20, false, 5), c, "b", "k", 1, 0)
+            .verdict()
+            .allowed());
+    assertFalse(
+        Limiter.evaluate(rule("r", Algorithm.FIXED_WINDOW, 1, 10, false, 5), c, "b", "k", 1, 0)
+            .verdict()
+            .allowed());
   }
 
   @Test
@@ -83,7 +102,10 @@ class LimiterTest {
 
   @Test
   void shouldKeepCountersSmall() {
-    for (Algorithm a : new Algorithm[] {Algorithm.FIXED_WINDOW, Algorithm.SLIDING_WINDOW_COUNTER, Algorithm.TOKEN_BUCKET}) {
+    for (Algorithm a :
+        new Algorithm[] {
+          Algorithm.FIXED_WINDOW, Algorithm.SLIDING_WINDOW_COUNTER, Algorithm.TOKEN_BUCKET
+        }) {
       LimitRule r = rule("r", a, 1_000_000_000L, 2_678_400, false, (1L << 49) - 1);
       byte[] c = null;
       long t = (1L << 53) - 10_000_000_000L;
@@ -106,14 +128,20 @@ class LimiterTest {
     // Length prefixes keep ("ab","c") apart from ("a","bc").
     LimitRule plain = rule("ab", Algorithm.FIXED_WINDOW, 1, 1, false, 0);
     LimitRule other = rule("a", Algorithm.FIXED_WINDOW, 1, 1, false, 0);
-    assertFalse(Arrays.equals(Limiter.counterKey(plain, "c", Map.of()), Limiter.counterKey(other, "bc", Map.of())));
-    assertThrows(IllegalArgumentException.class, () -> Limiter.counterKey(r, "user:1", Map.of("route", "/a")));
+    assertFalse(
+        Arrays.equals(
+            Limiter.counterKey(plain, "c", Map.of()), Limiter.counterKey(other, "bc", Map.of())));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Limiter.counterKey(r, "user:1", Map.of("route", "/a")));
   }
 
   @Test
   void shouldRejectBytesItDidNotWrite() {
     LimitRule r = rule("r", Algorithm.FIXED_WINDOW, 1, 10, false, 0);
-    assertThrows(IllegalArgumentException.class, () -> Limiter.evaluate(r, new byte[] {1, 0}, "a", "k", 1, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Limiter.evaluate(r, new byte[] {1, 0}, "a", "k", 1, 0));
     assertThrows(IllegalArgumentException.class, () -> Limiter.idleAfterMs(new byte[] {9, 0, 0}));
   }
 
@@ -142,6 +170,9 @@ class LimiterTest {
 
   @Test
   void shouldLeaveNullMessageOnRuleDecisions() {
-    assertNull(Limiter.evaluate(rule("r", Algorithm.TOKEN_BUCKET, 3, 1, false, 0), null, "a", "k", 1, 0).verdict().message());
+    assertNull(
+        Limiter.evaluate(rule("r", Algorithm.TOKEN_BUCKET, 3, 1, false, 0), null, "a", "k", 1, 0)
+            .verdict()
+            .message());
   }
 }

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A deliberately naive model of one counter, written straight from SPEC 5 for tests: it keeps
- * every allowed request, recomputes sums from that history, uses BigInteger wherever a product
- * appears, and finds retryAfter by trying every wait in turn.
+ * A deliberately naive model of one counter, written straight from SPEC 5 for tests: it keeps every
+ * allowed request, recomputes sums from that history, uses BigInteger wherever a product appears,
+ * and finds retryAfter by trying every wait in turn.
  */
 public final class ReferenceCounter {
   public record Result(boolean allowed, long remaining, long reset, long retry, long time) {}
@@ -42,68 +42,77 @@ public final class ReferenceCounter {
 
   private Result evaluate(long now, long cost, boolean commit) {
     switch (algorithm) {
-      case FIXED_WINDOW: {
-        long s = Math.floorDiv(now, w) * w;
-        long used = sum(s, s + w - 1);
-        boolean ok = used + cost <= limit;
-        if (ok && commit) {
-          allowed.add(new Entry(now, cost));
-        }
-        long after = ok ? used + cost : used;
-        return new Result(ok, Math.max(0, limit - after), s + w - now, commit ? retry(now, cost, ok) : 0, now);
-      }
-      case SLIDING_WINDOW: {
-        long used = sum(now - w + 1, now);
-        boolean ok = used + cost <= limit;
-        if (ok && commit) {
-          allowed.add(new Entry(now, cost));
-        }
-        long after = ok ? used + cost : used;
-        long oldest = Long.MAX_VALUE;
-        for (Entry e : allowed) {
-          if (e.time > now - w && e.time <= now) {
-            oldest = Math.min(oldest, e.time);
+      case FIXED_WINDOW:
+        {
+          long s = Math.floorDiv(now, w) * w;
+          long used = sum(s, s + w - 1);
+          boolean ok = used + cost <= limit;
+          if (ok && commit) {
+            allowed.add(new Entry(now, cost));
           }
+          long after = ok ? used + cost : used;
+          return new Result(
+              ok, Math.max(0, limit - after), s + w - now, commit ? retry(now, cost, ok) : 0, now);
         }
-        if (ok && !commit) {
-          oldest = Math.min(oldest, now);
+      case SLIDING_WINDOW:
+        {
+          long used = sum(now - w + 1, now);
+          boolean ok = used + cost <= limit;
+          if (ok && commit) {
+            allowed.add(new Entry(now, cost));
+          }
+          long after = ok ? used + cost : used;
+          long oldest = Long.MAX_VALUE;
+          for (Entry e : allowed) {
+            if (e.time > now - w && e.time <= now) {
+              oldest = Math.min(oldest, e.time);
+            }
+          }
+          if (ok && !commit) {
+            oldest = Math.min(oldest, now);
+          }
+          long reset = oldest == Long.MAX_VALUE ? 0 : oldest + w - now;
+          return new Result(
+              ok, Math.max(0, limit - after), reset, commit ? retry(now, cost, ok) : 0, now);
         }
-        long reset = oldest == Long.MAX_VALUE ? 0 : oldest + w - now;
-        return new Result(ok, Math.max(0, limit - after), reset, commit ? retry(now, cost, ok) : 0, now);
-      }
-      case SLIDING_WINDOW_COUNTER: {
-        long s = Math.floorDiv(now, w) * w;
-        long cur = sum(s, s + w - 1);
-        long prev = sum(s - w, s - 1);
-        long e = now - s;
-        BigInteger lhs = big(prev).multiply(big(w - e)).add(big(cur + cost).multiply(big(w)));
-        boolean ok = lhs.compareTo(big(limit).multiply(big(w))) <= 0;
-        if (ok && commit) {
-          allowed.add(new Entry(now, cost));
+      case SLIDING_WINDOW_COUNTER:
+        {
+          long s = Math.floorDiv(now, w) * w;
+          long cur = sum(s, s + w - 1);
+          long prev = sum(s - w, s - 1);
+          long e = now - s;
+          BigInteger lhs = big(prev).multiply(big(w - e)).add(big(cur + cost).multiply(big(w)));
+          boolean ok = lhs.compareTo(big(limit).multiply(big(w))) <= 0;
+          if (ok && commit) {
+            allowed.add(new Entry(now, cost));
+          }
+          long curAfter = ok ? cur + cost : cur;
+          BigInteger rem =
+              big(limit)
+                  .multiply(big(w))
+                  .subtract(big(prev).multiply(big(w - e)))
+                  .subtract(big(curAfter).multiply(big(w)));
+          long remaining = Math.max(0, floorDiv(rem, big(w)).longValueExact());
+          return new Result(ok, remaining, s + w - now, commit ? retry(now, cost, ok) : 0, now);
         }
-        long curAfter = ok ? cur + cost : cur;
-        BigInteger rem =
-            big(limit).multiply(big(w)).subtract(big(prev).multiply(big(w - e)))
-                .subtract(big(curAfter).multiply(big(w)));
-        long remaining = Math.max(0, floorDiv(rem, big(w)).longValueExact());
-        return new Result(ok, remaining, s + w - now, commit ? retry(now, cost, ok) : 0, now);
-      }
-      case TOKEN_BUCKET: {
-        BigInteger cap = big(limit).multiply(big(w));
-        BigInteger s = tokens == null ? cap : tokens.add(big(now - tokensAt).multiply(big(limit))).min(cap);
-        BigInteger need = big(cost).multiply(big(w));
-        boolean ok = s.compareTo(need) >= 0;
-        if (ok) {
-          s = s.subtract(need);
+      case TOKEN_BUCKET:
+        {
+          BigInteger cap = big(limit).multiply(big(w));
+          BigInteger s =
+              tokens == null ? cap : tokens.add(big(now - tokensAt).multiply(big(limit))).min(cap);
+          BigInteger need = big(cost).multiply(big(w));
+          boolean ok = s.compareTo(need) >= 0;
+          if (ok) {
+            s = s.subtract(need);
+          }
+          if (commit) {
+            tokens = s;
+            tokensAt = now;
+          }
+          long reset = limit == 0 ? 0 : ceilDiv(cap.subtract(s), big(limit)).longValueExact();
+          long retry = commit ? retryTokens(ok, s, need, cost) : 0;
+          return new Result(ok, s.divide(big(w)).longValueExact(), reset, retry, now);
         }
-        if (commit) {
-          tokens = s;
-          tokensAt = now;
-        }
-        long reset = limit == 0 ? 0 : ceilDiv(cap.subtract(s), big(limit)).longValueExact();
-        long retry = commit ? retryTokens(ok, s, need, cost) : 0;
-        return new Result(ok, s.divide(big(w)).longValueExact(), reset, retry, now);
-      }
       default:
         throw new AssertionError(algorithm);
     }

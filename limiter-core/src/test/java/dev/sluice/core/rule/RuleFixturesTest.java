@@ -74,8 +74,16 @@ class RuleFixturesTest {
     List<String> names = invalidFixtures().toList();
     for (String prefix :
         List.of(
-            "id-", "key-", "limit-", "window-", "priority-", "metadata-", "algorithm-", "shadow-",
-            "unknown-field", "rule-")) {
+            "id-",
+            "key-",
+            "limit-",
+            "window-",
+            "priority-",
+            "metadata-",
+            "algorithm-",
+            "shadow-",
+            "unknown-field",
+            "rule-")) {
       assertTrue(
           names.stream().anyMatch(n -> n.startsWith(prefix)), "no invalid fixture for " + prefix);
     }

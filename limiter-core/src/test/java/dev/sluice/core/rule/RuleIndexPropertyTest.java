@@ -2,6 +2,7 @@ package dev.sluice.core.rule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Algorithm;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
 
 /**
  * {@link RuleIndex#match} against the definition of SPEC 3 written the slow, obvious way: filter
@@ -33,16 +35,29 @@ class RuleIndexPropertyTest {
     public String toString() {
       return rule == null
           ? "remove " + removeId
-          : "upsert " + rule.id() + " " + rule.key() + " p" + rule.priority() + " " + rule.metadata();
+          : "upsert "
+              + rule.id()
+              + " "
+              + rule.key()
+              + " p"
+              + rule.priority()
+              + " "
+              + rule.metadata();
     }
   }
 
   record Request(String key, Map<String, String> metadata) {}
 
-  @Property(tries = 1500)
+  /**
+   * {@code largeAt} varies the size past which a bucket is indexed by metadata, so that small
+   * arrays, {@link LargeBucket}s and the conversions both ways all meet the same requests.
+   */
+  @Property(tries = 2000)
   void shouldAgreeWithTheBruteForceDefinitionAfterEveryStep(
-      @ForAll("ops") List<Op> ops, @ForAll("requests") List<Request> requests) {
-    RuleIndex index = new RuleIndex();
+      @ForAll("ops") List<Op> ops,
+      @ForAll("requests") List<Request> requests,
+      @ForAll @IntRange(min = 1, max = 9) int largeAt) {
+    RuleIndex index = new RuleIndex(largeAt);
     Map<String, LimitRule> reference = new HashMap<>();
 
     for (Op op : ops) {
@@ -53,6 +68,15 @@ class RuleIndexPropertyTest {
         assertEquals(reference.remove(op.removeId()) != null, index.remove(op.removeId()));
       }
       assertEquals(reference.size(), index.size());
+      long patterns =
+          reference.values().stream()
+              .filter(LimitRule::isPrefixPattern)
+              .map(LimitRule::key)
+              .distinct()
+              .count();
+      int nodes = index.checkPatternTree();
+      assertTrue(
+          nodes <= 2 * patterns + 1, nodes + " tree nodes for " + patterns + " distinct patterns");
       for (Request r : requests) {
         LimitRule expected = bruteForce(reference, r);
         LimitRule actual = index.match(r.key(), r.metadata());
@@ -100,7 +124,9 @@ class RuleIndexPropertyTest {
         .ofMaxSize(30);
   }
 
-  /** Mostly through the validator; sometimes built directly with a TreeMap, as tests elsewhere may. */
+  /**
+   * Mostly through the validator; sometimes built directly with a TreeMap, as tests elsewhere may.
+   */
   private static LimitRule rule(
       String id, String key, int priority, Map<String, String> metadata, int style) {
     if (style == 0) {

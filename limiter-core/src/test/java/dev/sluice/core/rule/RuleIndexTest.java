@@ -328,6 +328,77 @@ class RuleIndexTest {
   }
 
   @Test
+  void shouldFindOneRuleAmongThousandsOnOneKeyByItsMetadata() {
+    add(rule("fallback", "*", -1));
+    add(rule("any-tenant", "*", 0, Map.of("tenant", "*", "plan", "free")));
+    for (int t = 0; t < 3000; t++) {
+      add(rule("tenant-" + t, "*", 0, Map.of("tenant", "t" + t)));
+      add(rule("tenant-gold-" + t, "*", 0, Map.of("tenant", "t" + t, "plan", "gold")));
+    }
+
+    assertEquals("tenant-17", matchId("k", Map.of("tenant", "t17")));
+    assertEquals("tenant-gold-17", matchId("k", Map.of("tenant", "t17", "plan", "gold")));
+    assertEquals("any-tenant", matchId("k", Map.of("tenant", "t17", "plan", "free")));
+    assertEquals("any-tenant", matchId("k", Map.of("tenant", "nobody", "plan", "free")));
+    assertEquals("fallback", matchId("k", Map.of("tenant", "nobody")));
+    assertEquals("fallback", matchId("k", Map.of()));
+    index.checkPatternTree();
+  }
+
+  @Test
+  void shouldKeepMatchingAsALargeBucketShrinksBackToAnArray() {
+    add(rule("plain", "user:1", -1));
+    for (int t = 0; t < 20; t++) {
+      add(rule("r" + t, "user:1", 0, Map.of("tenant", "t" + t)));
+    }
+
+    for (int removed = 0; removed <= 20; removed++) {
+      for (int t = 0; t < 20; t++) {
+        String expected = t < removed ? "plain" : "r" + t;
+        assertEquals(expected, matchId("user:1", Map.of("tenant", "t" + t)), "tenant t" + t);
+      }
+      if (removed < 20) {
+        assertTrue(index.remove("r" + removed));
+      }
+    }
+    assertEquals(1, index.size());
+  }
+
+  @Test
+  void shouldNotAllocateOnLookup() {
+    for (int i = 0; i < 200; i++) {
+      add(rule("e" + i, "user:" + i, i % 3, i % 4 == 0 ? Map.of("region", "eu") : Map.of()));
+      add(rule("p" + i, "tenant:" + i + ":*", i % 2, Map.of("plan", "*")));
+      add(rule("s" + i, "*", 0, Map.of("tenant", "t" + i)));
+    }
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      keys.add(i % 2 == 0 ? "user:" + i : "tenant:" + i + ":x");
+    }
+    Map<String, String> metadata =
+        new HashMap<>(Map.of("region", "eu", "plan", "p", "tenant", "t7"));
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long sink = 0;
+    for (int round = 0; round < 50; round++) {
+      for (String key : keys) {
+        sink += index.match(key, metadata) == null ? 0 : 1;
+      }
+    }
+
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int round = 0; round < 25; round++) {
+      for (String key : keys) {
+        sink += index.match(key, metadata) == null ? 0 : 1;
+      }
+    }
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+    assertTrue(sink > 0);
+    assertTrue(allocated < 1024, allocated + " bytes allocated by 10,000 lookups");
+  }
+
+  @Test
   void shouldGrowAndShrinkThroughManyRules() {
     for (int i = 0; i < 5000; i++) {
       add(rule("e" + i, "user:" + i));

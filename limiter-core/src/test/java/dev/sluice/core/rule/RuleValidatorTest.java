@@ -181,8 +181,7 @@ class RuleValidatorTest {
 
   @Test
   void shouldReportABigIntegerBeyond64BitsAgainstTheRange() {
-    RuleValidation result =
-        RuleValidator.validate(with("limit", BigInteger.TWO.pow(70).negate()));
+    RuleValidation result = RuleValidator.validate(with("limit", BigInteger.TWO.pow(70).negate()));
 
     assertEquals(
         "limit: must be an integer from 0 to 1000000000 (got -1180591620717411303424)",

@@ -3,7 +3,9 @@ package dev.sluice.core.rule;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Builds valid rules for tests through the validator, so they are exactly what production holds. */
+/**
+ * Builds valid rules for tests through the validator, so they are exactly what production holds.
+ */
 final class TestRules {
   private TestRules() {}
 

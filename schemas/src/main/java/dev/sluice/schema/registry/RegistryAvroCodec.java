@@ -140,8 +140,12 @@ public final class RegistryAvroCodec<T extends SpecificRecord> {
     String tooLong = AvroBounds.check(writerSchema, bytes, HEADER_BYTES, bytes.length);
     if (tooLong != null) {
       throw new CodecException(
-          "truncated or corrupt registry-encoded " + schema.getName() + " (schema id " + id
-              + "): " + tooLong);
+          "truncated or corrupt registry-encoded "
+              + schema.getName()
+              + " (schema id "
+              + id
+              + "): "
+              + tooLong);
     }
     SpecificDatumReader<T> reader = readerFor(id, writerSchema);
     BinaryDecoder dec =

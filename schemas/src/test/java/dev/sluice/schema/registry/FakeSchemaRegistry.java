@@ -38,7 +38,7 @@ import org.apache.avro.SchemaParseException;
  * {@code 40403} unknown schema or id; 409 incompatible; 422 {@code 42201} invalid schema; tests
  * script others (5xx, bad bodies) with {@link #answerNext} and slowness with {@link #delayAnswers}.
  */
-final class FakeSchemaRegistry implements AutoCloseable {
+public final class FakeSchemaRegistry implements AutoCloseable {
   /** One request as received. */
   record Recorded(
       String method,
@@ -77,23 +77,25 @@ final class FakeSchemaRegistry implements AutoCloseable {
     server.start();
   }
 
-  static FakeSchemaRegistry start() throws IOException {
+  /** Starts a registry on a free loopback port. */
+  public static FakeSchemaRegistry start() throws IOException {
     return new FakeSchemaRegistry();
   }
 
   /** A URL where nothing listens: a port that was free a moment ago. */
-  static String closedPortUrl() throws IOException {
+  public static String closedPortUrl() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return "http://127.0.0.1:" + s.getLocalPort();
     }
   }
 
-  String url() {
+  /** The base URL, for {@code sluice.schema.registry.url}. */
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
   /** Registers directly (not through HTTP, not recorded), as another producer would have. */
-  synchronized int seed(String subject, Schema schema) {
+  public synchronized int seed(String subject, Schema schema) {
     return registerLocked(subject, schema.toString());
   }
 

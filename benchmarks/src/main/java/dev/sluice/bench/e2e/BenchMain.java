@@ -1,0 +1,723 @@
+package dev.sluice.bench.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.app.AppConfig;
+import dev.sluice.app.EmbeddedKafka;
+import dev.sluice.app.SluiceInstance;
+import dev.sluice.app.TopicsCreator;
+import dev.sluice.bench.e2e.LoadDriver.ReplyForm;
+import dev.sluice.bench.e2e.LoadDriver.StepResult;
+import dev.sluice.core.rule.LimitRule;
+import dev.sluice.schema.AvroCodec;
+import dev.sluice.schema.RuleCodec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * {@code sluice bench}: the end-to-end benchmark. Everything runs in this one JVM unless told
+ * otherwise: the app's embedded broker, a Sluice instance per processing guarantee (the same {@link
+ * SluiceInstance} {@code sluice run} starts), the raw relay, and the load driver. The order is: a
+ * single raw hop, the raw relay, then Sluice under each guarantee; each target gets an unrecorded
+ * warm-up and then one step per rate. See docs/PERFORMANCE.md.
+ */
+public final class BenchMain {
+  static final String USAGE =
+      String.join(
+          "\n",
+          "usage: sluice bench [options]",
+          "  --rates LIST               1000,10000,50000,max (req/s; max = as fast as replies allow)",
+          "  --duration-per-step S      15",
+          "  --warmup S                 5 (per target, at the first rate, not recorded)",
+          "  --drain S                  10 (wait for replies after a step)",
+          "  --guarantee LIST           exactly_once_v2,at_least_once",
+          "  --targets LIST             hop,relay,sluice",
+          "  --rules N                  100000 rules (80% exact, 20% prefix, 20% with metadata)",
+          "  --keys N                   100000 distinct request keys, Zipf(--zipf 1.1)",
+          "  --partitions N             3 (requests topics)",
+          "  --max-in-flight N          20000 (the max step's window)",
+          "  --app-prop K=V             Streams/Sluice setting for the instance (repeatable)",
+          "  --client-prop K=V          producer.X / consumer.X (driver), relay.producer.X /",
+          "                             relay.consumer.X (raw relay) (repeatable)",
+          "  --bootstrap HOST:PORT      use this broker instead of starting one",
+          "  --attach-app               with --bootstrap: a Sluice app already serves",
+          "                             sluice.requests/sluice.decisions; do not start one",
+          "  --app-pid PID              the attached app's process, for its RSS",
+          "  --out DIR                  bench-results/<time> (results.json, latency.svg)");
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Options o;
+  private final List<StepResult> results = new ArrayList<>();
+  private final List<ObjectNode> memory = new ArrayList<>();
+  private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private final ObjectNode meta = mapper.createObjectNode();
+
+  private BenchMain(Options o, PrintStream out, PrintStream err) {
+    this.o = o;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Runs {@code sluice bench ARGS}; returns the exit status (0 ok, 1 failure, 2 bad usage). */
+  public static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+    Options o;
+    try {
+      o = Options.parse(argv);
+    } catch (IllegalArgumentException e) {
+      err.println("sluice bench: " + e.getMessage());
+      err.println(USAGE);
+      return 2;
+    }
+    if (o.help) {
+      out.println(USAGE);
+      return 0;
+    }
+    return new BenchMain(o, out, err).run();
+  }
+
+  /** Direct entry point (the bench classpath without the CLI). */
+  public static void main(String[] args) throws Exception {
+    System.exit(run(List.of(args), System.out, System.err));
+  }
+
+  private int run() throws Exception {
+    Path workDir = Files.createTempDirectory("sluice-bench-");
+    Files.createDirectories(o.out);
+    meta.put("started", Instant.now().toString());
+    meta.put("loadAverageAtStart", loadAverage());
+    meta.put("cpu", cpuModel());
+    meta.put("cpus", Runtime.getRuntime().availableProcessors());
+    meta.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    meta.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+    meta.put("args", String.join(" ", o.argv));
+    err.println("sluice bench: load average at start " + loadAverage());
+    EmbeddedKafka kafka = null;
+    try {
+      String bootstrap = o.bootstrap;
+      if (bootstrap == null) {
+        err.println("sluice bench: starting the embedded broker (in this JVM)...");
+        kafka = EmbeddedKafka.start(workDir, 0);
+        bootstrap = kafka.bootstrapServers();
+      }
+      meta.put("bootstrap", bootstrap);
+      meta.put("embeddedBroker", kafka != null);
+      createBaseTopics(bootstrap);
+      if (o.targets.contains("hop")) {
+        try (LoadDriver hop =
+            new LoadDriver(
+                "hop",
+                bootstrap,
+                "bench.hop",
+                0,
+                "bench.hop",
+                0,
+                ReplyForm.REQUEST,
+                o.clientProps)) {
+          runSteps(hop, null);
+        }
+      }
+      if (o.targets.contains("relay")) {
+        try (RawRelay relay =
+                new RawRelay(
+                    bootstrap, "bench.relay.requests", "bench.relay.replies", 0, o.clientProps);
+            LoadDriver driver =
+                new LoadDriver(
+                    "relay",
+                    bootstrap,
+                    "bench.relay.requests",
+                    -1,
+                    "bench.relay.replies",
+                    0,
+                    ReplyForm.REQUEST,
+                    o.clientProps)) {
+          relay.awaitAssigned(Duration.ofSeconds(60));
+          runSteps(driver, null);
+        }
+      }
+      if (o.targets.contains("sluice")) {
+        if (o.attachApp) {
+          publishRules(bootstrap, "sluice.rules");
+          err.println("sluice bench: attached; waiting 10 s for the app to load the rules");
+          Thread.sleep(10_000);
+          try (LoadDriver driver =
+              new LoadDriver(
+                  "sluice",
+                  bootstrap,
+                  "sluice.requests",
+                  -1,
+                  "sluice.decisions",
+                  0,
+                  ReplyForm.DECISION,
+                  o.clientProps)) {
+            runSteps(driver, () -> memoryOf(null, null));
+          }
+        } else {
+          publishRules(bootstrap, "bench.rules");
+          for (String g : o.guarantees) {
+            runSluice(bootstrap, g, workDir);
+          }
+        }
+      }
+    } finally {
+      if (kafka != null) {
+        kafka.close();
+      }
+      deleteRecursively(workDir);
+    }
+    meta.put("loadAverageAtEnd", loadAverage());
+    meta.put("finished", Instant.now().toString());
+    report();
+    return 0;
+  }
+
+  private void runSluice(String bootstrap, String guarantee, Path workDir) throws Exception {
+    String g = guarantee.equals("exactly_once_v2") ? "eos" : "alo";
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("application.id", "sluice-bench-" + g);
+    p.put("state.dir", workDir.resolve("streams-" + g).toString());
+    p.put("replication.factor", "1");
+    p.put("num.standby.replicas", "0");
+    p.put("processing.guarantee", guarantee);
+    p.put("sluice.topic.rules", "bench.rules");
+    p.put("sluice.topic.rules-applied", "bench." + g + ".rules-applied");
+    p.put("sluice.topic.requests", "bench." + g + ".requests");
+    p.put("sluice.topic.decisions", "bench." + g + ".decisions");
+    p.put("sluice.topic.dead-letters", "bench." + g + ".dead-letters");
+    p.putAll(o.appProps);
+    AppConfig config = AppConfig.forInstance(null, Map.of(), p);
+    try (Admin admin = admin(bootstrap)) {
+      TopicsCreator.createMissing(admin, config.sluice(), o.partitions, (short) 1);
+    }
+    err.println("sluice bench: starting Sluice (" + guarantee + ", in this JVM) with " + p);
+    long t0 = System.nanoTime();
+    SluiceInstance instance = SluiceInstance.start(config, 0);
+    try {
+      if (!instance.awaitReady(Duration.ofSeconds(180))) {
+        throw new IllegalStateException("Sluice did not become ready in 180 s");
+      }
+      while (instance.rulesLoaded() < o.rules || Double.isNaN(instance.rulesLoaded())) {
+        if (System.nanoTime() - t0 > Duration.ofMinutes(10).toNanos()) {
+          throw new IllegalStateException("rules not loaded in 10 min: " + instance.rulesLoaded());
+        }
+        Thread.sleep(200);
+      }
+      double loadS = (System.nanoTime() - t0) / 1e9;
+      err.printf(
+          Locale.ROOT, "sluice bench: %s ready with %d rules after %.1f s%n", g, o.rules, loadS);
+      meta.put("rulesReadySeconds_" + g, loadS);
+      Path stateDir = Path.of(p.get("state.dir"));
+      try (LoadDriver driver =
+          new LoadDriver(
+              "sluice-" + g,
+              bootstrap,
+              "bench." + g + ".requests",
+              -1,
+              "bench." + g + ".decisions",
+              0,
+              ReplyForm.DECISION,
+              o.clientProps)) {
+        runSteps(driver, () -> memoryOf(stateDir, instance));
+      }
+    } finally {
+      instance.close(Duration.ofSeconds(30));
+    }
+  }
+
+  private void runSteps(LoadDriver driver, java.util.function.Supplier<ObjectNode> mem) {
+    Zipf keys = new Zipf(o.keys, o.zipf, 42);
+    if (o.warmupS > 0) {
+      double r = o.rates.get(0) > 0 ? o.rates.get(0) : 1000;
+      driver.runStep(
+          "warmup",
+          r,
+          Duration.ofSeconds(o.warmupS),
+          Duration.ofSeconds(o.drainS),
+          o.maxInFlight,
+          keys,
+          err);
+    }
+    for (double rate : o.rates) {
+      StepResult r =
+          driver.runStep(
+              LoadDriver.describe(rate),
+              rate,
+              Duration.ofSeconds(o.durationS),
+              Duration.ofSeconds(o.drainS),
+              o.maxInFlight,
+              keys,
+              err);
+      results.add(r);
+      ObjectNode m = mem == null ? null : mem.get();
+      if (m != null) {
+        m.put("target", r.target());
+        m.put("rate", r.label());
+        memory.add(m);
+      }
+      err.println(line(r) + "   load " + loadAverage());
+    }
+  }
+
+  private ObjectNode memoryOf(Path stateDir, SluiceInstance instance) {
+    ObjectNode m = mapper.createObjectNode();
+    m.put("heapUsedBytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    m.put(
+        "heapCommittedBytes",
+        ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted());
+    String pid = o.appPid != null ? o.appPid : "self";
+    m.put("rssBytes", rssBytes(pid));
+    m.put(
+        "rssOf",
+        o.appPid != null ? "app process " + o.appPid : "this JVM: broker + app + relay + driver");
+    if (stateDir != null) {
+      m.put("stateDirBytes", sizeOf(stateDir));
+    }
+    if (instance != null) {
+      m.put("rulesLoaded", instance.rulesLoaded());
+    }
+    return m;
+  }
+
+  // ---- topics and rules ----
+
+  private Admin admin(String bootstrap) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return Admin.create(p);
+  }
+
+  private void createBaseTopics(String bootstrap) throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      var existing = admin.listTopics().names().get();
+      List<NewTopic> topics = new ArrayList<>();
+      Map<String, String> logAppend =
+          Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+      topics.add(new NewTopic("bench.hop", 1, (short) 1).configs(logAppend));
+      topics.add(new NewTopic("bench.relay.requests", o.partitions, (short) 1).configs(logAppend));
+      topics.add(new NewTopic("bench.relay.replies", o.partitions, (short) 1));
+      topics.removeIf(t -> existing.contains(t.name()));
+      admin.createTopics(topics).all().get();
+    }
+  }
+
+  private void publishRules(String bootstrap, String topic) throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      if (!admin.listTopics().names().get().contains(topic)) {
+        admin
+            .createTopics(
+                List.of(
+                    new NewTopic(topic, 1, (short) 1)
+                        .configs(
+                            Map.of(
+                                TopicConfig.CLEANUP_POLICY_CONFIG,
+                                TopicConfig.CLEANUP_POLICY_COMPACT))))
+            .all()
+            .get();
+      }
+    }
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+    long t0 = System.nanoTime();
+    List<LimitRule> rules = Workload.rules(o.rules);
+    long bytes = 0;
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      for (LimitRule r : rules) {
+        byte[] v = AvroCodec.RULE.encode(RuleCodec.toAvro(r));
+        bytes += v.length;
+        producer.send(new ProducerRecord<>(topic, r.id(), v));
+      }
+      producer.flush();
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    err.printf(
+        Locale.ROOT,
+        "sluice bench: published %d rules (%d bytes) to %s in %.1f s%n",
+        rules.size(),
+        bytes,
+        topic,
+        s);
+    meta.put("rules", rules.size());
+    meta.put("ruleBytes", bytes);
+    meta.put("requestBytesExample", Workload.request("s-123456", "user:1234", 0).length);
+  }
+
+  // ---- report ----
+
+  private void report() throws IOException {
+    out.println();
+    out.println(
+        "Results (latency from the intended send time, ms; ratios to the raw relay at the"
+            + " same rate)");
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%-11s %-8s %9s %9s %8s %8s %8s %8s %9s %7s %7s %7s",
+            "target",
+            "rate",
+            "sent",
+            "replies",
+            "p50",
+            "p90",
+            "p99",
+            "p99.9",
+            "achieved/s",
+            "p50 x",
+            "p99 x",
+            "rate x"));
+    for (StepResult r : results) {
+      StepResult relay = find("relay", r.label());
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "%-11s %-8s %9d %9d %8.2f %8.2f %8.2f %8.2f %9.0f %7s %7s %7s",
+              r.target(),
+              r.label(),
+              r.sent(),
+              r.received(),
+              pct(r, 50),
+              pct(r, 90),
+              pct(r, 99),
+              pct(r, 99.9),
+              r.achievedPerSec(),
+              ratio(relay == null ? Double.NaN : pct(r, 50) / pct(relay, 50)),
+              ratio(relay == null ? Double.NaN : pct(r, 99) / pct(relay, 99)),
+              ratio(relay == null ? Double.NaN : r.achievedPerSec() / relay.achievedPerSec())));
+    }
+    out.println();
+    ArrayNode targets = mapper.createArrayNode();
+    for (String g : o.guarantees) {
+      String t = "sluice-" + (g.equals("exactly_once_v2") ? "eos" : "alo");
+      ObjectNode verdict = targets.addObject();
+      verdict.put("target", t);
+      for (String rate : List.of("1000/s", "10000/s")) {
+        StepResult s = find(t, rate);
+        StepResult relay = find("relay", rate);
+        if (s == null || relay == null) {
+          continue;
+        }
+        double p50x = pct(s, 50) / pct(relay, 50);
+        double p99x = pct(s, 99) / pct(relay, 99);
+        verdict.put("p50Ratio_" + rate, p50x);
+        verdict.put("p99Ratio_" + rate, p99x);
+        out.printf(
+            Locale.ROOT,
+            "target %s at %s: p50 %.2fx relay (<= 1.5x: %s), p99 %.2fx relay" + " (<= 2x: %s)%n",
+            t,
+            rate,
+            p50x,
+            p50x <= 1.5 ? "met" : "NOT met",
+            p99x,
+            p99x <= 2 ? "met" : "NOT met");
+      }
+      StepResult s = find(t, "max");
+      StepResult relay = find("relay", "max");
+      if (s != null && relay != null) {
+        double x = s.achievedPerSec() / relay.achievedPerSec();
+        verdict.put("maxRatio", x);
+        out.printf(
+            Locale.ROOT,
+            "target %s max: %.0f/s = %.2fx relay %.0f/s (>= 0.7x: %s)%n",
+            t,
+            s.achievedPerSec(),
+            x,
+            relay.achievedPerSec(),
+            x >= 0.7 ? "met" : "NOT met");
+      }
+    }
+    out.println(
+        "load average: start "
+            + meta.get("loadAverageAtStart").asText()
+            + ", end "
+            + meta.get("loadAverageAtEnd").asText());
+
+    ObjectNode root = mapper.createObjectNode();
+    root.set("run", meta);
+    ArrayNode steps = root.putArray("steps");
+    List<SvgPlot.Series> series = new ArrayList<>();
+    for (StepResult r : results) {
+      ObjectNode n = steps.addObject();
+      n.put("target", r.target());
+      n.put("rate", r.label());
+      n.put("offeredPerSec", r.offeredRate());
+      n.put("seconds", r.seconds());
+      n.put("sent", r.sent());
+      n.put("replies", r.received());
+      n.put("achievedPerSec", r.achievedPerSec());
+      n.put(
+          "latencyFrom",
+          r.offeredRate() > 0
+              ? "intended send time (open loop)"
+              : "actual send time (closed loop, window " + o.maxInFlight + ")");
+      ObjectNode lat = n.putObject("latencyMs");
+      double[] ms = new double[SvgPlot.PERCENTILES.length];
+      for (int i = 0; i < ms.length; i++) {
+        ms[i] = pct(r, SvgPlot.PERCENTILES[i]);
+        lat.put("p" + SvgPlot.PERCENTILES[i], ms[i]);
+      }
+      lat.put("max", r.latencyMicros().getMaxValue() / 1000.0);
+      lat.put("mean", r.latencyMicros().getMean() / 1000.0);
+      StepResult relay = find("relay", r.label());
+      if (relay != null && !r.target().equals("relay")) {
+        ObjectNode x = n.putObject("ratioToRelay");
+        x.put("p50", pct(r, 50) / pct(relay, 50));
+        x.put("p99", pct(r, 99) / pct(relay, 99));
+        x.put("achieved", r.achievedPerSec() / relay.achievedPerSec());
+      }
+      if (r.offeredRate() > 0 && r.latencyMicros().getTotalCount() > 0) {
+        series.add(
+            new SvgPlot.Series(
+                r.target() + " " + r.label(),
+                !r.target().startsWith("sluice"),
+                SvgPlot.PERCENTILES,
+                ms));
+      }
+    }
+    root.set("targets", targets);
+    ArrayNode mem = root.putArray("memory");
+    memory.forEach(mem::add);
+    Files.writeString(o.out.resolve("results.json"), mapper.writeValueAsString(root));
+    Files.writeString(
+        o.out.resolve("latency.svg"),
+        SvgPlot.render(
+            "Sluice decision latency vs raw relay (load "
+                + meta.get("loadAverageAtEnd").asText()
+                + ")",
+            series));
+    out.println("wrote " + o.out.resolve("results.json") + " and " + o.out.resolve("latency.svg"));
+  }
+
+  private StepResult find(String target, String label) {
+    return results.stream()
+        .filter(r -> r.target().equals(target) && r.label().equals(label))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static double pct(StepResult r, double p) {
+    Histogram h = r.latencyMicros();
+    return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(p) / 1000.0;
+  }
+
+  private static String ratio(double x) {
+    return Double.isNaN(x) ? "-" : String.format(Locale.ROOT, "%.2f", x);
+  }
+
+  private static String line(StepResult r) {
+    return String.format(
+        Locale.ROOT,
+        "== %s %s: sent %d, replies %d, %.0f/s, p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms",
+        r.target(),
+        r.label(),
+        r.sent(),
+        r.received(),
+        r.achievedPerSec(),
+        pct(r, 50),
+        pct(r, 99),
+        pct(r, 99.9),
+        r.latencyMicros().getMaxValue() / 1000.0);
+  }
+
+  // ---- the machine ----
+
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .orElse("unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  private static long rssBytes(String pid) {
+    try (Stream<String> lines = Files.lines(Path.of("/proc", pid, "status"))) {
+      return lines
+          .filter(l -> l.startsWith("VmRSS:"))
+          .findFirst()
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024)
+          .orElse(-1L);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  private static long sizeOf(Path dir) {
+    if (!Files.exists(dir)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(
+              f -> {
+                try {
+                  return Files.size(f);
+                } catch (IOException e) {
+                  return 0; // RocksDB deleted it meanwhile
+                }
+              })
+          .sum();
+    } catch (IOException | UncheckedIOException e) {
+      return -1;
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(f -> f.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // best effort: a temp directory
+    }
+  }
+
+  /** Parsed command line. */
+  static final class Options {
+    List<String> argv;
+    boolean help;
+    List<Double> rates = List.of(1000.0, 10000.0, 50000.0, 0.0);
+    long durationS = 15;
+    long warmupS = 5;
+    long drainS = 10;
+    List<String> guarantees = List.of("exactly_once_v2", "at_least_once");
+    List<String> targets = List.of("hop", "relay", "sluice");
+    int rules = 100_000;
+    int keys = 100_000;
+    double zipf = 1.1;
+    int partitions = 3;
+    int maxInFlight = 20_000;
+    Map<String, String> appProps = new LinkedHashMap<>();
+    Map<String, String> clientProps = new LinkedHashMap<>();
+    String bootstrap;
+    boolean attachApp;
+    String appPid;
+    Path out =
+        Path.of("bench-results", Instant.now().toString().replace(":", "").replaceAll("\\..*", ""));
+
+    static Options parse(List<String> argv) {
+      Options o = new Options();
+      o.argv = argv;
+      for (int i = 0; i < argv.size(); i++) {
+        String a = argv.get(i);
+        if (a.equals("--help") || a.equals("-h")) {
+          o.help = true;
+          continue;
+        }
+        if (a.equals("--attach-app")) {
+          o.attachApp = true;
+          continue;
+        }
+        if (i + 1 >= argv.size()) {
+          throw new IllegalArgumentException("missing value after " + a);
+        }
+        String v = argv.get(++i);
+        switch (a) {
+          case "--rates" ->
+              o.rates =
+                  Arrays.stream(v.split(","))
+                      .map(s -> s.trim().equals("max") ? 0.0 : positive(a, s))
+                      .toList();
+          case "--duration-per-step" -> o.durationS = (long) positive(a, v);
+          case "--warmup" -> o.warmupS = (long) nonNegative(a, v);
+          case "--drain" -> o.drainS = (long) nonNegative(a, v);
+          case "--guarantee" -> {
+            o.guarantees = List.of(v.split(","));
+            for (String g : o.guarantees) {
+              if (!g.equals("exactly_once_v2") && !g.equals("at_least_once")) {
+                throw new IllegalArgumentException(
+                    "--guarantee: exactly_once_v2 or at_least_once, got '" + g + "'");
+              }
+            }
+          }
+          case "--targets" -> o.targets = List.of(v.split(","));
+          case "--rules" -> o.rules = (int) nonNegative(a, v);
+          case "--keys" -> o.keys = (int) positive(a, v);
+          case "--zipf" -> o.zipf = nonNegative(a, v);
+          case "--partitions" -> o.partitions = (int) positive(a, v);
+          case "--max-in-flight" -> o.maxInFlight = (int) positive(a, v);
+          case "--app-prop" -> put(o.appProps, a, v);
+          case "--client-prop" -> put(o.clientProps, a, v);
+          case "--bootstrap" -> o.bootstrap = v;
+          case "--app-pid" -> o.appPid = v;
+          case "--out" -> o.out = Path.of(v);
+          default -> throw new IllegalArgumentException("unknown option " + a);
+        }
+      }
+      if (o.attachApp && o.bootstrap == null) {
+        throw new IllegalArgumentException("--attach-app needs --bootstrap");
+      }
+      if (o.maxInFlight >= LoadDriver.RING) {
+        throw new IllegalArgumentException("--max-in-flight must be below " + LoadDriver.RING);
+      }
+      return o;
+    }
+
+    private static void put(Map<String, String> m, String option, String kv) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException(option + " wants KEY=VALUE, got '" + kv + "'");
+      }
+      m.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+
+    private static double positive(String option, String v) {
+      double d = nonNegative(option, v);
+      if (d <= 0) {
+        throw new IllegalArgumentException(option + " must be positive, got '" + v + "'");
+      }
+      return d;
+    }
+
+    private static double nonNegative(String option, String v) {
+      try {
+        double d = Double.parseDouble(v.trim());
+        if (d < 0 || Double.isNaN(d)) {
+          throw new NumberFormatException();
+        }
+        return d;
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(option + " wants a number >= 0, got '" + v + "'");
+      }
+    }
+  }
+}

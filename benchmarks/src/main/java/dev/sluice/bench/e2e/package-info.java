@@ -1,0 +1,8 @@
+/**
+ * {@code sluice bench}: the end-to-end load runner. It starts (or attaches to) a broker and a
+ * Sluice instance, loads a generated rule set, drives open-loop load at fixed rates and measures
+ * decision latency from each request's intended send time, beside a raw consume/produce relay on
+ * the same broker (the physical limit) and a single raw produce-to-consume hop. Results go to
+ * {@code results.json} and {@code latency.svg}; docs/PERFORMANCE.md explains them.
+ */
+package dev.sluice.bench.e2e;
