@@ -124,6 +124,8 @@ final class Findings {
     long duplicated = 0;
     long conflicting = 0;
     long notWritten = 0;
+    long writtenTwice = 0;
+    long beyondOnePerRecord = 0;
     List<String> lostIds = new ArrayList<>();
     List<Long> toDecision = new ArrayList<>();
     for (Load.Check c : checks) {
@@ -132,7 +134,14 @@ final class Findings {
         continue;
       }
       written++;
+      int records = requests.copies().getOrDefault(c.id, 1);
+      if (records > 1) {
+        writtenTwice++;
+      }
       List<DecisionLog.Seen> seen = decisions.of(c.id);
+      if (seen.size() > records) {
+        beyondOnePerRecord++;
+      }
       if (seen.isEmpty()) {
         lost++;
         if (lostIds.size() < 10) {
@@ -155,6 +164,10 @@ final class Findings {
     out.put("requestsWithoutDecisionExamples", lostIds);
     out.put("requestsWithSeveralDecisions", duplicated);
     out.put("severalDecisionsThatDisagree", conflicting);
+    // A request the client's producer wrote twice (possible when a broker fails over while its
+    // batch expires) is two records, each rightly decided: that is not a duplicate decision.
+    out.put("requestsWrittenMoreThanOnce", writtenTwice);
+    out.put("requestsWithMoreDecisionsThanRecords", beyondOnePerRecord);
     out.put("checkToDecisionOnTopic", distribution(toDecision));
     return out;
   }

@@ -26,13 +26,19 @@ final class RequestsTopic {
    */
   record Written(String id, String key, int partition, long offset, long timestamp) {}
 
-  /** Requests by id, and how many records were not decodable requests (fuzz input). */
-  record Contents(Map<String, Written> byId, long undecodable, long total) {}
+  /**
+   * Requests by id (the first record of each), how many records carry each id (more than one
+   * when a producer wrote a request twice), and how many records were not decodable requests
+   * (fuzz input).
+   */
+  record Contents(
+      Map<String, Written> byId, Map<String, Integer> copies, long undecodable, long total) {}
 
   private RequestsTopic() {}
 
   static Contents read(String bootstrapServers, String topic, int partitions) {
     Map<String, Written> byId = new HashMap<>();
+    Map<String, Integer> copies = new HashMap<>();
     long undecodable = 0;
     long total = 0;
     try (KafkaConsumer<byte[], byte[]> c =
@@ -63,9 +69,10 @@ final class RequestsTopic {
           try {
             DecodedRequest req = RequestCodec.decode(r.value());
             if (req.id() != null) {
-              byId.put(
+              byId.putIfAbsent(
                   req.id(),
                   new Written(req.id(), req.key(), r.partition(), r.offset(), r.timestamp()));
+              copies.merge(req.id(), 1, Integer::sum);
             }
           } catch (RuntimeException e) {
             undecodable++;
@@ -73,6 +80,6 @@ final class RequestsTopic {
         }
       }
     }
-    return new Contents(byId, undecodable, total);
+    return new Contents(byId, copies, undecodable, total);
   }
 }
