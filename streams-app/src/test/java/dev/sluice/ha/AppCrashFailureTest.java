@@ -84,7 +84,8 @@ class AppCrashFailureTest {
     assertEquals(0L, get(f, "callers", "neverCompleted"), "checks never completed");
     assertEquals(0L, get(f, "callers", "completedExceptionally"));
     assertEquals(0L, get(f, "source", "requestsWithoutDecision"), "decisions lost at the source");
-    assertEquals(0L, get(f, "source", "requestsWithMoreDecisionsThanRecords"), "duplicate decisions");
+    assertEquals(
+        0L, get(f, "source", "requestsWithMoreDecisionsThanRecords"), "duplicate decisions");
     assertEquals(0L, get(f, "overAdmission", "overAdmitted"), "over-admission");
     assertEquals(0L, get(f, "overAdmission", "decisionsByAnotherRule"));
   }

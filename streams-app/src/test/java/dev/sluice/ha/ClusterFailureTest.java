@@ -118,7 +118,8 @@ class ClusterFailureTest {
 
     assertEquals(0L, get(f, "callers", "neverCompleted"));
     assertEquals(0L, get(f, "source", "requestsWithoutDecision"), "decisions lost at the source");
-    assertEquals(0L, get(f, "source", "requestsWithMoreDecisionsThanRecords"), "duplicate decisions");
+    assertEquals(
+        0L, get(f, "source", "requestsWithMoreDecisionsThanRecords"), "duplicate decisions");
     assertEquals(0L, get(f, "overAdmission", "overAdmitted"), "over-admission");
     assertEquals(pids, s.pids(), "no instance restarted");
     assertTrue(s.apps.stream().allMatch(SluiceProcess::isAlive));
@@ -204,7 +205,8 @@ class ClusterFailureTest {
     assertTrue(firstService != Long.MAX_VALUE, "service decisions again after the outage");
     assertEquals(held.size(), ((Number) held2.get("denied")).intValue(), "no counter lost");
     assertEquals(0L, get(f, "source", "requestsWithoutDecision"), "decisions lost at the source");
-    assertEquals(0L, get(f, "source", "requestsWithMoreDecisionsThanRecords"), "duplicate decisions");
+    assertEquals(
+        0L, get(f, "source", "requestsWithMoreDecisionsThanRecords"), "duplicate decisions");
     assertEquals(0L, get(f, "overAdmission", "overAdmitted"), "over-admission");
   }
 
@@ -326,7 +328,8 @@ class ClusterFailureTest {
         ((Number) alone.get("denied")).intValue(),
         "the wiped instance, alone, holds every counter");
     assertEquals(0L, get(f, "source", "requestsWithoutDecision"), "decisions lost at the source");
-    assertEquals(0L, get(f, "source", "requestsWithMoreDecisionsThanRecords"), "duplicate decisions");
+    assertEquals(
+        0L, get(f, "source", "requestsWithMoreDecisionsThanRecords"), "duplicate decisions");
     assertEquals(0L, get(f, "overAdmission", "overAdmitted"), "over-admission");
   }
 

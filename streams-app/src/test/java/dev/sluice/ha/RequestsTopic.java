@@ -27,9 +27,8 @@ final class RequestsTopic {
   record Written(String id, String key, int partition, long offset, long timestamp) {}
 
   /**
-   * Requests by id (the first record of each), how many records carry each id (more than one
-   * when a producer wrote a request twice), and how many records were not decodable requests
-   * (fuzz input).
+   * Requests by id (the first record of each), how many records carry each id (more than one when a
+   * producer wrote a request twice), and how many records were not decodable requests (fuzz input).
    */
   record Contents(
       Map<String, Written> byId, Map<String, Integer> copies, long undecodable, long total) {}
