@@ -179,8 +179,8 @@ class CliIntegrationTest {
     Path changed = tmp.resolve("changed.json");
     Files.writeString(
         changed,
-        "[{\"id\": \"login\", \"key\": \"login:*\", \"limit\": 2, \"windowSeconds\": 60,"
-            + " \"algorithm\": \"FIXED_WINDOW\"}]");
+        "[{\"id\": \"login\", \"key\": \"login:*\", \"limit\": 2, \"windowSeconds\": 3600,"
+            + " \"algorithm\": \"SLIDING_WINDOW\"}]");
     List<String> dry = sluice("rules", "apply", changed.toString(), "--prune", "--dry-run");
     assertTrue(dry.get(1).contains("dry run, nothing published"), dry.get(1));
     List<String> pruned = sluice("rules", "apply", changed.toString(), "--prune");
