@@ -28,6 +28,13 @@ final class Harness {
 
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
+  static {
+    // One run's data and logs at a time: brokers leave hundreds of MB behind, and the logs listed
+    // on a failure should be this run's. They stay after the run, for a post-mortem.
+    deleteRecursively(DATA_ROOT);
+    deleteRecursively(LOG_ROOT);
+  }
+
   private Harness() {}
 
   /** The module's {@code target/} directory (failsafe runs with the module as basedir). */
