@@ -27,7 +27,6 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.QueryableStoreType;
 import org.apache.kafka.streams.state.internals.StateStoreProvider;
@@ -79,11 +78,7 @@ public final class SluiceInstance implements AutoCloseable {
                     config.sluice(),
                     SchemaRegistryClient.fromProperties(config.sluice().delegated()))),
             streamsProps);
-    this.streams.setUncaughtExceptionHandler(
-        e -> {
-          LOG.error("Stream thread failed; shutting this instance down", e);
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+    this.streams.setUncaughtExceptionHandler(new ThreadFailurePolicy());
     RestoreLog restoreLog = new RestoreLog();
     this.streams.setGlobalStateRestoreListener(restoreLog);
     this.streams.setStandbyUpdateListener(restoreLog);
