@@ -5,18 +5,25 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** An {@link Io} with no environment whose output and error a test reads back as UTF-8 text. */
+/** An {@link Io} whose output and error a test reads back as UTF-8 text. */
 public final class CapturedIo {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private final Io io =
-      new Io(
-          new PrintStream(out, true, StandardCharsets.UTF_8),
-          new PrintStream(err, true, StandardCharsets.UTF_8),
-          Map.of());
+  private final Io io;
 
-  /** Empty output and error. */
-  public CapturedIo() {}
+  /** Empty output and error, no environment. */
+  public CapturedIo() {
+    this(Map.of());
+  }
+
+  /** Empty output and error, with {@code env} as the environment. */
+  public CapturedIo(Map<String, String> env) {
+    io =
+        new Io(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env);
+  }
 
   /** What a command is given. */
   public Io io() {
