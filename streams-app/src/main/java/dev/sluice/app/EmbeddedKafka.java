@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,8 +110,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the broker's data directory", e);
     }
-    int port = isFree(preferredPort) ? preferredPort : freePort();
-    int controllerPort = freePort();
+    int port = LocalPorts.preferredOrFree(preferredPort);
+    int controllerPort = LocalPorts.free();
     Properties props = serverProperties(dataDir.resolve("logs"), port, controllerPort);
     List<String> formatArgs = new ArrayList<>();
     Map<String, String> superUser = Map.of();
@@ -298,26 +296,6 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (RuntimeException e) {
       close();
       throw e;
-    }
-  }
-
-  private static boolean isFree(int port) {
-    if (port <= 0) {
-      return false;
-    }
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free local port", e);
     }
   }
 

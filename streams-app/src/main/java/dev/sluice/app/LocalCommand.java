@@ -5,8 +5,6 @@ import dev.sluice.client.DecisionClient;
 import dev.sluice.client.DecisionSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,7 +105,7 @@ public final class LocalCommand {
       resources.kafka =
           secure ? EmbeddedKafka.startSecure(workDir, port) : EmbeddedKafka.start(workDir, port);
       String bootstrap = resources.kafka.bootstrapServers();
-      int http = isFree(httpPort) ? httpPort : freePort();
+      int http = LocalPorts.preferredOrFree(httpPort);
       Map<String, String> instanceSettings = overrides(bootstrap, workDir, http);
       AppConfig config = AppConfig.forInstance(null, Map.of(), instanceSettings);
       AppConfig adminConfig = config;
@@ -333,25 +331,6 @@ public final class LocalCommand {
     String home = System.getProperty("sluice.home");
     Path base = home == null ? Path.of("") : Path.of(home);
     return base.resolve("examples").resolve("rules.json");
-  }
-
-  private static boolean isFree(int port) {
-    if (port == 0) {
-      return false;
-    }
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      return s.isBound();
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free local port", e);
-    }
   }
 
   /** What local started, closed in reverse order exactly once. */

@@ -53,12 +53,42 @@ public final class Simulator implements AutoCloseable {
   private final PrintWriter err;
   private final Path stateDir;
   private final TopologyTestDriver driver;
-  private final TestInputTopic<String, byte[]> rules;
-  private final TestInputTopic<String, byte[]> requests;
-  private final TestOutputTopic<String, byte[]> decisions;
-  private final TestOutputTopic<byte[], byte[]> deadLetters;
-  private final TestOutputTopic<String, byte[]> rulesApplied;
+  private final Topics topics;
   private long decisionCount;
+
+  /**
+   * The driver's ends of Sluice's topics, with the serdes the topology uses: keys as strings (the
+   * dead-letter topic keeps the raw key bytes), values as bytes. Public so that the topology's
+   * {@link TopologyTestDriver} tests pipe and read exactly as the simulator does.
+   *
+   * @param rules the rules topic
+   * @param requests the requests topic
+   * @param decisions the decisions topic
+   * @param deadLetters the dead-letter topic
+   * @param rulesApplied the internal applied-rules topic
+   */
+  public record Topics(
+      TestInputTopic<String, byte[]> rules,
+      TestInputTopic<String, byte[]> requests,
+      TestOutputTopic<String, byte[]> decisions,
+      TestOutputTopic<byte[], byte[]> deadLetters,
+      TestOutputTopic<String, byte[]> rulesApplied) {
+
+    /** Opens the topics {@code config} names on {@code driver}. */
+    public static Topics open(TopologyTestDriver driver, SluiceConfig config) {
+      return new Topics(
+          driver.createInputTopic(
+              config.rulesTopic(), new StringSerializer(), new ByteArraySerializer()),
+          driver.createInputTopic(
+              config.requestsTopic(), new StringSerializer(), new ByteArraySerializer()),
+          driver.createOutputTopic(
+              config.decisionsTopic(), new StringDeserializer(), new ByteArrayDeserializer()),
+          driver.createOutputTopic(
+              config.deadLettersTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+          driver.createOutputTopic(
+              config.rulesAppliedTopic(), new StringDeserializer(), new ByteArrayDeserializer()));
+    }
+  }
 
   /**
    * Starts the topology with {@code config}.
@@ -74,21 +104,7 @@ public final class Simulator implements AutoCloseable {
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-simulate");
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver = new TopologyTestDriver(RateLimiterTopology.build(config), props, Instant.EPOCH);
-    rules =
-        driver.createInputTopic(
-            config.rulesTopic(), new StringSerializer(), new ByteArraySerializer());
-    requests =
-        driver.createInputTopic(
-            config.requestsTopic(), new StringSerializer(), new ByteArraySerializer());
-    decisions =
-        driver.createOutputTopic(
-            config.decisionsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
-    deadLetters =
-        driver.createOutputTopic(
-            config.deadLettersTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    rulesApplied =
-        driver.createOutputTopic(
-            config.rulesAppliedTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+    topics = Topics.open(driver, config);
   }
 
   /** Publishes one rules-file entry, keyed by its {@code id} when that is a string. */
@@ -124,7 +140,7 @@ public final class Simulator implements AutoCloseable {
   }
 
   private void pipeRule(String key, byte[] value) {
-    rules.pipeInput(new TestRecord<>(key, value, new RecordHeaders(), 0L));
+    topics.rules().pipeInput(new TestRecord<>(key, value, new RecordHeaders(), 0L));
   }
 
   /**
@@ -138,7 +154,7 @@ public final class Simulator implements AutoCloseable {
     byte[] value = line.getBytes(StandardCharsets.UTF_8);
     RecordHeaders headers = new RecordHeaders();
     if (node == null || !node.isObject()) {
-      requests.pipeInput(new TestRecord<>(null, value, headers, 0L));
+      topics.requests().pipeInput(new TestRecord<>(null, value, headers, 0L));
       return;
     }
     JsonNode key = node.get("key");
@@ -151,22 +167,24 @@ public final class Simulator implements AutoCloseable {
       headers.add(
           RateLimiterTopology.INVALID_TIMESTAMP_HEADER, raw.getBytes(StandardCharsets.UTF_8));
     }
-    requests.pipeInput(
-        new TestRecord<>(
-            key != null && key.isTextual() ? key.textValue() : null, value, headers, time));
+    topics
+        .requests()
+        .pipeInput(
+            new TestRecord<>(
+                key != null && key.isTextual() ? key.textValue() : null, value, headers, time));
   }
 
   private void drain(String where) {
-    while (!decisions.isEmpty()) {
-      out.println(DecisionCodec.toJson(AvroCodec.DECISION.decode(decisions.readValue())));
+    while (!topics.decisions().isEmpty()) {
+      out.println(DecisionCodec.toJson(AvroCodec.DECISION.decode(topics.decisions().readValue())));
       decisionCount++;
     }
-    while (!deadLetters.isEmpty()) {
-      err.println(describe(deadLetters.readRecord(), where));
+    while (!topics.deadLetters().isEmpty()) {
+      err.println(describe(topics.deadLetters().readRecord(), where));
     }
     // Validated rules also land in an output queue of the driver; drop them to bound memory.
-    if (!rulesApplied.isEmpty()) {
-      rulesApplied.readRecordsToList();
+    if (!topics.rulesApplied().isEmpty()) {
+      topics.rulesApplied().readRecordsToList();
     }
   }
 

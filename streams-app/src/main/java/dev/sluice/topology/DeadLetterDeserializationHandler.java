@@ -1,9 +1,7 @@
 package dev.sluice.topology;
 
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -19,17 +17,14 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterDeserializationHandler.class);
 
-  private String deadLetterTopic;
-  private DecisionMetrics metrics = DecisionMetrics.NONE;
+  private DeadLetterTarget target = DeadLetterTarget.NONE;
 
   /** Created by Kafka Streams from {@code deserialization.exception.handler}. */
   public DeadLetterDeserializationHandler() {}
 
   @Override
   public void configure(Map<String, ?> configs) {
-    Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-    deadLetterTopic = topic == null ? null : topic.toString();
-    metrics = DecisionMetrics.fromConfigs(configs);
+    target = DeadLetterTarget.fromConfigs(configs);
   }
 
   @Override
@@ -45,7 +40,7 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
           exception);
       return Response.fail();
     }
-    if (deadLetterTopic == null) {
+    if (target.topic() == null) {
       LOG.error(
           "Undecodable record at {}-{}@{} and no dead-letter topic configured; stopping",
           context.topic(),
@@ -59,20 +54,15 @@ public final class DeadLetterDeserializationHandler implements DeserializationEx
         context.topic(),
         context.partition(),
         context.offset(),
-        deadLetterTopic,
+        target.topic(),
         exception.getMessage());
-    metrics.deadLettered(DeadLetters.Stage.DESERIALIZATION);
     return Response.resume(
-        List.of(
-            DeadLetters.failed(
-                deadLetterTopic,
-                record.key(),
-                record.value(),
-                record.headers(),
-                DeadLetters.Stage.DESERIALIZATION,
-                exception,
-                context.topic(),
-                context.partition(),
-                context.offset())));
+        target.deadLetter(
+            DeadLetters.Stage.DESERIALIZATION,
+            record.key(),
+            record.value(),
+            record.headers(),
+            exception,
+            context));
   }
 }

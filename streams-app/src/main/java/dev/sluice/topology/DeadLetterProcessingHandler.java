@@ -1,8 +1,6 @@
 package dev.sluice.topology;
 
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -20,24 +18,21 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
 
-  private String deadLetterTopic;
-  private DecisionMetrics metrics = DecisionMetrics.NONE;
+  private DeadLetterTarget target = DeadLetterTarget.NONE;
 
   /** Created by Kafka Streams from {@code processing.exception.handler}. */
   public DeadLetterProcessingHandler() {}
 
   @Override
   public void configure(Map<String, ?> configs) {
-    Object topic = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-    deadLetterTopic = topic == null ? null : topic.toString();
-    metrics = DecisionMetrics.fromConfigs(configs);
+    target = DeadLetterTarget.fromConfigs(configs);
   }
 
   @Override
   public Response handleError(
       ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
     // A registry that cannot answer says nothing about the record: fail, so it is retried.
-    if (deadLetterTopic == null
+    if (target.topic() == null
         || exception instanceof StreamsException
         || RecordFormats.registryUnavailable(exception)) {
       LOG.error(
@@ -55,20 +50,15 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
         context.topic(),
         context.partition(),
         context.offset(),
-        deadLetterTopic,
+        target.topic(),
         exception);
-    metrics.deadLettered(DeadLetters.Stage.PROCESSING);
     return Response.resume(
-        List.of(
-            DeadLetters.failed(
-                deadLetterTopic,
-                context.sourceRawKey(),
-                context.sourceRawValue(),
-                context.headers(),
-                DeadLetters.Stage.PROCESSING,
-                exception,
-                context.topic(),
-                context.partition(),
-                context.offset())));
+        target.deadLetter(
+            DeadLetters.Stage.PROCESSING,
+            context.sourceRawKey(),
+            context.sourceRawValue(),
+            context.headers(),
+            exception,
+            context));
   }
 }

@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,13 +72,8 @@ class CliIntegrationTest {
 
   /** Runs a command with captured output; returns {exit code, stdout, stderr}. */
   private List<String> sluice(String... args) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Io io =
-        new Io(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            env);
+    CapturedIo captured = new CapturedIo(env);
+    Io io = captured.io();
     int rc;
     try {
       List<String> argv = List.of(args).subList(1, args.length);
@@ -97,8 +89,8 @@ class CliIntegrationTest {
     }
     List<String> result = new ArrayList<>();
     result.add(String.valueOf(rc));
-    result.add(out.toString(StandardCharsets.UTF_8));
-    result.add(err.toString(StandardCharsets.UTF_8));
+    result.add(captured.out());
+    result.add(captured.err());
     return result;
   }
 
@@ -125,11 +117,7 @@ class CliIntegrationTest {
   @Order(1)
   void runStartupCheckShouldNameMissingTopicsThenCreateThem() {
     AppConfig config = instanceConfig(Map.of());
-    Io quiet =
-        new Io(
-            new PrintStream(new ByteArrayOutputStream()),
-            new PrintStream(new ByteArrayOutputStream()),
-            env);
+    Io quiet = new CapturedIo(env).io();
     CliException e =
         assertThrows(CliException.class, () -> RunCommand.prepareCluster(config, false, 2, quiet));
     assertTrue(
@@ -148,11 +136,7 @@ class CliIntegrationTest {
   @Order(2)
   void runStartupCheckShouldRefuseAReplicationFactorAboveTheBrokerCount() {
     AppConfig config = instanceConfig(Map.of("replication.factor", "3"));
-    Io quiet =
-        new Io(
-            new PrintStream(new ByteArrayOutputStream()),
-            new PrintStream(new ByteArrayOutputStream()),
-            env);
+    Io quiet = new CapturedIo(env).io();
     CliException e =
         assertThrows(CliException.class, () -> RunCommand.prepareCluster(config, false, 2, quiet));
     assertTrue(e.getMessage().contains("replication.factor is 3 but the cluster"), e.getMessage());

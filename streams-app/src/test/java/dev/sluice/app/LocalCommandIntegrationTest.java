@@ -3,13 +3,9 @@ package dev.sluice.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,26 +21,20 @@ class LocalCommandIntegrationTest {
         rules,
         Files.readString(Path.of("../examples/rules.json"))
             .replace("\"FIXED_WINDOW\"", "\"SLIDING_WINDOW\""));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Io io =
-        new Io(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of());
+    CapturedIo io = new CapturedIo();
     long t0 = System.nanoTime();
     int rc =
         LocalCommand.run(
             List.of(
                 "--duration", "15", "--port", "0", "--http-port", "0", "--rules", rules.toString()),
-            io);
+            io.io());
     long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
-    String text = out.toString(StandardCharsets.UTF_8);
-    assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+    String text = io.out();
+    assertEquals(0, rc, io.err());
     assertTrue(text.matches("(?s).*login:alice .* allowed .*ALLOWED .*login-per-user.*"), text);
     assertTrue(text.matches("(?s).*login:alice .* DENIED .*RATE_LIMITED .*login-per-user.*"), text);
     assertTrue(text.contains("Sluice is running."), text);
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("sluice local: stopped"));
+    assertTrue(io.err().contains("sluice local: stopped"));
     assertTrue(seconds < 90, "took " + seconds + " s");
   }
 }

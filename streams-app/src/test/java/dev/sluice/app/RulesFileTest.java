@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RulesFileTest {
@@ -55,22 +51,17 @@ class RulesFileTest {
 
   @Test
   void validateCommandShouldExitOneAndPrintEveryError() {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Io io =
-        new Io(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of());
-    int rc = RulesCommand.run(List.of("validate", RULES.resolve("invalid.json").toString()), io);
+    CapturedIo io = new CapturedIo();
+    int rc =
+        RulesCommand.run(List.of("validate", RULES.resolve("invalid.json").toString()), io.io());
     assertEquals(1, rc);
-    String text = err.toString(StandardCharsets.UTF_8);
+    String text = io.err();
     assertTrue(text.contains("duplicate of rule #1"), text);
     assertTrue(text.contains("error(s) in 5 rule(s)"), text);
 
-    out.reset();
+    io.clearOut();
     assertEquals(
-        0, RulesCommand.run(List.of("validate", RULES.resolve("valid.json").toString()), io));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("2 rule(s), all valid"));
+        0, RulesCommand.run(List.of("validate", RULES.resolve("valid.json").toString()), io.io()));
+    assertTrue(io.out().contains("2 rule(s), all valid"));
   }
 }

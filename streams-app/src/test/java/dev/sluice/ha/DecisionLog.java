@@ -3,7 +3,6 @@ package dev.sluice.ha;
 import dev.sluice.avro.Decision;
 import dev.sluice.schema.AvroCodec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
@@ -52,26 +49,17 @@ final class DecisionLog implements AutoCloseable {
 
   DecisionLog(String bootstrapServers, String topic, int partitions) {
     consumer =
-        new KafkaConsumer<>(
+        TopicReader.fromBeginning(
+            bootstrapServers,
+            topic,
+            partitions,
+            "ha-decision-log",
             Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
                 "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.CLIENT_ID_CONFIG,
-                "ha-decision-log",
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
                 50),
-            new StringDeserializer(),
-            new ByteArrayDeserializer());
-    List<TopicPartition> tps = new ArrayList<>();
-    for (int p = 0; p < partitions; p++) {
-      tps.add(new TopicPartition(topic, p));
-    }
-    consumer.assign(tps);
-    consumer.seekToBeginning(tps);
+            new StringDeserializer());
     thread = new Thread(this::run, "ha-decision-log");
     thread.setDaemon(true);
     thread.start();

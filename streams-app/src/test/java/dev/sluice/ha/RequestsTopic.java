@@ -2,16 +2,9 @@ package dev.sluice.ha;
 
 import dev.sluice.schema.DecodedRequest;
 import dev.sluice.schema.RequestCodec;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The requests topic read from the beginning to its current end: the ids of the requests that were
@@ -38,33 +31,16 @@ final class RequestsTopic {
   static Contents read(String bootstrapServers, String topic, int partitions) {
     Map<String, Written> byId = new HashMap<>();
     Map<String, Integer> copies = new HashMap<>();
-    long undecodable = 0;
-    long total = 0;
-    try (KafkaConsumer<byte[], byte[]> c =
-        new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.CLIENT_ID_CONFIG,
-                "ha-requests-reader"),
-            new ByteArrayDeserializer(),
-            new ByteArrayDeserializer())) {
-      List<TopicPartition> tps = new ArrayList<>();
-      for (int p = 0; p < partitions; p++) {
-        tps.add(new TopicPartition(topic, p));
-      }
-      c.assign(tps);
-      c.seekToBeginning(tps);
-      Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(30));
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("could not read " + topic + " to its end in 60 s");
-        }
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          total++;
+    AtomicLong undecodable = new AtomicLong();
+    AtomicLong total = new AtomicLong();
+    TopicReader.readToEnd(
+        bootstrapServers,
+        topic,
+        partitions,
+        "ha-requests-reader",
+        Map.of(),
+        r -> {
+          total.incrementAndGet();
           try {
             DecodedRequest req = RequestCodec.decode(r.value());
             if (req.id() != null) {
@@ -74,11 +50,9 @@ final class RequestsTopic {
               copies.merge(req.id(), 1, Integer::sum);
             }
           } catch (RuntimeException e) {
-            undecodable++;
+            undecodable.incrementAndGet();
           }
-        }
-      }
-    }
-    return new Contents(byId, copies, undecodable, total);
+        });
+    return new Contents(byId, copies, undecodable.get(), total.get());
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.app.AclPlan;
+import dev.sluice.app.CapturedIo;
 import dev.sluice.app.CheckCommand;
 import dev.sluice.app.Io;
 import dev.sluice.app.LocalCommand;
@@ -38,13 +39,7 @@ class LocalSecureIntegrationTest {
 
   @Test
   void secureDemoShouldRunAsThreePrincipalsAndPrintWorkingConfigs() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    Io io =
-        new Io(
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            Map.of());
+    CapturedIo io = new CapturedIo();
     CompletableFuture<Integer> local = new CompletableFuture<>();
     // A generous --duration only bounds a failed test: the test interrupts `local` once done,
     // which stops it the way Ctrl-C does (everything closed, the temporary directory deleted).
@@ -64,7 +59,7 @@ class LocalSecureIntegrationTest {
                             "0",
                             "--rules",
                             "../examples/rules.json"),
-                        io));
+                        io.io()));
               } catch (Throwable t) {
                 local.completeExceptionally(t);
               }
@@ -72,13 +67,12 @@ class LocalSecureIntegrationTest {
             "sluice-local-under-test");
     thread.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!out.toString(StandardCharsets.UTF_8).contains("Press Ctrl-C")
-        && !out.toString(StandardCharsets.UTF_8).contains("Stopping after")) {
-      assertFalse(local.isDone(), () -> "local ended early: " + err);
-      assertTrue(System.nanoTime() < deadline, () -> "local not running: " + out + err);
+    while (!io.out().contains("Press Ctrl-C") && !io.out().contains("Stopping after")) {
+      assertFalse(local.isDone(), () -> "local ended early: " + io.err());
+      assertTrue(System.nanoTime() < deadline, () -> "local not running: " + io.out() + io.err());
       Thread.sleep(200);
     }
-    String text = out.toString(StandardCharsets.UTF_8);
+    String text = io.out();
     assertTrue(text.matches("(?s).*login:alice .* DENIED .*RATE_LIMITED .*login-per-user.*"), text);
     assertTrue(text.contains("SASL/SCRAM-SHA-512, StandardAuthorizer"), text);
 
@@ -119,7 +113,7 @@ class LocalSecureIntegrationTest {
     ExecutionException stopped =
         assertThrows(ExecutionException.class, () -> local.get(60, TimeUnit.SECONDS));
     assertTrue(stopped.getCause() instanceof InterruptedException, String.valueOf(stopped));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("sluice local: stopped"));
+    assertTrue(io.err().contains("sluice local: stopped"));
     for (Path file : configs.values()) {
       assertFalse(Files.exists(file), "left behind: " + file);
     }

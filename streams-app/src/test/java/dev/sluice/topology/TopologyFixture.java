@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.sluice.core.Verdict;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.DecisionCodec;
+import dev.sluice.simulate.Simulator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,10 +13,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -60,21 +57,12 @@ final class TopologyFixture implements AutoCloseable {
                 config, metrics, formats == null ? RecordFormats.EMBEDDED : formats),
             props,
             Instant.EPOCH);
-    rules =
-        driver.createInputTopic(
-            config.rulesTopic(), new StringSerializer(), new ByteArraySerializer());
-    requests =
-        driver.createInputTopic(
-            config.requestsTopic(), new StringSerializer(), new ByteArraySerializer());
-    decisions =
-        driver.createOutputTopic(
-            config.decisionsTopic(), new StringDeserializer(), new ByteArrayDeserializer());
-    deadLetters =
-        driver.createOutputTopic(
-            config.deadLettersTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    rulesApplied =
-        driver.createOutputTopic(
-            config.rulesAppliedTopic(), new StringDeserializer(), new ByteArrayDeserializer());
+    Simulator.Topics topics = Simulator.Topics.open(driver, config);
+    rules = topics.rules();
+    requests = topics.requests();
+    decisions = topics.decisions();
+    deadLetters = topics.deadLetters();
+    rulesApplied = topics.rulesApplied();
   }
 
   /** Publishes a JSON rule keyed by {@code id}. */

@@ -1,9 +1,18 @@
 package dev.sluice.client.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.client.ClientDecision;
+import dev.sluice.client.DecisionClient;
+import dev.sluice.client.DecisionSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -92,6 +101,58 @@ public final class TestKafka implements AutoCloseable {
     var broker = cluster.brokers().get(BROKER_ID);
     broker.shutdown();
     broker.awaitShutdown();
+  }
+
+  /**
+   * What one round of checks sent while the broker was stopped gave.
+   *
+   * @param submitMs how long the {@code check} calls themselves took
+   * @param doneMs from the first call until every check had completed
+   * @param decisions every check's decision, in call order
+   */
+  public record OutageRound(long submitMs, long doneMs, List<ClientDecision> decisions) {
+    /**
+     * Asserts that the round completed within {@code withinMs} and every check by the FAIL_CLOSED
+     * policy (denied), as a client that cannot reach its broker must answer.
+     */
+    public void assertAllFailedClosedWithin(long withinMs) {
+      assertTrue(doneMs < withinMs, "all completed by policy after " + doneMs + " ms");
+      for (ClientDecision d : decisions) {
+        assertEquals(DecisionSource.FAIL_CLOSED, d.source());
+        assertFalse(d.allowed());
+      }
+    }
+  }
+
+  /**
+   * Stops the broker and, while it stays down, sends three rounds of {@code checks} checks (keys
+   * {@code keyPrefix + i}, cost 1) one second apart, waiting up to {@code timeoutMs} + 5 s for each
+   * round to complete and handing it to {@code eachRound} (the caller's assertions). The broker is
+   * still stopped afterwards: {@link #startBroker()} ends the outage.
+   */
+  public void checkDuringOutage(
+      DecisionClient client,
+      String keyPrefix,
+      int checks,
+      long timeoutMs,
+      Consumer<OutageRound> eachRound)
+      throws Exception {
+    stopBroker();
+    for (int round = 0; round < 3; round++) {
+      List<CompletableFuture<ClientDecision>> futures = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int i = 0; i < checks; i++) {
+        futures.add(client.check(keyPrefix + i, Map.of(), 1));
+      }
+      long submitMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+          .get(timeoutMs + 5000, TimeUnit.MILLISECONDS);
+      long doneMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      eachRound.accept(
+          new OutageRound(
+              submitMs, doneMs, futures.stream().map(CompletableFuture::join).toList()));
+      Thread.sleep(1000); // the outage goes on between rounds
+    }
   }
 
   /** Starts the stopped broker again on the same listener port. */

@@ -371,31 +371,12 @@ public final class SchemaRegistryClient {
       json = text.isBlank() ? null : JSON.readTree(text);
     } catch (JsonProcessingException e) {
       if (status / 100 == 2) {
-        throw new SchemaRegistryException(
-            Kind.BAD_RESPONSE,
-            status,
-            -1,
-            "schema registry answered "
-                + method
-                + " "
-                + url
-                + " with a body that is not JSON: "
-                + snippet(text),
-            e);
+        throw unexpectedBody(method, url, status, "a body that is not JSON", text, e);
       }
     }
     if (status / 100 == 2) {
       if (json == null || !json.isObject()) {
-        throw new SchemaRegistryException(
-            Kind.BAD_RESPONSE,
-            status,
-            -1,
-            "schema registry answered "
-                + method
-                + " "
-                + url
-                + " with no JSON object: "
-                + snippet(text));
+        throw unexpectedBody(method, url, status, "no JSON object", text, null);
       }
       return json;
     }
@@ -454,6 +435,17 @@ public final class SchemaRegistryClient {
             + " ("
             + hint
             + ")");
+  }
+
+  /** A 2xx answer whose body is not what the API promises ({@code what}: what it was instead). */
+  private static SchemaRegistryException unexpectedBody(
+      String method, String url, int status, String what, String text, Exception cause) {
+    return new SchemaRegistryException(
+        Kind.BAD_RESPONSE,
+        status,
+        -1,
+        "schema registry answered " + method + " " + url + " with " + what + ": " + snippet(text),
+        cause);
   }
 
   private static SchemaRegistryException badResponse(String message) {

@@ -1,21 +1,14 @@
 package dev.sluice.client.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.client.ClientDecision;
 import dev.sluice.client.DecisionClient;
 import dev.sluice.client.DecisionClientConfig;
-import dev.sluice.client.DecisionSource;
 import dev.sluice.client.FailurePolicy;
 import dev.sluice.client.testing.TestKafka;
 import dev.sluice.client.testing.Waits;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,25 +39,12 @@ class ServiceOutageIntegrationTest {
             Waits.serviceDecisionsInARow(client, 20, 60),
             "the service answers before the outage");
 
-        kafka.stopBroker();
-        for (int round = 0; round < 3; round++) {
-          List<CompletableFuture<ClientDecision>> futures = new ArrayList<>();
-          long start = System.nanoTime();
-          for (int i = 0; i < 100; i++) {
-            futures.add(client.check("user:" + i, Map.of(), 1));
-          }
-          CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-              .get(TIMEOUT_MS + 5000, TimeUnit.MILLISECONDS);
-          long doneMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-          assertTrue(
-              doneMs < TIMEOUT_MS + SLACK_MS, "all completed by policy after " + doneMs + " ms");
-          for (CompletableFuture<ClientDecision> f : futures) {
-            ClientDecision d = f.join();
-            assertEquals(DecisionSource.FAIL_CLOSED, d.source());
-            assertFalse(d.allowed());
-          }
-          Thread.sleep(1000);
-        }
+        kafka.checkDuringOutage(
+            client,
+            "user:",
+            100,
+            TIMEOUT_MS,
+            round -> round.assertAllFailedClosedWithin(TIMEOUT_MS + SLACK_MS));
 
         kafka.startBroker();
         assertEquals(
