@@ -2,6 +2,7 @@ package dev.sluice.client;
 
 import dev.sluice.avro.Decision;
 import dev.sluice.avro.RateLimitRequest;
+import dev.sluice.core.Verdict;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
 import dev.sluice.schema.DecisionCodec;
@@ -108,6 +109,10 @@ public final class DecisionClient implements AutoCloseable {
   private final WireFormat<RateLimitRequest> requestFormat;
 
   private final WireFormat<Decision> decisionFormat;
+
+  /** Requests are single-object encoded, so {@link RequestEncoder} may write them. */
+  private final boolean directRequests;
+
   private final String name;
   private final long timeoutNanos;
   private final FailurePolicy policy;
@@ -166,6 +171,7 @@ public final class DecisionClient implements AutoCloseable {
         WireFormat.forTopicValues(AvroCodec.REQUEST, registry, config.requestsTopic());
     this.decisionFormat =
         WireFormat.forTopicValues(AvroCodec.DECISION, registry, config.replyTopic());
+    this.directRequests = requestFormat.writes() == WireFormat.Encoding.SINGLE_OBJECT;
     this.stampedReplyTopic =
         config.replyTopic().equals(DecisionClientConfig.DEFAULT_REPLY_TOPIC)
             ? null
@@ -487,10 +493,17 @@ public final class DecisionClient implements AutoCloseable {
     }
     int partition = parts[(roundRobin.getAndIncrement() & Integer.MAX_VALUE) % parts.length];
     try {
-      RateLimitRequest request =
-          new RateLimitRequest(
-              id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic);
-      producer.send(new ProducerRecord<>(requestsTopic, key, requestFormat.encode(request)), p);
+      byte[] value =
+          directRequests
+              ? RequestEncoder.encode(id, key, metadata, cost, partition, stampedReplyTopic)
+              : null;
+      if (value == null) {
+        value =
+            requestFormat.encode(
+                new RateLimitRequest(
+                    id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic));
+      }
+      producer.send(new ProducerRecord<>(requestsTopic, key, value), p);
     } catch (RuntimeException e) {
       onSendFailed(p, e);
     }
@@ -501,20 +514,20 @@ public final class DecisionClient implements AutoCloseable {
 
   /** Reply thread: one record from the reply topic. */
   void onReply(byte[] value) {
-    Decision d;
+    Verdict v;
     try {
-      // Single-object replies take the buffered fast path; registry-framed ones need the format.
-      d =
+      // Single-object replies take the direct fast path; registry-framed ones need the format.
+      v =
           AvroCodec.looksLikeSingleObject(value)
               ? replyDecoder.decode(value)
-              : decisionFormat.decode(value);
+              : DecisionCodec.fromAvro(decisionFormat.decode(value));
     } catch (CodecException | SchemaRegistryException e) {
       // A registry outage while reading a reply: the check times out into the failure policy.
       undecodableReplies.increment();
       return;
     }
-    String id = d.getRequestId();
-    PendingCheck p = id == null ? null : pending.remove(id, d.getKey());
+    String id = v.requestId();
+    PendingCheck p = id == null ? null : pending.remove(id, v.key());
     if (p == null) {
       if (id != null && recentlyExpired.remove(id, System.nanoTime())) {
         lateReplies.increment();
@@ -523,7 +536,7 @@ public final class DecisionClient implements AutoCloseable {
       }
       return;
     }
-    p.complete(ClientDecision.fromService(DecisionCodec.fromAvro(d)));
+    p.complete(ClientDecision.fromService(v));
   }
 
   /** Producer I/O thread (or the caller's, when {@code send} itself threw). */
