@@ -17,9 +17,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * DecisionClientConfig#RESERVED_KAFKA_KEYS}).
  */
 final class KafkaSettings {
-  /** The reply consumer's {@code fetch.min.bytes} when the linger is not zero. */
-  static final int REPLY_FETCH_MIN_BYTES = 16384;
-
   private KafkaSettings() {}
 
   /**
@@ -52,11 +49,9 @@ final class KafkaSettings {
   }
 
   /**
-   * The reply consumer: read_committed, never commits, starts at the end; with a linger above zero,
-   * fetches wait up to the linger for {@value #REPLY_FETCH_MIN_BYTES} bytes of replies (both
-   * overridable as Kafka properties). In automatic mode it joins {@code replyGroupId}; with the
-   * classic group protocol it uses the cooperative sticky assignor so a member joining or leaving
-   * moves only the partitions that must move.
+   * The reply consumer: read_committed, never commits, starts at the end. In automatic mode it
+   * joins {@code replyGroupId}; with the classic group protocol it uses the cooperative sticky
+   * assignor so a member joining or leaving moves only the partitions that must move.
    */
   static Map<String, Object> replyConsumer(DecisionClientConfig c, String clientId) {
     Map<String, Object> p = consumerBase(c, clientId, "replies");
@@ -72,15 +67,6 @@ final class KafkaSettings {
             ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
             CooperativeStickyAssignor.class.getName());
       }
-    }
-    long lingerMs = c.linger().toMillis();
-    if (lingerMs > 0) {
-      // The reply side of the linger: under load the broker answers a fetch once 16 KiB of
-      // replies are there (a few hundred), instead of one fetch per handful of records; idle, a
-      // reply waits at most the linger. Fewer, fuller fetches cost the broker and this thread less
-      // per reply, as the producer's batching does for requests.
-      p.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, REPLY_FETCH_MIN_BYTES);
-      p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) lingerMs);
     }
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     return p;

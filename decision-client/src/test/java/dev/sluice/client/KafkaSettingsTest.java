@@ -62,21 +62,6 @@ class KafkaSettingsTest {
   }
 
   @Test
-  void shouldBatchReplyFetchesForAtMostTheLinger() {
-    Map<String, Object> p =
-        KafkaSettings.replyConsumer(base().linger(Duration.ofMillis(3)).build(), "c1");
-    assertEquals(KafkaSettings.REPLY_FETCH_MIN_BYTES, p.get("fetch.min.bytes"));
-    assertEquals(3, p.get("fetch.max.wait.ms"));
-    Map<String, Object> noLinger =
-        KafkaSettings.replyConsumer(base().linger(Duration.ZERO).build(), "c1");
-    assertFalse(noLinger.containsKey("fetch.min.bytes"));
-    assertFalse(noLinger.containsKey("fetch.max.wait.ms"));
-    Map<String, Object> overridden =
-        KafkaSettings.replyConsumer(base().kafkaProperty("fetch.min.bytes", "1").build(), "c1");
-    assertEquals("1", overridden.get("fetch.min.bytes"));
-  }
-
-  @Test
   void shouldUseNoGroupForExplicitPartitions() {
     Map<String, Object> p = KafkaSettings.replyConsumer(base().replyPartitions(0).build(), "c1");
     assertFalse(p.containsKey("group.id"));
