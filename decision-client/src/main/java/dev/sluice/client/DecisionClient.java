@@ -2,6 +2,7 @@ package dev.sluice.client;
 
 import dev.sluice.avro.Decision;
 import dev.sluice.avro.RateLimitRequest;
+import dev.sluice.core.Verdict;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.CodecException;
 import dev.sluice.schema.DecisionCodec;
@@ -37,14 +38,19 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>What a check costs</h2>
  *
- * On the calling thread: argument validation, Avro encoding of one small request and a producer
- * {@code send} that appends it to a batch. No network I/O happens on the caller's thread and
- * nothing blocks: when the producer cannot take the request at once (topic metadata missing, e.g.
- * while the broker is down, or its buffer full) the check completes by policy at once. Allocation
- * per check: the generated id string, the Avro request and its bytes, the producer record and the
- * returned future (which doubles as the pending entry, the deadline timer node and the send
- * callback); on reply, the decoded decision and the {@link ClientDecision}. No thread, timer task
- * or map node is created per check. On the network: one request record out, batched for up to the
+ * On the calling thread: argument validation, Avro encoding of one small request (written straight
+ * into its byte array) and a producer {@code send} that appends it to a batch. No network I/O
+ * happens on the caller's thread and nothing blocks: when the producer cannot take the request at
+ * once (topic metadata missing, e.g. while the broker is down, or its buffer full) the check
+ * completes by policy at once. Allocation per check: the generated id string, the request's bytes,
+ * the producer record (and the producer's own per-send objects: the key's bytes, its callback
+ * wrapper and record future) and the returned future (which doubles as the pending entry, the
+ * deadline timer node and the send callback); on reply, the decision read straight from the record
+ * (a {@code Verdict} with its id, key and rule id strings) and the {@link ClientDecision}. No
+ * thread, timer task or map node is created per check; with a schema registry configured, or
+ * non-ASCII strings in a check, requests go through the generic Avro writer (a little more CPU and
+ * garbage). Measured on 2 cores with a broker in the same JVM: about 4 µs of client CPU per check
+ * in all (see the module README). On the network: one request record out, batched for up to the
  * configured linger, and one decision record back.
  *
  * <h2>Threads</h2>
@@ -108,6 +114,10 @@ public final class DecisionClient implements AutoCloseable {
   private final WireFormat<RateLimitRequest> requestFormat;
 
   private final WireFormat<Decision> decisionFormat;
+
+  /** Requests are single-object encoded, so {@link RequestEncoder} may write them. */
+  private final boolean directRequests;
+
   private final String name;
   private final long timeoutNanos;
   private final FailurePolicy policy;
@@ -166,6 +176,7 @@ public final class DecisionClient implements AutoCloseable {
         WireFormat.forTopicValues(AvroCodec.REQUEST, registry, config.requestsTopic());
     this.decisionFormat =
         WireFormat.forTopicValues(AvroCodec.DECISION, registry, config.replyTopic());
+    this.directRequests = requestFormat.writes() == WireFormat.Encoding.SINGLE_OBJECT;
     this.stampedReplyTopic =
         config.replyTopic().equals(DecisionClientConfig.DEFAULT_REPLY_TOPIC)
             ? null
@@ -487,10 +498,17 @@ public final class DecisionClient implements AutoCloseable {
     }
     int partition = parts[(roundRobin.getAndIncrement() & Integer.MAX_VALUE) % parts.length];
     try {
-      RateLimitRequest request =
-          new RateLimitRequest(
-              id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic);
-      producer.send(new ProducerRecord<>(requestsTopic, key, requestFormat.encode(request)), p);
+      byte[] value =
+          directRequests
+              ? RequestEncoder.encode(id, key, metadata, cost, partition, stampedReplyTopic)
+              : null;
+      if (value == null) {
+        value =
+            requestFormat.encode(
+                new RateLimitRequest(
+                    id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic));
+      }
+      producer.send(new ProducerRecord<>(requestsTopic, key, value), p);
     } catch (RuntimeException e) {
       onSendFailed(p, e);
     }
@@ -501,20 +519,20 @@ public final class DecisionClient implements AutoCloseable {
 
   /** Reply thread: one record from the reply topic. */
   void onReply(byte[] value) {
-    Decision d;
+    Verdict v;
     try {
-      // Single-object replies take the buffered fast path; registry-framed ones need the format.
-      d =
+      // Single-object replies take the direct fast path; registry-framed ones need the format.
+      v =
           AvroCodec.looksLikeSingleObject(value)
               ? replyDecoder.decode(value)
-              : decisionFormat.decode(value);
+              : DecisionCodec.fromAvro(decisionFormat.decode(value));
     } catch (CodecException | SchemaRegistryException e) {
       // A registry outage while reading a reply: the check times out into the failure policy.
       undecodableReplies.increment();
       return;
     }
-    String id = d.getRequestId();
-    PendingCheck p = id == null ? null : pending.remove(id, d.getKey());
+    String id = v.requestId();
+    PendingCheck p = id == null ? null : pending.remove(id, v.key());
     if (p == null) {
       if (id != null && recentlyExpired.remove(id, System.nanoTime())) {
         lateReplies.increment();
@@ -523,7 +541,7 @@ public final class DecisionClient implements AutoCloseable {
       }
       return;
     }
-    p.complete(ClientDecision.fromService(DecisionCodec.fromAvro(d)));
+    p.complete(ClientDecision.fromService(v));
   }
 
   /** Producer I/O thread (or the caller's, when {@code send} itself threw). */

@@ -109,7 +109,11 @@ final class PendingTable {
     if (i < 0 || !slots[i].key.equals(key)) {
       return null;
     }
-    return remove(id);
+    PendingCheck p = slots[i];
+    deleteSlot(i);
+    unlink(p);
+    removedById++;
+    return p;
   }
 
   /** Removes this very check; false when it was no longer pending. */

@@ -1,0 +1,66 @@
+package dev.sluice.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.sluice.avro.RateLimitRequest;
+import dev.sluice.schema.AvroCodec;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class RequestEncoderTest {
+
+  private static byte[] viaCodec(
+      String id, String key, Map<String, String> md, long cost, int partition, String topic) {
+    return AvroCodec.REQUEST.encode(
+        new RateLimitRequest(id, key, md, cost == 1 ? null : cost, partition, topic));
+  }
+
+  @Test
+  void shouldWriteExactlyTheCodecsBytes() {
+    Random random = new Random(42);
+    long[] costs = {1, 2, 63, 64, 8191, 8192, 1_000_000_000L};
+    int[] partitions = {0, 1, 63, 64, 1000, Integer.MAX_VALUE};
+    for (int round = 0; round < 2000; round++) {
+      String id = ascii(random, 1 + random.nextInt(128));
+      String key = ascii(random, 1 + random.nextInt(512));
+      Map<String, String> md = new LinkedHashMap<>();
+      int entries = random.nextInt(4) == 0 ? random.nextInt(65) : 0;
+      for (int i = 0; i < entries; i++) {
+        md.put(ascii(random, random.nextInt(40)), ascii(random, random.nextInt(200)));
+      }
+      long cost = costs[random.nextInt(costs.length)];
+      int partition = partitions[random.nextInt(partitions.length)];
+      String topic = random.nextBoolean() ? null : ascii(random, 1 + random.nextInt(60));
+      byte[] expected = viaCodec(id, key, md, cost, partition, topic);
+      assertArrayEquals(
+          expected, RequestEncoder.encode(id, key, md, cost, partition, topic), "round " + round);
+      assertEquals(
+          AvroCodec.REQUEST.decode(expected),
+          AvroCodec.REQUEST.decode(RequestEncoder.encode(id, key, md, cost, partition, topic)));
+    }
+  }
+
+  @Test
+  void shouldLeaveNonAsciiStringsToTheCodec() {
+    assertNull(RequestEncoder.encode("ü", "k", Map.of(), 1, 0, null));
+    assertNull(RequestEncoder.encode("id", "k€", Map.of(), 1, 0, null));
+    assertNull(RequestEncoder.encode("id", "k", Map.of("a", "\uD800"), 1, 0, null));
+    assertNull(RequestEncoder.encode("id", "k", Map.of(), 1, 0, "tópic"));
+    Map<String, String> withNull = new HashMap<>();
+    withNull.put("a", null);
+    assertNull(RequestEncoder.encode("id", "k", withNull, 1, 0, null));
+  }
+
+  private static String ascii(Random random, int length) {
+    StringBuilder sb = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      sb.append((char) random.nextInt(0x80));
+    }
+    return sb.toString();
+  }
+}
