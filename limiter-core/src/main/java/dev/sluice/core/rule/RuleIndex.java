@@ -12,13 +12,13 @@ import java.util.function.Consumer;
  * #remove}; any number of reader threads call {@link #match}, {@link #get}, {@link #size}, {@link
  * #forEach} and {@link #snapshot} without locks.
  *
- * <p>How a lookup works: the exact-key bucket comes from a hash table (one probe), and the prefix
- * patterns come from a radix tree walked along the request key, which visits only the patterns that
- * are prefixes of the key (see {@link PrefixTree}). Each bucket is sorted by {@link
- * RulePrecedence}, and its first rule whose metadata constraints hold competes; the scan of a
- * bucket stops as soon as its rules can no longer beat the best rule found so far. A lookup
- * allocates nothing and costs O(key length + patterns that are prefixes of the key + rules tested
- * in their buckets).
+ * <p>How a lookup works: the exact-key bucket comes from a hash table (one probe, see {@link
+ * RuleTable}), and the prefix patterns come from a radix tree walked along the request key, which
+ * visits only the patterns that are prefixes of the key (see {@link PrefixTree}). Each bucket is
+ * sorted by {@link RulePrecedence}, and its first rule whose metadata constraints hold competes;
+ * the scan of a bucket stops as soon as its rules can no longer beat the best rule found so far. A
+ * lookup allocates nothing and costs O(key length + patterns that are prefixes of the key + rules
+ * tested in their buckets).
  *
  * <p>What a reader sees while the writer works. Every change of one rule is atomic to a lookup: the
  * lookup answers as the state just before or just after it. Buckets (and a large bucket's metadata
@@ -44,11 +44,12 @@ import java.util.function.Consumer;
  * <p>Bounds: one entry per rule held; nothing expires (rules leave only by {@link #remove}). The
  * hash tables do not shrink after mass removals.
  *
- * <p>Memory: the index adds about 40 bytes per rule to the rules themselves: an entry in the id
- * table, plus one in the exact-key table or a 40-byte tree node and a share of a children array for
- * a pattern (a table entry costs 8 bytes a slot, about 2 slots an entry at a million). Measured at
- * a million generated rules: 273 bytes per rule in all, rules and strings included (see {@code
- * benchmarks/README.md}).
+ * <p>Memory: the index adds about 45 bytes per rule to the rules themselves: an entry in the id
+ * table, plus one in the exact-key table (which also keeps each key's string beside its slot, so a
+ * hit does not reach the key through the rule) or a 40-byte tree node and a share of a children
+ * array for a pattern (a table entry costs 8 or 12 bytes a slot, about 2 slots an entry at a
+ * million). Measured at a million generated rules: 238 bytes per rule in all, rules and strings
+ * included (see {@code benchmarks/README.md}).
  */
 public final class RuleIndex {
   /** Rules a key may carry before its bucket is indexed by metadata ({@link LargeBucket}). */

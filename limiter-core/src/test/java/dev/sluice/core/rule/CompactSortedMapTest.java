@@ -55,6 +55,15 @@ class CompactSortedMapTest {
   }
 
   @Test
+  void shouldShareOneInstanceOfEqualKeysAndValuesAcrossMaps() {
+    CompactSortedMap a = CompactSortedMap.copyOf(Map.of(new String("region"), new String("eu")));
+    CompactSortedMap b = CompactSortedMap.copyOf(Map.of(new String("region"), new String("eu")));
+
+    assertSame(a.keyAt(0), b.keyAt(0));
+    assertSame(a.valueAt(0), b.valueAt(0));
+  }
+
+  @Test
   void shouldAnswerNullForKeysOfAnotherType() {
     SortedMap<String, String> map = CompactSortedMap.copyOf(Map.of("1", "x"));
 

@@ -49,6 +49,35 @@ class RuleIndexTest {
   }
 
   @Test
+  void shouldTellApartExactKeysWithTheSameHashThroughRemovalsAndReAdds() {
+    // All four have one String hash, so they share a probe sequence in the exact-key table,
+    // which compares the keys it keeps beside each slot rather than the rules' keys.
+    List<String> keys = List.of("AaAa", "AaBB", "BBAa", "BBBB");
+    assertEquals(1, keys.stream().mapToInt(String::hashCode).distinct().count());
+    for (String k : keys) {
+      add(rule("r-" + k, new String(k)));
+    }
+    index.remove("r-AaBB");
+    add(rule("s-BBBB", "BBBB", 1));
+
+    assertEquals("r-AaAa", matchId("AaAa"));
+    assertNull(matchId("AaBB"));
+    assertEquals("r-BBAa", matchId("BBAa"));
+    assertEquals("s-BBBB", matchId("BBBB"));
+
+    // Tombstones left by removals, then filled again by other rules on the same keys.
+    index.remove("r-AaAa");
+    add(rule("t-AaBB", "AaBB"));
+    assertNull(matchId("AaAa"));
+    assertEquals("t-AaBB", matchId("AaBB"));
+    add(rule("t-AaAa", "AaAa"));
+    assertEquals("t-AaAa", matchId("AaAa"));
+    assertEquals("t-AaBB", matchId("AaBB"));
+    assertEquals("r-BBAa", matchId("BBAa"));
+    assertEquals(5, index.size());
+  }
+
+  @Test
   void shouldMatchAPrefixPatternOnEveryKeyStartingWithThePrefix() {
     add(rule("r", "user:*"));
 
