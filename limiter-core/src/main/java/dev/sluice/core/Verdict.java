@@ -33,6 +33,12 @@ public record Verdict(
     boolean shadow,
     String message) {
 
+  /**
+   * Checks only that {@code reason} is present; the other fields are taken as given (the algorithms
+   * and the codecs are what keep them consistent).
+   *
+   * @throws NullPointerException when {@code reason} is null
+   */
   public Verdict {
     Objects.requireNonNull(reason, "reason");
   }

@@ -70,7 +70,13 @@ public final class AvroCodec<T extends SpecificRecord> {
     return schema;
   }
 
-  /** Encodes {@code value}. */
+  /**
+   * Encodes {@code value}: the 10-byte header, then the body. Allocates the output array; no schema
+   * lookup.
+   *
+   * @throws NullPointerException when a field the schema does not allow to be null is null (Avro's
+   *     message names the field)
+   */
   public byte[] encode(T value) {
     try {
       ByteBuffer buf = encoder.encode(value);
@@ -83,7 +89,11 @@ public final class AvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * Decodes single-object encoded bytes.
+   * Decodes single-object encoded bytes. Before Avro reads the body, every length and count prefix
+   * in it is checked against the bytes that follow ({@link AvroBounds}, one pass, no allocation),
+   * so a small poison record cannot make Avro allocate gigabytes. Only this codec's own schema is
+   * known: bytes written with any other schema, a newer version of the same record included, are
+   * refused.
    *
    * @throws CodecException when the bytes are not single-object encoded, name an unknown schema, or
    *     are truncated or corrupt

@@ -4,10 +4,12 @@ package dev.sluice.schema;
 public class CodecException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** An undecodable record; {@code message} says why, for the dead letter's error header. */
   public CodecException(String message) {
     super(message);
   }
 
+  /** An undecodable record, with the parser's or Avro's exception as the cause. */
   public CodecException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -27,6 +27,14 @@ public record DecodedRequest(
     String typeError,
     String typeErrorField) {
 
+  /**
+   * Copies {@code metadata} (null becomes empty).
+   *
+   * @throws IllegalArgumentException when only one of {@code typeError} and {@code typeErrorField}
+   *     is given
+   * @throws NullPointerException when {@code metadata} holds a null key or value (the codecs report
+   *     those as a type error instead of building one)
+   */
   public DecodedRequest {
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     if ((typeError == null) != (typeErrorField == null)) {

@@ -20,7 +20,9 @@ public final class RuleCodec {
   private RuleCodec() {}
 
   /**
-   * Decodes a rules-topic value and validates it.
+   * Decodes a rules-topic value and validates it, leniently as the service does ({@link
+   * RuleValidator#validate}: unknown JSON fields are ignored). Registry-framed bytes (first byte
+   * {@code 00}) are neither form here; the service reads those through its registry codec first.
    *
    * @param value Avro single-object {@link Rule} bytes, or UTF-8 JSON whose first non-blank byte
    *     is {@code {}
@@ -38,7 +40,10 @@ public final class RuleCodec {
         "rule value is neither Avro single-object encoded (marker C3 01) nor a JSON object");
   }
 
-  /** Validates a rule given as a JSON object (field names as in SPEC 1). */
+  /**
+   * Validates a rule given as a JSON object (field names as in SPEC 1), leniently: unknown fields
+   * are ignored ({@link RuleValidator#validateJsonStrict} is the strict form the CLI uses).
+   */
   public static RuleValidation validateJson(JsonNode node) {
     return RuleValidator.validateJson(node);
   }

@@ -2,7 +2,6 @@ package dev.sluice.schema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.AppliedRule;
 import dev.sluice.avro.Decision;
@@ -80,16 +79,6 @@ class SchemaCompatibilityTest {
     assertFalse(
         SchemaCompatibility.checkReaderWriterCompatibility(broken, old).getType()
             == SchemaCompatibilityType.COMPATIBLE);
-  }
-
-  @Test
-  void shouldDocumentEveryField() {
-    for (Schema s : CURRENT.values()) {
-      for (Schema.Field f : s.getFields()) {
-        assertTrue(
-            f.doc() != null && !f.doc().isBlank(), s.getName() + "." + f.name() + " has no doc");
-      }
-    }
   }
 
   private static Schema parseWithDeps(Path dir, String name) throws IOException {

@@ -60,8 +60,15 @@ public final class Limiter {
    * Evaluates a valid request ({@code 1 <= cost <= 1e9}, {@code 0 <= timeMs <= 2^53}) under {@code
    * rule} and returns the decision and the counter to store.
    *
+   * <p>Cost: one decode and one encode of the counter, allocating the new counter bytes and the
+   * verdict. Constant for three algorithms; for {@code SLIDING_WINDOW} proportional to the entries
+   * in its log (at most {@code limit}, itself at most 10,000), since the log is read and written
+   * whole. The arguments are not range-checked here (validate them first, e.g. with {@code
+   * RequestValidator}); outside those ranges the arithmetic is not guaranteed.
+   *
    * @param stored the counter bytes last returned for this counter key, or null when none
    * @throws IllegalArgumentException when {@code stored} is not a counter this class wrote
+   *     (truncated, trailing bytes, an unknown tag)
    */
   public static Evaluation evaluate(
       LimitRule rule, byte[] stored, String requestId, String key, long cost, long timeMs) {
