@@ -227,7 +227,8 @@ public final class AppConfig {
   private static Properties merge(
       Path file, Map<String, String> env, Map<String, String> overrides) {
     Properties raw = file == null ? new Properties() : readFile(file);
-    Properties merged = SluiceConfig.withEnvironment(raw, env);
+    Properties merged =
+        SluiceConfig.withEnvironment(raw, env, Set.of(MicrometerDecisionMetrics.MAX_RULE_TAGS));
     overrides.forEach(merged::setProperty);
     return merged;
   }

@@ -90,6 +90,11 @@ public final class SluiceMain {
       err.println(USAGE);
       return 2;
     }
+    String usage = usageOf(args[0]);
+    if (usage != USAGE && Arrays.stream(args).skip(1).anyMatch(SluiceMain::asksForHelp)) {
+      out.println(usage);
+      return 0;
+    }
     try {
       return command.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     } catch (UsageException e) {
@@ -119,6 +124,11 @@ public final class SluiceMain {
     }
   }
 
+  private static boolean asksForHelp(String arg) {
+    return arg.equals("--help") || arg.equals("-h");
+  }
+
+  /** The usage of a command that has its own, else {@link #USAGE} (the same instance). */
   private static String usageOf(String command) {
     return switch (command) {
       case "local" -> LocalCommand.USAGE;

@@ -300,8 +300,25 @@ public record SluiceConfig(
    * @return a new Properties; {@code base} is not changed
    */
   public static Properties withEnvironment(Properties base, Map<String, String> env) {
+    return withEnvironment(base, env, Set.of());
+  }
+
+  /**
+   * {@link #withEnvironment(Properties, Map)} that also knows {@code moreKeys}: Sluice keys under a
+   * {@link #DELEGATED_PREFIXES delegated prefix} defined elsewhere, whose names contain {@code -}
+   * and so could not be told from the environment variable alone (e.g. {@code
+   * SLUICE_METRICS_MAX_RULE_TAGS} sets {@code sluice.metrics.max-rule-tags}, not {@code
+   * sluice.metrics.max.rule.tags}).
+   *
+   * @return a new Properties; {@code base} is not changed
+   */
+  public static Properties withEnvironment(
+      Properties base, Map<String, String> env, Set<String> moreKeys) {
     Map<String, String> sluiceByEnv = new LinkedHashMap<>();
     for (String key : DEFAULTS.keySet()) {
+      sluiceByEnv.put(envName(key), key);
+    }
+    for (String key : moreKeys) {
       sluiceByEnv.put(envName(key), key);
     }
     Properties out = new Properties();

@@ -57,6 +57,16 @@ class AppConfigTest {
     assertEquals(9200, config.sluice().httpPort());
   }
 
+  @Test
+  void shouldSetADashedDelegatedKeyFromTheEnvironment() {
+    AppConfig config =
+        AppConfig.forInstance(
+            CONFIGS.resolve("valid.properties"),
+            Map.of("SLUICE_METRICS_MAX_RULE_TAGS", "25"),
+            Map.of());
+    assertEquals("25", config.sluice().delegated().get("sluice.metrics.max-rule-tags"));
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {

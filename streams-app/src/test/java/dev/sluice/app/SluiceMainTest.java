@@ -36,6 +36,17 @@ class SluiceMainTest {
   }
 
   @Test
+  void shouldPrintACommandsOwnUsageOnItsHelpFlag() throws Exception {
+    assertEquals(0, run("check", "--help"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("usage: sluice check --key K"));
+    assertEquals("", err());
+
+    out.reset();
+    assertEquals(0, run("rules", "apply", "-h"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rules apply"));
+  }
+
+  @Test
   void shouldRejectUnknownCommand() throws Exception {
     assertEquals(2, run("launch"));
     assertTrue(err().contains("unknown command 'launch'"), err());
