@@ -195,7 +195,8 @@ public final class DecisionClient implements AutoCloseable {
    * Creates and starts a client: connects the producer, checks the topics, starts its threads and
    * waits until it owns a reply partition (and, with {@link FailurePolicy#LOCAL_FALLBACK}, until
    * the rules present at start are loaded, or a warning is logged). Costs a few round trips to the
-   * broker and, in automatic mode, a consumer group rebalance (typically well under a few seconds).
+   * broker and, in automatic mode, a consumer group rebalance; the group's first rebalance waits
+   * for {@code group.initial.rebalance.delay.ms} on the broker (3 s by default).
    *
    * @throws DecisionClientException when a topic is missing, the broker is unreachable, Kafka
    *     rejects a property, or no reply partition is assigned within {@link
@@ -387,6 +388,11 @@ public final class DecisionClient implements AutoCloseable {
   /**
    * Blocking {@link #check(String, Map, long)}: waits for the decision, which always arrives within
    * about the timeout (the deadline thread completes it then). Not interruptible.
+   *
+   * @throws IllegalArgumentException for the same invalid arguments as {@link #check(String, Map,
+   *     long)}
+   * @throws java.util.concurrent.CompletionException only if the client itself failed while
+   *     completing the check (a bug: every path of the contract completes it normally)
    */
   public ClientDecision decide(String key, Map<String, String> metadata, long cost) {
     return check(key, metadata, cost).join();
