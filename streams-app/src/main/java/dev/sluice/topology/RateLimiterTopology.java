@@ -6,12 +6,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.AutoOffsetReset;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -64,14 +60,12 @@ public final class RateLimiterTopology {
   public static final String DECISIONS_SINK = "decisions-sink";
 
   /**
-   * Counters (RocksDB, changelogged). Under exactly-once they sit behind Kafka Streams' record
-   * cache: it coalesces the puts of a hot key between two commits into one RocksDB write and one
-   * changelog record, delays no decision (the limiter forwards each one itself) and is flushed at
-   * every commit inside the transaction, where decisions wait anyway. Under at-least-once the store
-   * is uncached: there decisions are visible at once, and the commit-time flush of the cache stalls
-   * the stream thread, which doubled the p99 at 1k and 10k req/s (docs/PERFORMANCE.md). Bound of
-   * the cache: {@code statestore.cache.max.bytes} per instance (Kafka Streams' default 10 MiB),
-   * LRU; entries leave it at the next commit at the latest.
+   * Counters (RocksDB, changelogged, behind Kafka Streams' record cache): the cache coalesces the
+   * puts of a hot key between two commits into one RocksDB write and one changelog record. It
+   * delays no decision (the limiter forwards each one itself) and is flushed at every commit,
+   * before the offsets (and under exactly-once the transaction) commit. Bound: {@code
+   * statestore.cache.max.bytes} per instance (Kafka Streams' default 10 MiB), LRU; entries leave it
+   * at the next commit at the latest.
    */
   public static final String COUNTERS_STORE = "sluice-counters";
 
@@ -157,12 +151,11 @@ public final class RateLimiterTopology {
         new RequestDeserializer(formats),
         config.requestsTopic());
     topology.addProcessor(LIMITER, () -> new LimiterProcessor(config, metrics), REQUESTS_SOURCE);
-    StoreBuilder<KeyValueStore<Bytes, byte[]>> counters =
+    topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(COUNTERS_STORE), Serdes.Bytes(), Serdes.ByteArray())
-            .withLoggingEnabled(Map.of());
-    topology.addStateStore(
-        cachesCounters(config) ? counters.withCachingEnabled() : counters.withCachingDisabled(),
+            .withCachingEnabled()
+            .withLoggingEnabled(Map.of()),
         LIMITER);
     topology.addSink(
         DECISIONS_SINK,
@@ -172,17 +165,5 @@ public final class RateLimiterTopology {
         new RoutedDecision.Partition(),
         LIMITER);
     return topology;
-  }
-
-  /**
-   * True when the counters get the record cache: under any exactly-once guarantee (Kafka Streams'
-   * default, when none is set, is at-least-once). See {@link #COUNTERS_STORE}.
-   */
-  static boolean cachesCounters(SluiceConfig config) {
-    String guarantee =
-        config
-            .streamsProperties()
-            .getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-    return !StreamsConfig.AT_LEAST_ONCE.equals(guarantee);
   }
 }
