@@ -28,8 +28,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * key"), metadata, cost, timestampMs, replyTopic, replyPartition, becomes an INVALID_REQUEST
  * decision that charges nothing. A valid request is matched against the global {@link RuleStore};
  * the applied rule is evaluated by the pure {@link Limiter} against its counter in {@code
- * sluice-counters} (RocksDB, changelogged, no cache, so a restarted or moved task sees every
- * charge), and the new counter is always written back, a denied first request included.
+ * sluice-counters}, and the new counter is always written back, a denied first request included.
+ * The store is RocksDB, changelogged, behind Kafka Streams' record cache: the cache is flushed to
+ * RocksDB and the changelog at every commit, before the input offsets (and under exactly-once the
+ * transaction holding the decisions) commit, so a restarted or moved task sees every charge whose
+ * request it will not process again. The cache only coalesces a hot key's writes between commits;
+ * it delays no decision, which this processor forwards itself.
  *
  * <p>Store bound and expiry: one counter per (rule, key, wildcard values) in use. A wall-clock
  * punctuator sweeps the store incrementally, at most {@code sluice.counters.expiry.batch.size}

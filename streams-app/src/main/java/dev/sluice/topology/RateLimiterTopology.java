@@ -59,7 +59,14 @@ public final class RateLimiterTopology {
   /** Decisions to their reply topic and partition. */
   public static final String DECISIONS_SINK = "decisions-sink";
 
-  /** Counters (RocksDB, changelogged, uncached). */
+  /**
+   * Counters (RocksDB, changelogged, behind Kafka Streams' record cache): the cache coalesces the
+   * puts of a hot key between two commits into one RocksDB write and one changelog record. It
+   * delays no decision (the limiter forwards each one itself) and is flushed at every commit,
+   * before the offsets (and under exactly-once the transaction) commit. Bound: {@code
+   * statestore.cache.max.bytes} per instance (Kafka Streams' default 10 MiB), LRU; entries leave it
+   * at the next commit at the latest.
+   */
   public static final String COUNTERS_STORE = "sluice-counters";
 
   /**
@@ -147,7 +154,7 @@ public final class RateLimiterTopology {
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(COUNTERS_STORE), Serdes.Bytes(), Serdes.ByteArray())
-            .withCachingDisabled()
+            .withCachingEnabled()
             .withLoggingEnabled(Map.of()),
         LIMITER);
     topology.addSink(
