@@ -37,6 +37,12 @@ class RequestCodecTest {
   }
 
   @Test
+  void shouldShowAWholeDecimalAsWrittenInATypeError() {
+    // SPEC 2: the message names the field; "(got 2)" for a cost of 2.0 would contradict it.
+    assertEquals("cost: must be an integer (got 2.0)", json("{\"cost\":2.0}").typeError());
+  }
+
+  @Test
   void shouldDecodeAvroRequests() {
     RateLimitRequest a = RateLimitRequest.newBuilder().setId("q").setKey("k").build();
     assertEquals(

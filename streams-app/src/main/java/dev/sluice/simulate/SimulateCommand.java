@@ -22,6 +22,8 @@ public final class SimulateCommand {
   public static final String USAGE =
       "usage: sluice simulate --rules RULES.json --requests REQUESTS.jsonl";
 
+  private static final String BYTE_ORDER_MARK = "\uFEFF";
+
   private SimulateCommand() {}
 
   /** Runs the command; returns the exit status. */
@@ -78,6 +80,10 @@ public final class SimulateCommand {
       }
       long lineNumber = 0;
       for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        // Editors on some platforms start UTF-8 files with a byte order mark; it is not content.
+        if (lineNumber == 0 && line.startsWith(BYTE_ORDER_MARK)) {
+          line = line.substring(1);
+        }
         sim.line(line, ++lineNumber);
       }
     } catch (IOException e) {

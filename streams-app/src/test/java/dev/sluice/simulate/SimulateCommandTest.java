@@ -139,6 +139,14 @@ class SimulateCommandTest {
   }
 
   @Test
+  void shouldDecideTheFirstLineOfARequestsFileThatStartsWithAByteOrderMark() throws IOException {
+    // SPEC 7: one decision per request line; a BOM is file encoding, not part of line 1.
+    simulate("[]", "\uFEFF{\"id\":\"b\",\"key\":\"k\",\"timestampMs\":1}");
+    assertEquals(1, lines().size(), stderr);
+    assertTrue(lines().get(0).startsWith("{\"requestId\":\"b\","), stdout);
+  }
+
+  @Test
   void shouldFailClearlyOnMissingOrMalformedFiles() throws IOException {
     assertEquals(2, run("--rules", dir.resolve("none.json").toString(), "--requests", "x"));
     assertTrue(stderr.contains("cannot read rules file"), stderr);

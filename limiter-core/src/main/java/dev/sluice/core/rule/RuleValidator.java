@@ -309,6 +309,37 @@ public final class RuleValidator {
               in.render("key"),
               "may contain '*' only as its last character; found one at index " + star));
     }
+    int lone = loneSurrogate(key);
+    if (lone >= 0) {
+      errors.add(new FieldError("key", in.render("key"), loneSurrogateMessage(key, lone)));
+    }
+  }
+
+  /**
+   * The index of the first surrogate that is not half of a pair, or -1. Such a string has no UTF-8
+   * form, so Avro (the rules-applied topic) and Kafka keys would turn it into another string: the
+   * rule applied would silently differ from the rule published.
+   */
+  static int loneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static String loneSurrogateMessage(String s, int at) {
+    return "must be well-formed Unicode; "
+        + describeCharacter(s.charAt(at))
+        + " at index "
+        + at
+        + " is half of a surrogate pair";
   }
 
   /** The value when present, an integer and in {@code [min, max]}; else null, with the error. */
@@ -378,8 +409,20 @@ public final class RuleValidator {
         errors.add(new FieldError("metadata", e.renderedKey(), "keys must be strings"));
       } else if (e.key().isEmpty()) {
         errors.add(new FieldError("metadata", e.renderedKey(), "keys must be non-empty"));
+      } else if (loneSurrogate(e.key()) >= 0) {
+        errors.add(
+            new FieldError(
+                "metadata",
+                e.renderedKey(),
+                "keys " + loneSurrogateMessage(e.key(), loneSurrogate(e.key()))));
       } else if (e.value() == null) {
         errors.add(new FieldError("metadata." + e.key(), e.renderedValue(), "must be a string"));
+      } else if (loneSurrogate(e.value()) >= 0) {
+        errors.add(
+            new FieldError(
+                "metadata." + e.key(),
+                e.renderedValue(),
+                loneSurrogateMessage(e.value(), loneSurrogate(e.value()))));
       } else {
         values.put(e.key(), e.value());
       }

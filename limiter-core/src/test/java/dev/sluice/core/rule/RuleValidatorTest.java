@@ -290,6 +290,26 @@ class RuleValidatorTest {
   }
 
   @Test
+  void shouldRejectStringsWithALoneSurrogateThatNoTopicCouldCarryUnchanged() {
+    // SPEC 1: a rule the service cannot hold exactly as published is rejected, never altered.
+    String lone = "a" + (char) 0xD83D + "*";
+    RuleValidation key = RuleValidator.validate(with("key", lone));
+    assertFalse(key.isValid());
+    assertTrue(
+        key.errorMessage().contains("key: must be well-formed Unicode; U+D83D at index 1"),
+        key.errorMessage());
+    RuleValidation value = RuleValidator.validate(with("metadata", Map.of("m", lone)));
+    assertTrue(value.errorMessage().startsWith("metadata.m: must be well-formed"));
+    RuleValidation name = RuleValidator.validate(with("metadata", Map.of(lone, "x")));
+    assertTrue(name.errorMessage().contains("keys must be well-formed"), name.errorMessage());
+    String pair = "a" + (char) 0xD83D + (char) 0xDE00 + "*";
+    assertTrue(RuleValidator.validate(with("key", pair)).isValid());
+    assertEquals(-1, RuleValidator.loneSurrogate(pair));
+    assertEquals(0, RuleValidator.loneSurrogate((char) 0xDE00 + "x"));
+    assertEquals(1, RuleValidator.loneSurrogate("x" + (char) 0xD83D));
+  }
+
+  @Test
   void shouldGiveValidRulesAnUnmodifiableMetadataMapSortedByKey() {
     Map<String, String> given = new LinkedHashMap<>();
     given.put("zone", "b");
