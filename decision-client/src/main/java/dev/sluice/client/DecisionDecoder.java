@@ -1,6 +1,5 @@
 package dev.sluice.client;
 
-import dev.sluice.avro.Decision;
 import dev.sluice.avro.DecisionReason;
 import dev.sluice.core.Reason;
 import dev.sluice.core.Verdict;
@@ -24,7 +23,11 @@ import java.util.Arrays;
  * errors and schema handling stay the codec's. {@code DecisionDecoderTest} pins the equivalence.
  */
 final class DecisionDecoder {
-  private static final byte[] HEADER = header();
+  /**
+   * Marker and fingerprint of the current {@code Decision} schema (the codec's class also sets up
+   * Avro's trust of the generated classes, which the fallback decode needs).
+   */
+  private static final byte[] HEADER = AvroCodec.DECISION.header();
 
   /** {@code DecisionReason} symbols by index, as core reasons. */
   private static final Reason[] REASONS =
@@ -152,25 +155,5 @@ final class DecisionDecoder {
       }
     }
     return true;
-  }
-
-  /** Marker and fingerprint, as the codec writes them (touching it also sets up Avro's trust). */
-  private static byte[] header() {
-    byte[] sample =
-        AvroCodec.DECISION.encode(
-            new Decision(
-                null,
-                null,
-                true,
-                DecisionReason.ALLOWED,
-                null,
-                -1L,
-                -1L,
-                -1L,
-                -1L,
-                0L,
-                false,
-                null));
-    return Arrays.copyOf(sample, 10);
   }
 }

@@ -1,8 +1,6 @@
 package dev.sluice.client;
 
-import dev.sluice.avro.RateLimitRequest;
 import dev.sluice.schema.AvroCodec;
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -19,9 +17,7 @@ import java.util.Map;
  */
 final class RequestEncoder {
   /** Marker and fingerprint of the current {@code RateLimitRequest} schema. */
-  private static final byte[] HEADER =
-      Arrays.copyOf(
-          AvroCodec.REQUEST.encode(new RateLimitRequest("", "", Map.of(), null, null, null)), 10);
+  private static final byte[] HEADER = AvroCodec.REQUEST.header();
 
   private RequestEncoder() {}
 

@@ -71,6 +71,21 @@ public final class AvroCodec<T extends SpecificRecord> {
   }
 
   /**
+   * The 10 bytes every value this codec encodes starts with: the marker {@code C3 01}, then the
+   * schema's fingerprint (CRC-64-AVRO, little-endian). A new array on each call; for code that
+   * writes or recognises this codec's bytes without going through Avro.
+   */
+  public byte[] header() {
+    byte[] h = new byte[10];
+    h[0] = MAGIC_0;
+    h[1] = MAGIC_1;
+    for (int i = 0; i < 8; i++) {
+      h[2 + i] = (byte) (fingerprint >>> (8 * i));
+    }
+    return h;
+  }
+
+  /**
    * Encodes {@code value}: the 10-byte header, then the body. Allocates the output array; no schema
    * lookup.
    *

@@ -24,6 +24,18 @@ class AvroCodecTest {
   }
 
   @Test
+  void shouldStartEveryEncodingWithItsHeader() {
+    byte[] bytes =
+        AvroCodec.REQUEST.encode(
+            RateLimitRequest.newBuilder().setId("r1").setKey("user:1").build());
+    assertEquals(
+        Arrays.toString(Arrays.copyOf(bytes, 10)), Arrays.toString(AvroCodec.REQUEST.header()));
+    assertTrue(
+        !Arrays.equals(AvroCodec.REQUEST.header(), AvroCodec.DECISION.header()),
+        "each schema has its own fingerprint");
+  }
+
+  @Test
   void shouldRejectTruncatedBytesWithCodecException() {
     RateLimitRequest r = RateLimitRequest.newBuilder().setId("r1").setKey("user:1").build();
     byte[] bytes = AvroCodec.REQUEST.encode(r);
