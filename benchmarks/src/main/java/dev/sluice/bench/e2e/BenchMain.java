@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
@@ -39,13 +40,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * {@code sluice bench}: the end-to-end benchmark. Everything runs in this one JVM unless told
  * otherwise: the app's embedded broker, a Sluice instance per processing guarantee (the same {@link
- * SluiceInstance} {@code sluice run} starts), the raw relay, and the load driver. The order is: a
- * single raw hop, the raw relay, then Sluice under each guarantee; each target gets an unrecorded
- * warm-up and then one step per rate. See docs/PERFORMANCE.md.
+ * SluiceInstance} {@code sluice run} starts), the raw relays, and the load driver. The order is: a
+ * single raw hop, the raw relay, the transactional raw relay, then Sluice under each guarantee;
+ * each target gets an unrecorded warm-up and then one step per rate. See docs/PERFORMANCE.md.
  */
 public final class BenchMain {
   static final String USAGE =
@@ -57,14 +59,17 @@ public final class BenchMain {
           "  --warmup S                 5 (per target, at the first rate, not recorded)",
           "  --drain S                  10 (wait for replies after a step)",
           "  --guarantee LIST           exactly_once_v2,at_least_once",
-          "  --targets LIST             hop,relay,sluice",
+          "  --targets LIST             hop,relay,relay-eos,sluice (relay-eos: the relay with",
+          "                             transactions, the floor for exactly-once)",
           "  --rules N                  100000 rules (80% exact, 20% prefix, 20% with metadata)",
           "  --keys N                   100000 distinct request keys, Zipf(--zipf 1.1)",
           "  --partitions N             3 (requests topics)",
           "  --max-in-flight N          20000 (the max step's window)",
           "  --app-prop K=V             Streams/Sluice setting for the instance (repeatable)",
           "  --client-prop K=V          producer.X / consumer.X (driver), relay.producer.X /",
-          "                             relay.consumer.X (raw relay) (repeatable)",
+          "                             relay.consumer.X (both relays), relay.commit.interval.ms",
+          "                             (relay-eos; default: the app's commit.interval.ms,",
+          "                             100 unless --app-prop sets it) (repeatable)",
           "  --bootstrap HOST:PORT      use this broker instead of starting one",
           "  --attach-app               with --bootstrap: a Sluice app already serves",
           "                             sluice.requests/sluice.decisions; do not start one",
@@ -76,6 +81,8 @@ public final class BenchMain {
   private final Options o;
   private final List<StepResult> results = new ArrayList<>();
   private final List<ObjectNode> memory = new ArrayList<>();
+  // Commit durations of each relay-eos step, by key(step).
+  private final Map<String, Histogram> commitMicros = new LinkedHashMap<>();
   private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private final ObjectNode meta = mapper.createObjectNode();
 
@@ -140,26 +147,15 @@ public final class BenchMain {
                 0,
                 ReplyForm.REQUEST,
                 o.clientProps)) {
-          runSteps(hop, null);
+          runSteps(hop, null, null);
         }
       }
       if (o.targets.contains("relay")) {
-        try (RawRelay relay =
-                new RawRelay(
-                    bootstrap, "bench.relay.requests", "bench.relay.replies", 0, o.clientProps);
-            LoadDriver driver =
-                new LoadDriver(
-                    "relay",
-                    bootstrap,
-                    "bench.relay.requests",
-                    -1,
-                    "bench.relay.replies",
-                    0,
-                    ReplyForm.REQUEST,
-                    o.clientProps)) {
-          relay.awaitAssigned(Duration.ofSeconds(60));
-          runSteps(driver, null);
-        }
+        runRelay(bootstrap, "relay", null);
+      }
+      if (o.targets.contains("relay-eos")) {
+        meta.put("relayEosCommitIntervalMs", o.relayCommitInterval.toMillis());
+        runRelay(bootstrap, "relay-eos", o.relayCommitInterval);
       }
       if (o.targets.contains("sluice")) {
         if (o.attachApp) {
@@ -176,7 +172,7 @@ public final class BenchMain {
                   0,
                   ReplyForm.DECISION,
                   o.clientProps)) {
-            runSteps(driver, () -> memoryOf(null, null));
+            runSteps(driver, () -> memoryOf(null, null), null);
           }
         } else {
           publishRules(bootstrap, "bench.rules");
@@ -195,6 +191,23 @@ public final class BenchMain {
     meta.put("finished", Instant.now().toString());
     report();
     return 0;
+  }
+
+  /**
+   * One relay target on its own topics ({@code bench.<target>.requests/.replies}): the plain relay
+   * when {@code commitInterval} is null, else the transactional one.
+   */
+  private void runRelay(String bootstrap, String target, Duration commitInterval) throws Exception {
+    String requests = "bench." + target + ".requests";
+    String replies = "bench." + target + ".replies";
+    try (RawRelay relay =
+            new RawRelay(target, bootstrap, requests, replies, 0, o.clientProps, commitInterval);
+        LoadDriver driver =
+            new LoadDriver(
+                target, bootstrap, requests, -1, replies, 0, ReplyForm.REQUEST, o.clientProps)) {
+      relay.awaitAssigned(Duration.ofSeconds(60));
+      runSteps(driver, null, commitInterval == null ? null : relay::commitDurations);
+    }
   }
 
   private void runSluice(String bootstrap, String guarantee, Path workDir) throws Exception {
@@ -244,14 +257,19 @@ public final class BenchMain {
               0,
               ReplyForm.DECISION,
               o.clientProps)) {
-        runSteps(driver, () -> memoryOf(stateDir, instance));
+        runSteps(driver, () -> memoryOf(stateDir, instance), null);
       }
     } finally {
       instance.close(Duration.ofSeconds(30));
     }
   }
 
-  private void runSteps(LoadDriver driver, java.util.function.Supplier<ObjectNode> mem) {
+  /**
+   * The warm-up and one step per rate. {@code mem} (may be null) reads the memory figures after a
+   * step; {@code commits} (may be null) gives the commit durations since its previous call: it is
+   * read before each step, to drop the earlier ones, and after it.
+   */
+  private void runSteps(LoadDriver driver, Supplier<ObjectNode> mem, Supplier<Histogram> commits) {
     Zipf keys = new Zipf(o.keys, o.zipf, 42);
     if (o.warmupS > 0) {
       double r = o.rates.get(0) > 0 ? o.rates.get(0) : 1000;
@@ -265,6 +283,9 @@ public final class BenchMain {
           err);
     }
     for (double rate : o.rates) {
+      if (commits != null) {
+        commits.get();
+      }
       StepResult r =
           driver.runStep(
               LoadDriver.describe(rate),
@@ -280,6 +301,9 @@ public final class BenchMain {
         m.put("target", r.target());
         m.put("rate", r.label());
         memory.add(m);
+      }
+      if (commits != null) {
+        commitMicros.put(key(r), commits.get());
       }
       err.println(line(r) + "   load " + loadAverage());
     }
@@ -320,8 +344,12 @@ public final class BenchMain {
       Map<String, String> logAppend =
           Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
       topics.add(new NewTopic("bench.hop", 1, (short) 1).configs(logAppend));
-      topics.add(new NewTopic("bench.relay.requests", o.partitions, (short) 1).configs(logAppend));
-      topics.add(new NewTopic("bench.relay.replies", o.partitions, (short) 1));
+      for (String relay : List.of("relay", "relay-eos")) {
+        topics.add(
+            new NewTopic("bench." + relay + ".requests", o.partitions, (short) 1)
+                .configs(logAppend));
+        topics.add(new NewTopic("bench." + relay + ".replies", o.partitions, (short) 1));
+      }
       topics.removeIf(t -> existing.contains(t.name()));
       admin.createTopics(topics).all().get();
     }
@@ -413,6 +441,8 @@ public final class BenchMain {
               ratio(relay == null ? Double.NaN : pct(r, 99) / pct(relay, 99)),
               ratio(relay == null ? Double.NaN : r.achievedPerSec() / relay.achievedPerSec())));
     }
+    reportAgainstRelayEos();
+    reportCommits();
     out.println();
     ArrayNode targets = mapper.createArrayNode();
     for (String g : o.guarantees) {
@@ -429,6 +459,11 @@ public final class BenchMain {
         double p99x = pct(s, 99) / pct(relay, 99);
         verdict.put("p50Ratio_" + rate, p50x);
         verdict.put("p99Ratio_" + rate, p99x);
+        StepResult relayEos = t.equals("sluice-eos") ? find("relay-eos", rate) : null;
+        if (relayEos != null) {
+          verdict.put("p50RatioToRelayEos_" + rate, pct(s, 50) / pct(relayEos, 50));
+          verdict.put("p99RatioToRelayEos_" + rate, pct(s, 99) / pct(relayEos, 99));
+        }
         out.printf(
             Locale.ROOT,
             "target %s at %s: p50 %.2fx relay (<= 1.5x: %s), p99 %.2fx relay" + " (<= 2x: %s)%n",
@@ -444,6 +479,10 @@ public final class BenchMain {
       if (s != null && relay != null) {
         double x = s.achievedPerSec() / relay.achievedPerSec();
         verdict.put("maxRatio", x);
+        StepResult relayEos = t.equals("sluice-eos") ? find("relay-eos", "max") : null;
+        if (relayEos != null) {
+          verdict.put("maxRatioToRelayEos", s.achievedPerSec() / relayEos.achievedPerSec());
+        }
         out.printf(
             Locale.ROOT,
             "target %s max: %.0f/s = %.2fx relay %.0f/s (>= 0.7x: %s)%n",
@@ -488,10 +527,22 @@ public final class BenchMain {
       lat.put("mean", r.latencyMicros().getMean() / 1000.0);
       StepResult relay = find("relay", r.label());
       if (relay != null && !r.target().equals("relay")) {
-        ObjectNode x = n.putObject("ratioToRelay");
-        x.put("p50", pct(r, 50) / pct(relay, 50));
-        x.put("p99", pct(r, 99) / pct(relay, 99));
-        x.put("achieved", r.achievedPerSec() / relay.achievedPerSec());
+        putRatios(n.putObject("ratioToRelay"), r, relay);
+      }
+      StepResult relayEos = find("relay-eos", r.label());
+      if (relayEos != null && r.target().equals("sluice-eos")) {
+        putRatios(n.putObject("ratioToRelayEos"), r, relayEos);
+      }
+      Histogram commits = commitMicros.get(key(r));
+      if (commits != null) {
+        ObjectNode c = n.putObject("commitMs");
+        c.put("what", "sendOffsetsToTransaction + commitTransaction");
+        c.put("intervalMs", o.relayCommitInterval.toMillis());
+        c.put("count", commits.getTotalCount());
+        c.put("p50", millis(commits, 50));
+        c.put("p99", millis(commits, 99));
+        c.put("max", commits.getTotalCount() == 0 ? Double.NaN : commits.getMaxValue() / 1000.0);
+        c.put("mean", commits.getTotalCount() == 0 ? Double.NaN : commits.getMean() / 1000.0);
       }
       if (r.offeredRate() > 0 && r.latencyMicros().getTotalCount() > 0) {
         series.add(
@@ -516,6 +567,104 @@ public final class BenchMain {
     out.println("wrote " + o.out.resolve("results.json") + " and " + o.out.resolve("latency.svg"));
   }
 
+  /**
+   * Sluice's exactly-once steps beside the transactional relay's at the same rate: the floor that
+   * pays the same commit price.
+   */
+  private void reportAgainstRelayEos() {
+    String row = "%-8s %8s %8s %10s | %8s %8s %10s | %7s %7s %7s";
+    boolean first = true;
+    for (StepResult r : results) {
+      StepResult base = find("relay-eos", r.label());
+      if (!r.target().equals("sluice-eos") || base == null) {
+        continue;
+      }
+      if (first) {
+        first = false;
+        out.println();
+        out.printf(
+            Locale.ROOT,
+            "Exactly-once against the transactional relay (relay-eos commits every %d ms), ms;"
+                + " same rate%n",
+            o.relayCommitInterval.toMillis());
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "%-8s %-28s | %-28s | %s",
+                "",
+                "sluice-eos",
+                "relay-eos",
+                "sluice-eos x relay-eos"));
+        out.println(
+            String.format(
+                Locale.ROOT,
+                row,
+                "rate",
+                "p50",
+                "p99",
+                "achieved/s",
+                "p50",
+                "p99",
+                "achieved/s",
+                "p50 x",
+                "p99 x",
+                "rate x"));
+      }
+      out.println(
+          String.format(
+              Locale.ROOT,
+              row.replace("%8s", "%8.2f").replace("%10s", "%10.0f"),
+              r.label(),
+              pct(r, 50),
+              pct(r, 99),
+              r.achievedPerSec(),
+              pct(base, 50),
+              pct(base, 99),
+              base.achievedPerSec(),
+              ratio(pct(r, 50) / pct(base, 50)),
+              ratio(pct(r, 99) / pct(base, 99)),
+              ratio(r.achievedPerSec() / base.achievedPerSec())));
+    }
+  }
+
+  /** How long relay-eos's commits took, per step: the price of a commit on this broker. */
+  private void reportCommits() {
+    if (commitMicros.isEmpty()) {
+      return;
+    }
+    out.println();
+    out.println(
+        "relay-eos commits (sendOffsetsToTransaction + commitTransaction, ms; every "
+            + o.relayCommitInterval.toMillis()
+            + " ms of an open transaction)");
+    out.println(
+        String.format(Locale.ROOT, "%-8s %8s %8s %8s %8s", "rate", "commits", "p50", "p99", "max"));
+    for (StepResult r : results) {
+      Histogram h = commitMicros.get(key(r));
+      if (h != null) {
+        out.println(
+            String.format(
+                Locale.ROOT,
+                "%-8s %8d %8.2f %8.2f %8.2f",
+                r.label(),
+                h.getTotalCount(),
+                millis(h, 50),
+                millis(h, 99),
+                h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0));
+      }
+    }
+  }
+
+  private static void putRatios(ObjectNode x, StepResult r, StepResult base) {
+    x.put("p50", pct(r, 50) / pct(base, 50));
+    x.put("p99", pct(r, 99) / pct(base, 99));
+    x.put("achieved", r.achievedPerSec() / base.achievedPerSec());
+  }
+
+  private static String key(StepResult r) {
+    return r.target() + " " + r.label();
+  }
+
   private StepResult find(String target, String label) {
     return results.stream()
         .filter(r -> r.target().equals(target) && r.label().equals(label))
@@ -524,8 +673,12 @@ public final class BenchMain {
   }
 
   private static double pct(StepResult r, double p) {
-    Histogram h = r.latencyMicros();
-    return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(p) / 1000.0;
+    return millis(r.latencyMicros(), p);
+  }
+
+  /** A percentile of a histogram of microseconds, in ms; NaN when it is empty. */
+  private static double millis(Histogram micros, double p) {
+    return micros.getTotalCount() == 0 ? Double.NaN : micros.getValueAtPercentile(p) / 1000.0;
   }
 
   private static String ratio(double x) {
@@ -620,7 +773,9 @@ public final class BenchMain {
     long warmupS = 5;
     long drainS = 10;
     List<String> guarantees = List.of("exactly_once_v2", "at_least_once");
-    List<String> targets = List.of("hop", "relay", "sluice");
+    static final List<String> TARGETS = List.of("hop", "relay", "relay-eos", "sluice");
+    List<String> targets = TARGETS;
+    Duration relayCommitInterval;
     int rules = 100_000;
     int keys = 100_000;
     double zipf = 1.1;
@@ -669,7 +824,15 @@ public final class BenchMain {
               }
             }
           }
-          case "--targets" -> o.targets = List.of(v.split(","));
+          case "--targets" -> {
+            o.targets = List.of(v.split(","));
+            for (String t : o.targets) {
+              if (!TARGETS.contains(t)) {
+                throw new IllegalArgumentException(
+                    "--targets: some of " + String.join(",", TARGETS) + ", got '" + t + "'");
+              }
+            }
+          }
           case "--rules" -> o.rules = (int) nonNegative(a, v);
           case "--keys" -> o.keys = (int) positive(a, v);
           case "--zipf" -> o.zipf = nonNegative(a, v);
@@ -683,6 +846,13 @@ public final class BenchMain {
           default -> throw new IllegalArgumentException("unknown option " + a);
         }
       }
+      // The transactional relay commits as often as the Sluice instance of the same run.
+      String interval = StreamsConfig.COMMIT_INTERVAL_MS_CONFIG;
+      String ms =
+          o.clientProps.getOrDefault(
+              "relay." + interval,
+              o.appProps.getOrDefault(interval, AppConfig.STREAMS_DEFAULTS.get(interval)));
+      o.relayCommitInterval = Duration.ofMillis((long) nonNegative("relay." + interval, ms));
       if (o.attachApp && o.bootstrap == null) {
         throw new IllegalArgumentException("--attach-app needs --bootstrap");
       }
