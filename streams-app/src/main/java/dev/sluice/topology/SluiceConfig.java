@@ -100,8 +100,26 @@ public record SluiceConfig(
   /** Every Sluice key with its default, in documentation order. */
   public static final Map<String, String> DEFAULTS = defaults();
 
-  /** Default producer {@code linger.ms}: decisions are sent as soon as they are made. */
+  /**
+   * Default producer {@code linger.ms} under at-least-once: decisions are sent as soon as they are
+   * made, since a reader sees them as soon as they are written.
+   */
   public static final String DEFAULT_LINGER_MS = "0";
+
+  /**
+   * Default producer {@code linger.ms} under {@code exactly_once_v2}: a decision is visible to
+   * read_committed readers only when its transaction commits, and the commit flushes the producer,
+   * so batching for a few milliseconds adds no latency a client can see and saves the brokers many
+   * small produce requests (docs/PERFORMANCE.md, the producer-linger lever).
+   */
+  public static final String DEFAULT_EXACTLY_ONCE_LINGER_MS = "5";
+
+  /**
+   * Default {@code max.task.idle.ms}: -1, never wait for data. Every Sluice task reads one
+   * partition of one topic, so there is no second partition to wait for; Kafka Streams' default (0)
+   * only adds a per-iteration check that formats log text even when nothing is logged.
+   */
+  public static final String DEFAULT_MAX_TASK_IDLE_MS = "-1";
 
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
@@ -262,8 +280,10 @@ public record SluiceConfig(
 
   /**
    * The properties to start Kafka Streams with: the pass-through keys over Sluice's defaults
-   * (application id {@code sluice}, producer {@code linger.ms} 0, the dead-letter handlers, the
-   * bounded RocksDB setter), plus {@link #ROCKSDB_CACHE_BYTES} for that setter.
+   * (application id {@code sluice}, producer {@code linger.ms} {@value #DEFAULT_LINGER_MS}, or
+   * {@value #DEFAULT_EXACTLY_ONCE_LINGER_MS} under {@code exactly_once_v2}, {@code
+   * max.task.idle.ms} {@value #DEFAULT_MAX_TASK_IDLE_MS}, the dead-letter handlers, the bounded
+   * RocksDB setter), plus {@link #ROCKSDB_CACHE_BYTES} for that setter.
    */
   public Properties streamsProperties() {
     Properties p = new Properties();
@@ -272,8 +292,9 @@ public record SluiceConfig(
     if (!passThrough.containsKey(ProducerConfig.LINGER_MS_CONFIG)
         && !passThrough.containsKey(
             StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG))) {
-      p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), DEFAULT_LINGER_MS);
+      p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), defaultLingerMs());
     }
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, DEFAULT_MAX_TASK_IDLE_MS);
     p.put(
         StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterDeserializationHandler.class.getName());
@@ -289,6 +310,14 @@ public record SluiceConfig(
     p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLettersTopic);
     p.put(ROCKSDB_CACHE_BYTES, Long.toString(rocksDbCacheBytes));
     return p;
+  }
+
+  /** The producer {@code linger.ms} Sluice sets when the configuration does not. */
+  private String defaultLingerMs() {
+    return StreamsConfig.EXACTLY_ONCE_V2.equals(
+            passThrough.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))
+        ? DEFAULT_EXACTLY_ONCE_LINGER_MS
+        : DEFAULT_LINGER_MS;
   }
 
   /**

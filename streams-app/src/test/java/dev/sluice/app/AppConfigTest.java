@@ -31,7 +31,8 @@ class AppConfigTest {
     assertEquals("1500", p.getProperty("heartbeat.interval.ms"));
     assertEquals("100", p.getProperty("commit.interval.ms"));
     assertEquals("3", p.getProperty("replication.factor"));
-    assertEquals("0", p.getProperty("producer.linger.ms"));
+    assertEquals("5", p.getProperty("producer.linger.ms"), "exactly-once, the default");
+    assertEquals("-1", p.getProperty("max.task.idle.ms"));
     assertEquals("5000", p.getProperty("producer.transaction.timeout.ms"));
     assertEquals("2", p.getProperty("topic.min.insync.replicas"));
     assertEquals("sluice-prod", config.applicationId());

@@ -35,7 +35,8 @@ class OperatorDocsTest {
         MicrometerDecisionMetrics.MAX_RULE_TAGS,
         Integer.toString(MicrometerDecisionMetrics.DEFAULT_MAX_RULE_TAGS));
     defaults.putAll(AppConfig.STREAMS_DEFAULTS);
-    defaults.put("producer.linger.ms", SluiceConfig.DEFAULT_LINGER_MS);
+    defaults.put("producer.linger.ms", SluiceConfig.DEFAULT_EXACTLY_ONCE_LINGER_MS);
+    defaults.put("max.task.idle.ms", SluiceConfig.DEFAULT_MAX_TASK_IDLE_MS);
     List<String> tableRows =
         Files.readAllLines(DEPLOYMENT).stream().filter(l -> l.startsWith("| `")).toList();
     List<String> wrong = new ArrayList<>();

@@ -49,7 +49,13 @@ class SluiceConfigTest {
     p.setProperty("bootstrap.servers", "localhost:9092");
     p.setProperty("processing.guarantee", "exactly_once_v2");
     Properties s = SluiceConfig.fromProperties(p).streamsProperties();
-    assertEquals("0", s.getProperty("producer.linger.ms"));
+    assertEquals("5", s.getProperty("producer.linger.ms"), "exactly-once: visible at commit");
+    p.setProperty("processing.guarantee", "at_least_once");
+    assertEquals(
+        "0",
+        SluiceConfig.fromProperties(p).streamsProperties().getProperty("producer.linger.ms"),
+        "at-least-once: visible when written");
+    p.setProperty("processing.guarantee", "exactly_once_v2");
     assertEquals(
         "sluice.dead-letters",
         s.getProperty(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG));
