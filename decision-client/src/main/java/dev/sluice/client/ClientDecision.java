@@ -47,7 +47,9 @@ public record ClientDecision(
     }
   }
 
-  /** {@return the request's correlation id, echoed (the generated one when the caller gave none)} */
+  /**
+   * {@return the request's correlation id, echoed (the generated one when the caller gave none)}
+   */
   public String requestId() {
     return verdict.requestId();
   }
@@ -77,22 +79,34 @@ public record ClientDecision(
     return verdict.reason();
   }
 
-  /** {@return the applied rule's id, or null when no rule was applied (no match, invalid request, static policy)} */
+  /**
+   * {@return the applied rule's id, or null when no rule was applied (no match, invalid request,
+   * static policy)}
+   */
   public String ruleId() {
     return verdict.ruleId();
   }
 
-  /** {@return the applied rule's limit in permits per window (this instance's share for local fallback), or -1 when no rule was applied} */
+  /**
+   * {@return the applied rule's limit in permits per window (this instance's share for local
+   * fallback), or -1 when no rule was applied}
+   */
   public long limit() {
     return verdict.limit();
   }
 
-  /** {@return permits left in the window after the decision (0 or more), or -1 when no rule was applied} */
+  /**
+   * {@return permits left in the window after the decision (0 or more), or -1 when no rule was
+   * applied}
+   */
   public long remaining() {
     return verdict.remaining();
   }
 
-  /** {@return milliseconds from {@link #timestampMs()} until the window resets, or -1 when no rule was applied} */
+  /**
+   * {@return milliseconds from {@link #timestampMs()} until the window resets, or -1 when no rule
+   * was applied}
+   */
   public long resetAfterMs() {
     return verdict.resetAfterMs();
   }
@@ -118,12 +132,17 @@ public record ClientDecision(
     return verdict.timestampMs();
   }
 
-  /** {@return true when the applied rule is in shadow mode (the decision is then always allowed)} */
+  /**
+   * {@return true when the applied rule is in shadow mode (the decision is then always allowed)}
+   */
   public boolean shadow() {
     return verdict.shadow();
   }
 
-  /** {@return for an {@link Reason#INVALID_REQUEST} decision, which field was wrong and why; else null} */
+  /**
+   * {@return for an {@link Reason#INVALID_REQUEST} decision, which field was wrong and why; else
+   * null}
+   */
   public String message() {
     return verdict.message();
   }

@@ -242,12 +242,18 @@ public final class DecisionClientConfig {
     return replyTopic;
   }
 
-  /** {@return the topic the local fallback reads rules from (read only with {@link FailurePolicy#LOCAL_FALLBACK})} */
+  /**
+   * {@return the topic the local fallback reads rules from (read only with {@link
+   * FailurePolicy#LOCAL_FALLBACK})}
+   */
   public String rulesTopic() {
     return rulesTopic;
   }
 
-  /** {@return how long a check waits for the service before its policy applies: 1 ms to 5 min, whole milliseconds} */
+  /**
+   * {@return how long a check waits for the service before its policy applies: 1 ms to 5 min, whole
+   * milliseconds}
+   */
   public Duration timeout() {
     return timeout;
   }
@@ -257,32 +263,50 @@ public final class DecisionClientConfig {
     return failurePolicy;
   }
 
-  /** {@return the most checks pending at once, 1 to 1,000,000; beyond it checks complete by policy at once} */
+  /**
+   * {@return the most checks pending at once, 1 to 1,000,000; beyond it checks complete by policy
+   * at once}
+   */
   public int maxInFlight() {
     return maxInFlight;
   }
 
-  /** {@return the producer linger, how long a request may wait to share a batch: 0 to 1000 ms, whole milliseconds} */
+  /**
+   * {@return the producer linger, how long a request may wait to share a batch: 0 to 1000 ms, whole
+   * milliseconds}
+   */
   public Duration linger() {
     return linger;
   }
 
-  /** {@return the explicit reply partitions (distinct, each {@code >= 0}, unmodifiable), or empty when they are claimed through {@link #replyGroupId()}} */
+  /**
+   * {@return the explicit reply partitions (distinct, each {@code >= 0}, unmodifiable), or empty
+   * when they are claimed through {@link #replyGroupId()}}
+   */
   public List<Integer> replyPartitions() {
     return replyPartitions;
   }
 
-  /** {@return true when reply partitions are claimed through the consumer group, false when explicit} */
+  /**
+   * {@return true when reply partitions are claimed through the consumer group, false when
+   * explicit}
+   */
   public boolean automaticReplyPartitions() {
     return replyPartitions.isEmpty();
   }
 
-  /** {@return the consumer group splitting the reply topic among instances; used in automatic mode only, never null} */
+  /**
+   * {@return the consumer group splitting the reply topic among instances; used in automatic mode
+   * only, never null}
+   */
   public String replyGroupId() {
     return replyGroupId;
   }
 
-  /** {@return how long {@link DecisionClient#create} may wait for topics and a reply partition: 1 ms to 10 min} */
+  /**
+   * {@return how long {@link DecisionClient#create} may wait for topics and a reply partition: 1 ms
+   * to 10 min}
+   */
   public Duration startupTimeout() {
     return startupTimeout;
   }
@@ -297,7 +321,10 @@ public final class DecisionClientConfig {
     return localFallbackMaxCounters;
   }
 
-  /** {@return the extra Kafka properties passed verbatim to the producer and both consumers, sorted by key, unmodifiable; none of {@link #RESERVED_KAFKA_KEYS}} */
+  /**
+   * {@return the extra Kafka properties passed verbatim to the producer and both consumers, sorted
+   * by key, unmodifiable; none of {@link #RESERVED_KAFKA_KEYS}}
+   */
   public Map<String, String> kafkaProperties() {
     return kafkaProperties;
   }

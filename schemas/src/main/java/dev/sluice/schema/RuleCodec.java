@@ -24,8 +24,8 @@ public final class RuleCodec {
    * RuleValidator#validate}: unknown JSON fields are ignored). Registry-framed bytes (first byte
    * {@code 00}) are neither form here; the service reads those through its registry codec first.
    *
-   * @param value Avro single-object {@link Rule} bytes, or UTF-8 JSON whose first non-blank byte
-   *     is an opening brace
+   * @param value Avro single-object {@link Rule} bytes, or UTF-8 JSON whose first non-blank byte is
+   *     an opening brace
    * @return the validation outcome (invalid rules are a value, not an exception)
    * @throws CodecException when the bytes are neither form, or are corrupt
    */
@@ -82,8 +82,8 @@ public final class RuleCodec {
   }
 
   /**
-   * A validated rule as Avro, with every default written out explicitly. The generation is not
-   * part of a {@link Rule}; see {@link #toApplied}.
+   * A validated rule as Avro, with every default written out explicitly. The generation is not part
+   * of a {@link Rule}; see {@link #toApplied}.
    *
    * @param rule the validated rule; not null
    * @return a new Avro rule

@@ -128,8 +128,8 @@ public final class RegistryAvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * Decodes registry wire format bytes into the generated type. Asks the registry only for a
-   * writer id not already cached.
+   * Decodes registry wire format bytes into the generated type. Asks the registry only for a writer
+   * id not already cached.
    *
    * @param bytes the record value; not null
    * @return the decoded record, resolved to this codec's schema
@@ -215,8 +215,7 @@ public final class RegistryAvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * The schema id in the header of registry-encoded bytes. Reads the header only; no registry
-   * call.
+   * The schema id in the header of registry-encoded bytes. Reads the header only; no registry call.
    *
    * @param bytes the record value; null is refused as truncated
    * @return the writer schema's registry id

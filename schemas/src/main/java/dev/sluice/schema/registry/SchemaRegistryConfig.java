@@ -105,8 +105,8 @@ public record SchemaRegistryConfig(
   /**
    * Validates every component; see the class table for the constraints.
    *
-   * @param urls registry base URLs: at least one, each {@code http} or {@code https} with a host and
-   *     no credentials, query or fragment; copied
+   * @param urls registry base URLs: at least one, each {@code http} or {@code https} with a host
+   *     and no credentials, query or fragment; copied
    * @param basicAuthUserInfo {@code user:password} with a non-empty user, or null
    * @param connectTimeout TCP connect timeout, positive
    * @param requestTimeout time allowed for one HTTP answer, positive
