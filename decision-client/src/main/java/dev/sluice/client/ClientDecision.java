@@ -123,8 +123,8 @@ public record ClientDecision(
   }
 
   /**
-   * The decision's effective time: the service's t' (SPEC 4), or the client's wall clock for a
-   * static policy decision.
+   * The decision's effective time: the t' (SPEC 4) of the counter that decided, the service's or
+   * the local fallback's; the client's wall clock for a static policy decision.
    *
    * @return epoch milliseconds
    */

@@ -104,8 +104,8 @@ public final class RegistryAvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * Encodes {@code value} in the registry wire format. The first call, and the first after the
-   * writer id expires, asks the registry; the others make no call.
+   * Encodes {@code value} in the registry wire format. The writer schema's id is fetched on the
+   * first call and again once it is older than the cache expiry; other calls make no registry call.
    *
    * @param value the record; not null
    * @return the 5-byte header and the Avro binary body, a fresh array
