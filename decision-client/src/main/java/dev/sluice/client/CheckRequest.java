@@ -18,6 +18,10 @@ public record CheckRequest(String id, String key, Map<String, String> metadata, 
   /**
    * Validates and copies.
    *
+   * @param id the correlation id (1-128 characters), or null for a generated one
+   * @param key the rate-limited key, 1-512 characters
+   * @param metadata at most 64 entries with non-null keys and values, or null for none
+   * @param cost permits to spend, 1 to 1,000,000,000
    * @throws IllegalArgumentException naming the offending field, its value and the constraint
    */
   public CheckRequest {
@@ -28,17 +32,37 @@ public record CheckRequest(String id, String key, Map<String, String> metadata, 
     }
   }
 
-  /** A check of {@code key} with no metadata and cost 1. */
+  /**
+   * A check of {@code key} with no metadata, cost 1 and a generated id.
+   *
+   * @param key the rate-limited key, 1-512 characters
+   * @return the validated check
+   * @throws IllegalArgumentException when {@code key} is null, empty or too long
+   */
   public static CheckRequest of(String key) {
     return new CheckRequest(null, key, Map.of(), 1);
   }
 
-  /** A check with a generated id. */
+  /**
+   * A check with a generated id.
+   *
+   * @param key the rate-limited key, 1-512 characters
+   * @param metadata at most 64 entries, or null for none; copied
+   * @param cost permits to spend, 1 to 1,000,000,000
+   * @return the validated check
+   * @throws IllegalArgumentException naming the offending field, its value and the constraint
+   */
   public static CheckRequest of(String key, Map<String, String> metadata, long cost) {
     return new CheckRequest(null, key, metadata, cost);
   }
 
-  /** The same check with the given correlation id. */
+  /**
+   * The same check with another correlation id.
+   *
+   * @param newId the id (1-128 characters), or null to have the client generate one
+   * @return a new check; this one is unchanged
+   * @throws IllegalArgumentException when {@code newId} is empty or longer than 128 characters
+   */
   public CheckRequest withId(String newId) {
     return new CheckRequest(newId, key, metadata, cost);
   }

@@ -26,7 +26,17 @@ import java.util.Objects;
 public record ClientDecision(
     Verdict verdict, DecisionSource source, FailureCause cause, long windowSeconds) {
 
-  /** Checks that {@code source} and {@code cause} agree. */
+  /**
+   * Checks that {@code source} and {@code cause} agree.
+   *
+   * @param verdict the SPEC 6 decision fields; not null
+   * @param source which path produced the decision; not null
+   * @param cause {@link FailureCause#NONE} exactly when {@code source} is {@link
+   *     DecisionSource#SERVICE}; not null
+   * @param windowSeconds the applied rule's window in seconds, or -1 when unknown
+   * @throws NullPointerException when {@code verdict}, {@code source} or {@code cause} is null
+   * @throws IllegalArgumentException when {@code source} and {@code cause} disagree
+   */
   public ClientDecision {
     Objects.requireNonNull(verdict, "verdict");
     Objects.requireNonNull(source, "source");
@@ -37,62 +47,102 @@ public record ClientDecision(
     }
   }
 
-  /** The request id, echoed. */
+  /**
+   * {@return the request's correlation id, echoed (the generated one when the caller gave none)}
+   */
   public String requestId() {
     return verdict.requestId();
   }
 
-  /** The request key, echoed. */
+  /** {@return the request key, echoed} */
   public String key() {
     return verdict.key();
   }
 
-  /** Whether the caller may proceed. */
+  /**
+   * Whether the caller may proceed. Always true for a shadow rule's decision, and for {@link
+   * DecisionSource#FAIL_OPEN}.
+   *
+   * @return true to let the request through
+   */
   public boolean allowed() {
     return verdict.allowed();
   }
 
-  /** Why the decision came out as it did. */
+  /**
+   * Why the decision came out as it did. For a shadow rule this is the would-be reason, so {@link
+   * Reason#RATE_LIMITED} may come with {@code allowed() == true}.
+   *
+   * @return the reason; never null
+   */
   public Reason reason() {
     return verdict.reason();
   }
 
-  /** The applied rule, or null. */
+  /**
+   * {@return the applied rule's id, or null when no rule was applied (no match, invalid request,
+   * static policy)}
+   */
   public String ruleId() {
     return verdict.ruleId();
   }
 
-  /** The applied rule's limit, or -1. */
+  /**
+   * {@return the applied rule's limit in permits per window (this instance's share for local
+   * fallback), or -1 when no rule was applied}
+   */
   public long limit() {
     return verdict.limit();
   }
 
-  /** Permits left after the decision, or -1. */
+  /**
+   * {@return permits left in the window after the decision (0 or more), or -1 when no rule was
+   * applied}
+   */
   public long remaining() {
     return verdict.remaining();
   }
 
-  /** Milliseconds from {@link #timestampMs()} until the window resets, or -1. */
+  /**
+   * {@return milliseconds from {@link #timestampMs()} until the window resets, or -1 when no rule
+   * was applied}
+   */
   public long resetAfterMs() {
     return verdict.resetAfterMs();
   }
 
-  /** 0 when allowed; the least wait after which the request would pass; -1 never or unknown. */
+  /**
+   * How long to wait before retrying, measured from {@link #timestampMs()}.
+   *
+   * @return 0 when allowed; when denied, the least wait in milliseconds after which the same
+   *     request would pass if nothing else arrived; -1 when it never would (cost above the limit)
+   *     or is unknown
+   */
   public long retryAfterMs() {
     return verdict.retryAfterMs();
   }
 
-  /** The decision's effective time in epoch milliseconds. */
+  /**
+   * The decision's effective time: the t' (SPEC 4) of the counter that decided, the service's or
+   * the local fallback's; the client's wall clock for a static policy decision.
+   *
+   * @return epoch milliseconds
+   */
   public long timestampMs() {
     return verdict.timestampMs();
   }
 
-  /** True when the applied rule is in shadow mode. */
+  /**
+   * {@return true when the applied rule is in shadow mode (the decision is then always allowed)}
+   */
   public boolean shadow() {
     return verdict.shadow();
   }
 
-  /** For an invalid request, which field was wrong and why; else null. */
+  /**
+   * {@return for an {@link Reason#INVALID_REQUEST} decision, which field was wrong and why; else
+   * null}
+   */
   public String message() {
     return verdict.message();
   }

@@ -45,7 +45,27 @@ public record ClientMetrics(
     long rulesRejected,
     int localCounters) {
 
-  /** Copies the partition list. */
+  /**
+   * Copies the partition list; the counters are taken as given.
+   *
+   * @param checks checks accepted
+   * @param sent checks that became requests
+   * @param answered checks completed by a service decision
+   * @param timedOut checks completed by policy at their deadline
+   * @param sendFailures producer errors reported for requests
+   * @param overloaded checks completed by policy because {@code maxInFlight} were pending
+   * @param noReplyPartition checks completed by policy because no reply partition was owned
+   * @param closed checks completed by policy because the client was closing
+   * @param unknownReplies replies that matched nothing pending or recently expired
+   * @param lateReplies replies that arrived after their check's deadline
+   * @param undecodableReplies reply records that were not an Avro {@code Decision}
+   * @param inFlight checks pending now
+   * @param replyPartitions reply partitions owned now; not null, no null element; copied
+   * @param rules rules held by the local fallback
+   * @param rulesRejected invalid rule records the local fallback skipped
+   * @param localCounters counters held by the local fallback now
+   * @throws NullPointerException when {@code replyPartitions} is or holds null
+   */
   public ClientMetrics {
     replyPartitions = List.copyOf(replyPartitions);
   }

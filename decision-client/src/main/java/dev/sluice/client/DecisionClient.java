@@ -198,6 +198,8 @@ public final class DecisionClient implements AutoCloseable {
    * broker and, in automatic mode, a consumer group rebalance; the group's first rebalance waits
    * for {@code group.initial.rebalance.delay.ms} on the broker (3 s by default).
    *
+   * @param config the validated configuration; not null
+   * @return a started client; close it when done
    * @throws DecisionClientException when a topic is missing, the broker is unreachable, Kafka
    *     rejects a property, or no reply partition is assigned within {@link
    *     DecisionClientConfig#startupTimeout()}
@@ -359,6 +361,7 @@ public final class DecisionClient implements AutoCloseable {
    * @param metadata request attributes rules may constrain, at most 64 entries, or null; read
    *     during this call (and copied with {@link FailurePolicy#LOCAL_FALLBACK}), not kept otherwise
    * @param cost permits to spend, 1 to 1,000,000,000
+   * @return a future completed exactly once, never exceptionally under the contract
    * @throws IllegalArgumentException naming the offending argument
    */
   public CompletableFuture<ClientDecision> check(
@@ -378,6 +381,8 @@ public final class DecisionClient implements AutoCloseable {
    * Asks for a decision on a prepared request, using its id as the correlation id when it has one.
    * Same cost and failure modes as {@link #check(String, Map, long)}.
    *
+   * @param request the validated request; not null
+   * @return a future completed exactly once, never exceptionally under the contract
    * @throws IllegalArgumentException when a check with the same id is already in flight
    */
   public CompletableFuture<ClientDecision> check(CheckRequest request) {
@@ -389,6 +394,10 @@ public final class DecisionClient implements AutoCloseable {
    * Blocking {@link #check(String, Map, long)}: waits for the decision, which always arrives within
    * about the timeout (the deadline thread completes it then). Not interruptible.
    *
+   * @param key the rate-limited key, 1-512 characters
+   * @param metadata request attributes, at most 64 entries, or null
+   * @param cost permits to spend, 1 to 1,000,000,000
+   * @return the decision, from the service or by policy; never null
    * @throws IllegalArgumentException for the same invalid arguments as {@link #check(String, Map,
    *     long)}
    * @throws java.util.concurrent.CompletionException only if the client itself failed while
@@ -398,12 +407,22 @@ public final class DecisionClient implements AutoCloseable {
     return check(key, metadata, cost).join();
   }
 
-  /** Blocking {@link #check(CheckRequest)}; see {@link #decide(String, Map, long)}. */
+  /**
+   * Blocking {@link #check(CheckRequest)}; see {@link #decide(String, Map, long)}.
+   *
+   * @param request the validated request; not null
+   * @return the decision, from the service or by policy; never null
+   * @throws IllegalArgumentException when a check with the same id is already in flight
+   */
   public ClientDecision decide(CheckRequest request) {
     return check(request).join();
   }
 
-  /** A snapshot of this client's counters. Cheap; not meant per check. */
+  /**
+   * A snapshot of this client's counters. Cheap (sums a few striped counters); not meant per check.
+   *
+   * @return a new immutable snapshot
+   */
   public ClientMetrics metrics() {
     int[] parts = replyPartitions;
     List<Integer> partitionList = Arrays.stream(parts).boxed().toList();
@@ -430,7 +449,11 @@ public final class DecisionClient implements AutoCloseable {
         ll == null ? 0 : ll.counters());
   }
 
-  /** The configuration this client runs with. */
+  /**
+   * The configuration this client runs with.
+   *
+   * @return the config given to {@link #create}
+   */
   public DecisionClientConfig config() {
     return config;
   }

@@ -144,12 +144,20 @@ public final class DecisionClientConfig {
    * sluice.schema.registry.*} settings: the service reads both encodings of requests, but writes
    * decisions in the registry format only when it has a registry, and a client without one cannot
    * read those.
+   *
+   * @return the registry settings, or empty for single-object encoding
    */
   public Optional<SchemaRegistryConfig> schemaRegistry() {
     return Optional.ofNullable(schemaRegistry);
   }
 
-  /** A builder with every default set; only the bootstrap servers are required. */
+  /**
+   * A builder with every default set; only the bootstrap servers are required.
+   *
+   * @param bootstrapServers Kafka bootstrap servers, {@code host:port[,host:port...]}; checked by
+   *     {@link Builder#build()}
+   * @return a new builder
+   */
   public static Builder builder(String bootstrapServers) {
     return new Builder().bootstrapServers(bootstrapServers);
   }
@@ -161,6 +169,9 @@ public final class DecisionClientConfig {
    * keys of the service's config ({@code sluice.http.port}, ...) are ignored so one file can serve
    * both.
    *
+   * @param properties the settings, e.g. a loaded properties file; not null (null values count as
+   *     empty)
+   * @return the validated config
    * @throws IllegalArgumentException listing every invalid or unknown setting
    */
   public static DecisionClientConfig fromProperties(Map<String, String> properties) {
@@ -216,77 +227,104 @@ public final class DecisionClientConfig {
     return b.build();
   }
 
-  /** Kafka bootstrap servers ({@code host:port,...}). */
+  /** {@return Kafka bootstrap servers, {@code host:port[,host:port...]}, trimmed} */
   public String bootstrapServers() {
     return bootstrapServers;
   }
 
-  /** Topic the requests are produced to. */
+  /** {@return the topic requests are produced to, a valid Kafka topic name} */
   public String requestsTopic() {
     return requestsTopic;
   }
 
-  /** Topic the service writes this client's decisions to. */
+  /** {@return the topic the service writes this client's decisions to; never the requests topic} */
   public String replyTopic() {
     return replyTopic;
   }
 
-  /** Topic the local fallback reads rules from. */
+  /**
+   * {@return the topic the local fallback reads rules from (read only with {@link
+   * FailurePolicy#LOCAL_FALLBACK})}
+   */
   public String rulesTopic() {
     return rulesTopic;
   }
 
-  /** How long a check waits for the service before its policy applies. */
+  /**
+   * {@return how long a check waits for the service before its policy applies: 1 ms to 5 min, whole
+   * milliseconds}
+   */
   public Duration timeout() {
     return timeout;
   }
 
-  /** What a check completes with when the service does not answer (see {@link FailurePolicy}). */
+  /** {@return what a check completes with when the service does not answer; never null} */
   public FailurePolicy failurePolicy() {
     return failurePolicy;
   }
 
-  /** Most checks pending at once; beyond it checks complete by policy at once. */
+  /**
+   * {@return the most checks pending at once, 1 to 1,000,000; beyond it checks complete by policy
+   * at once}
+   */
   public int maxInFlight() {
     return maxInFlight;
   }
 
-  /** Producer linger: how long a request may wait to share a batch. */
+  /**
+   * {@return the producer linger, how long a request may wait to share a batch: 0 to 1000 ms, whole
+   * milliseconds}
+   */
   public Duration linger() {
     return linger;
   }
 
-  /** Explicit reply partitions, or empty when they are claimed through {@link #replyGroupId()}. */
+  /**
+   * {@return the explicit reply partitions (distinct, each {@code >= 0}, unmodifiable), or empty
+   * when they are claimed through {@link #replyGroupId()}}
+   */
   public List<Integer> replyPartitions() {
     return replyPartitions;
   }
 
-  /** True when reply partitions are claimed through the consumer group. */
+  /**
+   * {@return true when reply partitions are claimed through the consumer group, false when
+   * explicit}
+   */
   public boolean automaticReplyPartitions() {
     return replyPartitions.isEmpty();
   }
 
-  /** Consumer group splitting the reply topic among instances (automatic mode only). */
+  /**
+   * {@return the consumer group splitting the reply topic among instances; used in automatic mode
+   * only, never null}
+   */
   public String replyGroupId() {
     return replyGroupId;
   }
 
-  /** How long {@link DecisionClient#create} may wait for topics and a reply partition. */
+  /**
+   * {@return how long {@link DecisionClient#create} may wait for topics and a reply partition: 1 ms
+   * to 10 min}
+   */
   public Duration startupTimeout() {
     return startupTimeout;
   }
 
-  /** This instance's share of each limit in the local fallback. */
+  /** {@return this instance's share of each limit in the local fallback, in (0, 1]} */
   public double localFallbackShare() {
     return localFallbackShare;
   }
 
-  /** Most counters the local fallback keeps. */
+  /** {@return the most counters the local fallback keeps, 1 to 10,000,000} */
   public int localFallbackMaxCounters() {
     return localFallbackMaxCounters;
   }
 
-  /** Extra Kafka properties, passed verbatim to the producer and both consumers. */
+  /**
+   * {@return the extra Kafka properties passed verbatim to the producer and both consumers, sorted
+   * by key, unmodifiable; none of {@link #RESERVED_KAFKA_KEYS}}
+   */
   public Map<String, String> kafkaProperties() {
     return kafkaProperties;
   }
@@ -340,74 +378,132 @@ public final class DecisionClientConfig {
     /**
      * The schema registry to encode requests and decode decisions with (Confluent wire format,
      * {@code <topic>-value} subjects); null (the default) for Avro single-object encoding.
+     *
+     * @param value the registry settings (already validated), or null
+     * @return this builder
      */
     public Builder schemaRegistry(SchemaRegistryConfig value) {
       this.schemaRegistry = value;
       return this;
     }
 
-    /** Kafka bootstrap servers, {@code host:port[,host:port...]}. Required. */
+    /**
+     * Kafka bootstrap servers, {@code host:port[,host:port...]}. Required.
+     *
+     * @param value non-blank; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder bootstrapServers(String value) {
       this.bootstrapServers = value;
       return this;
     }
 
-    /** Topic requests are produced to; default {@value #DEFAULT_REQUESTS_TOPIC}. */
+    /**
+     * Topic requests are produced to; default {@value #DEFAULT_REQUESTS_TOPIC}.
+     *
+     * @param value a Kafka topic name; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder requestsTopic(String value) {
       this.requestsTopic = value;
       return this;
     }
 
-    /** Topic decisions come back on; default {@value #DEFAULT_REPLY_TOPIC}. */
+    /**
+     * Topic decisions come back on; default {@value #DEFAULT_REPLY_TOPIC}.
+     *
+     * @param value a Kafka topic name other than the requests topic; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder replyTopic(String value) {
       this.replyTopic = value;
       return this;
     }
 
-    /** Rules topic the local fallback reads; default {@value #DEFAULT_RULES_TOPIC}. */
+    /**
+     * Rules topic the local fallback reads; default {@value #DEFAULT_RULES_TOPIC}.
+     *
+     * @param value a Kafka topic name; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder rulesTopic(String value) {
       this.rulesTopic = value;
       return this;
     }
 
-    /** Time a check waits for the service before its policy applies; default 500 ms. */
+    /**
+     * Time a check waits for the service before its policy applies; default 500 ms.
+     *
+     * @param value 1 ms to 5 min, whole milliseconds; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder timeout(Duration value) {
       this.timeout = value;
       return this;
     }
 
-    /** Policy for checks the service does not answer; default {@link FailurePolicy#FAIL_OPEN}. */
+    /**
+     * Policy for checks the service does not answer; default {@link FailurePolicy#FAIL_OPEN}.
+     *
+     * @param value the policy; not null (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder failurePolicy(FailurePolicy value) {
       this.failurePolicy = value;
       return this;
     }
 
-    /** Most checks pending at once; default 10,000. */
+    /**
+     * Most checks pending at once; beyond it checks complete by policy at once. Default 10,000.
+     *
+     * @param value 1 to 1,000,000; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder maxInFlight(int value) {
       this.maxInFlight = value;
       return this;
     }
 
-    /** Producer linger (whole milliseconds); default 1 ms. */
+    /**
+     * Producer linger: how long a request may wait to share a batch. Default 1 ms.
+     *
+     * @param value 0 to 1000 ms, whole milliseconds; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder linger(Duration value) {
       this.linger = value;
       return this;
     }
 
-    /** Owns exactly these reply partitions (no consumer group). */
+    /**
+     * Owns exactly these reply partitions (no consumer group).
+     *
+     * @param value at least one distinct partition {@code >= 0}, or null for automatic mode;
+     *     copied, checked by {@link #build()}
+     * @return this builder
+     */
     public Builder replyPartitions(List<Integer> value) {
       this.replyPartitions = value == null ? null : new ArrayList<>(value);
       return this;
     }
 
-    /** Owns exactly these reply partitions (no consumer group). */
+    /**
+     * Owns exactly these reply partitions (no consumer group).
+     *
+     * @param value at least one distinct partition {@code >= 0}; checked by {@link #build()}
+     * @return this builder
+     * @throws NullPointerException when {@code value} is or holds null
+     */
     public Builder replyPartitions(Integer... value) {
       return replyPartitions(List.of(value));
     }
 
     /**
      * Claims reply partitions through this consumer group; default {@value
-     * #DEFAULT_REPLY_GROUP_ID}.
+     * #DEFAULT_REPLY_GROUP_ID}. Cannot be combined with explicit {@link #replyPartitions}.
+     *
+     * @param value a non-blank group id, or null for the default; checked by {@link #build()}
+     * @return this builder
      */
     public Builder replyGroupId(String value) {
       this.replyGroupId = value;
@@ -416,31 +512,57 @@ public final class DecisionClientConfig {
 
     /**
      * Bound on {@link DecisionClient#create}'s wait for topics and a reply partition; default 30 s.
+     *
+     * @param value 1 ms to 10 min, whole milliseconds; checked by {@link #build()}
+     * @return this builder
      */
     public Builder startupTimeout(Duration value) {
       this.startupTimeout = value;
       return this;
     }
 
-    /** This instance's share of each limit in the local fallback, in (0, 1]; default 1. */
+    /**
+     * This instance's share of each limit in the local fallback; default 1.
+     *
+     * @param value in (0, 1], e.g. 1/N with N client instances; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder localFallbackShare(double value) {
       this.localFallbackShare = value;
       return this;
     }
 
-    /** Most counters the local fallback keeps (least recently used go first); default 100,000. */
+    /**
+     * Most counters the local fallback keeps (least recently used go first); default 100,000.
+     *
+     * @param value 1 to 10,000,000; checked by {@link #build()}
+     * @return this builder
+     */
     public Builder localFallbackMaxCounters(int value) {
       this.localFallbackMaxCounters = value;
       return this;
     }
 
-    /** One Kafka property for the producer and both consumers (e.g. security settings). */
+    /**
+     * One Kafka property for the producer and both consumers (e.g. security settings); replaces an
+     * earlier value of the same key.
+     *
+     * @param key a non-blank Kafka property name, none of {@link #RESERVED_KAFKA_KEYS}; checked by
+     *     {@link #build()}
+     * @param value its value; not null (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder kafkaProperty(String key, String value) {
       kafkaProperties.put(key, value);
       return this;
     }
 
-    /** Kafka properties for the producer and both consumers, added to any given before. */
+    /**
+     * Kafka properties for the producer and both consumers, added to any given before.
+     *
+     * @param values property name to value, each as for {@link #kafkaProperty}; not null
+     * @return this builder
+     */
     public Builder kafkaProperties(Map<String, String> values) {
       values.forEach(this::kafkaProperty);
       return this;
@@ -449,6 +571,7 @@ public final class DecisionClientConfig {
     /**
      * Validates every setting.
      *
+     * @return an immutable config; this builder can be changed and built again afterwards
      * @throws IllegalArgumentException listing each invalid setting with its value and constraint
      */
     public DecisionClientConfig build() {

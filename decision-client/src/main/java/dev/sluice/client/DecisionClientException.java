@@ -9,12 +9,21 @@ package dev.sluice.client;
 public class DecisionClientException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** An error with an actionable message. */
+  /**
+   * An error with an actionable message.
+   *
+   * @param message what failed and what to check
+   */
   public DecisionClientException(String message) {
     super(message);
   }
 
-  /** An error with an actionable message and its cause. */
+  /**
+   * An error with an actionable message and its cause.
+   *
+   * @param message what failed and what to check
+   * @param cause the Kafka or I/O exception behind it
+   */
   public DecisionClientException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -51,7 +51,9 @@ public final class RateLimitHeaders {
    * Headers for {@code decision}, with {@code w} from {@link ClientDecision#windowSeconds()} when
    * known.
    *
+   * @param decision the client's decision; not null
    * @return header name to value, in the order above; empty when the decision gets none
+   * @throws IllegalArgumentException when the rule id cannot be an sf-string (not printable ASCII)
    */
   public static Map<String, String> of(ClientDecision decision) {
     return of(decision.verdict(), decision.windowSeconds());
@@ -61,9 +63,11 @@ public final class RateLimitHeaders {
    * Headers for {@code decision} with the applied rule's window given by the caller (e.g. from its
    * own rule catalogue).
    *
+   * @param decision the client's decision; not null
    * @param windowSeconds the window in seconds, or -1 when unknown ({@code w} omitted)
    * @return header name to value, in the order above; empty when the decision gets none
-   * @throws IllegalArgumentException when {@code windowSeconds} is 0 or below -1
+   * @throws IllegalArgumentException when {@code windowSeconds} is 0 or below -1, or the rule id
+   *     cannot be an sf-string (not printable ASCII)
    */
   public static Map<String, String> of(ClientDecision decision, long windowSeconds) {
     return of(decision.verdict(), windowSeconds);
@@ -72,6 +76,7 @@ public final class RateLimitHeaders {
   /**
    * Headers for a bare {@link Verdict}.
    *
+   * @param verdict the decision fields; not null
    * @param windowSeconds the window in seconds, or -1 when unknown ({@code w} omitted)
    * @return header name to value, in the order above; empty when the decision gets none
    * @throws IllegalArgumentException when {@code windowSeconds} is 0 or below -1, or the rule id

@@ -37,13 +37,33 @@ public record Verdict(
    * Checks only that {@code reason} is present; the other fields are taken as given (the algorithms
    * and the codecs are what keep them consistent).
    *
+   * @param requestId the correlation id, or null
+   * @param key the request key, or null
+   * @param allowed whether the caller may proceed
+   * @param reason why; never null
+   * @param ruleId the applied rule's id, or null
+   * @param limit the applied rule's limit, or -1
+   * @param remaining permits left after the decision, or -1
+   * @param resetAfterMs milliseconds from {@code timestampMs} until the window resets, or -1
+   * @param retryAfterMs 0 when allowed, the least wait in milliseconds when denied, -1 for never
+   * @param timestampMs the effective time t' in epoch milliseconds
+   * @param shadow whether the applied rule is in shadow mode
+   * @param message what was wrong with an invalid request, or null
    * @throws NullPointerException when {@code reason} is null
    */
   public Verdict {
     Objects.requireNonNull(reason, "reason");
   }
 
-  /** The decision for a request that matched no rule: allowed, nothing charged. */
+  /**
+   * The decision for a request that matched no rule: allowed, nothing charged, every counter field
+   * -1 (SPEC 3).
+   *
+   * @param requestId the request's correlation id, or null
+   * @param key the request key, or null
+   * @param timestampMs the raw request time in epoch milliseconds
+   * @return a {@link Reason#NO_MATCHING_RULE} verdict
+   */
   public static Verdict noMatchingRule(String requestId, String key, long timestampMs) {
     return new Verdict(
         requestId,
@@ -63,6 +83,13 @@ public record Verdict(
   /**
    * The decision for a request that broke SPEC 2: denied, nothing charged, {@code message} says
    * why.
+   *
+   * @param requestId the request's correlation id, or null when it had none usable
+   * @param key the request key, or null when it had none usable
+   * @param timestampMs the raw request time in epoch milliseconds
+   * @param message which field was wrong and why; never null
+   * @return a {@link Reason#INVALID_REQUEST} verdict
+   * @throws NullPointerException when {@code message} is null
    */
   public static Verdict invalidRequest(
       String requestId, String key, long timestampMs, String message) {

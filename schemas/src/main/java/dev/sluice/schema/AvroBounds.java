@@ -26,8 +26,13 @@ public final class AvroBounds {
   }
 
   /**
-   * Walks {@code bytes[from, end)} as a body written with {@code writer}.
+   * Walks {@code bytes[from, end)} as a body written with {@code writer}. Never throws for bad
+   * bytes: what does not fit is the result.
    *
+   * @param writer the schema the body was written with; not null
+   * @param bytes the buffer holding the body; not null
+   * @param from index of the body's first byte
+   * @param end index just past the body's last byte, at most {@code bytes.length}
    * @return null when every prefix fits, else what does not (for the error message)
    */
   public static String check(Schema writer, byte[] bytes, int from, int end) {

@@ -65,7 +65,11 @@ public final class AvroCodec<T extends SpecificRecord> {
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
   }
 
-  /** The writer schema this codec encodes with. */
+  /**
+   * The schema of this codec's record: the only one it writes and the only one it decodes.
+   *
+   * @return the generated class's schema
+   */
   public Schema schema() {
     return schema;
   }
@@ -74,6 +78,8 @@ public final class AvroCodec<T extends SpecificRecord> {
    * The 10 bytes every value this codec encodes starts with: the marker {@code C3 01}, then the
    * schema's fingerprint (CRC-64-AVRO, little-endian). A new array on each call; for code that
    * writes or recognises this codec's bytes without going through Avro.
+   *
+   * @return a fresh 10-byte array
    */
   public byte[] header() {
     byte[] h = new byte[10];
@@ -89,6 +95,8 @@ public final class AvroCodec<T extends SpecificRecord> {
    * Encodes {@code value}: the 10-byte header, then the body. Allocates the output array; no schema
    * lookup.
    *
+   * @param value the record; not null
+   * @return the single-object encoding, a fresh array
    * @throws NullPointerException when a field the schema does not allow to be null is null (Avro's
    *     message names the field)
    */
@@ -110,6 +118,8 @@ public final class AvroCodec<T extends SpecificRecord> {
    * known: bytes written with any other schema, a newer version of the same record included, are
    * refused.
    *
+   * @param bytes the record value; null is refused like any other non-Avro bytes
+   * @return the decoded record, a new instance
    * @throws CodecException when the bytes are not single-object encoded, name an unknown schema, or
    *     are truncated or corrupt
    */
@@ -152,7 +162,12 @@ public final class AvroCodec<T extends SpecificRecord> {
     return true;
   }
 
-  /** True when {@code bytes} start with the single-object marker. */
+  /**
+   * Tells the Avro form from JSON by its first two bytes, without checking the rest.
+   *
+   * @param bytes a record value, or null
+   * @return true when {@code bytes} start with the single-object marker {@code C3 01}
+   */
   public static boolean looksLikeSingleObject(byte[] bytes) {
     return bytes != null && bytes.length >= 2 && bytes[0] == MAGIC_0 && bytes[1] == MAGIC_1;
   }

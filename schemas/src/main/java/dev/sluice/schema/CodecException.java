@@ -4,12 +4,21 @@ package dev.sluice.schema;
 public class CodecException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
-  /** An undecodable record; {@code message} says why, for the dead letter's error header. */
+  /**
+   * An undecodable record.
+   *
+   * @param message why the bytes cannot be decoded; it becomes the dead letter's error header
+   */
   public CodecException(String message) {
     super(message);
   }
 
-  /** An undecodable record, with the parser's or Avro's exception as the cause. */
+  /**
+   * An undecodable record, with the parser's or Avro's exception as the cause.
+   *
+   * @param message why the bytes cannot be decoded; it becomes the dead letter's error header
+   * @param cause the parser's or Avro's exception
+   */
   public CodecException(String message, Throwable cause) {
     super(message, cause);
   }

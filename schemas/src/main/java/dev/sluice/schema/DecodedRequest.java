@@ -30,6 +30,14 @@ public record DecodedRequest(
   /**
    * Copies {@code metadata} (null becomes empty).
    *
+   * @param id the correlation id, or null
+   * @param key the request key, or null
+   * @param metadata the metadata, or null for none; copied
+   * @param cost the cost, or null
+   * @param replyTopic the requested reply topic, or null
+   * @param replyPartition the requested reply partition, or null
+   * @param typeError the first type error as {@code field: reason (got value)}, or null
+   * @param typeErrorField the field {@code typeError} names; null exactly when {@code typeError} is
    * @throws IllegalArgumentException when only one of {@code typeError} and {@code typeErrorField}
    *     is given
    * @throws NullPointerException when {@code metadata} holds a null key or value (the codecs report

@@ -30,7 +30,7 @@ final class Json {
 
   private Json() {}
 
-  /** True when the first non-whitespace byte is {@code {}, the start of a JSON object. */
+  /** True when the first non-whitespace byte is <code>&#123;</code>, the start of a JSON object. */
   static boolean looksLikeObject(byte[] bytes) {
     if (bytes == null) {
       return false;

@@ -24,8 +24,8 @@ public final class RuleCodec {
    * RuleValidator#validate}: unknown JSON fields are ignored). Registry-framed bytes (first byte
    * {@code 00}) are neither form here; the service reads those through its registry codec first.
    *
-   * @param value Avro single-object {@link Rule} bytes, or UTF-8 JSON whose first non-blank byte
-   *     is {@code {}
+   * @param value Avro single-object {@link Rule} bytes, or UTF-8 JSON whose first non-blank byte is
+   *     an opening brace
    * @return the validation outcome (invalid rules are a value, not an exception)
    * @throws CodecException when the bytes are neither form, or are corrupt
    */
@@ -43,12 +43,20 @@ public final class RuleCodec {
   /**
    * Validates a rule given as a JSON object (field names as in SPEC 1), leniently: unknown fields
    * are ignored ({@link RuleValidator#validateJsonStrict} is the strict form the CLI uses).
+   *
+   * @param node the rule object; not null
+   * @return the validation outcome; never null
    */
   public static RuleValidation validateJson(JsonNode node) {
     return RuleValidator.validateJson(node);
   }
 
-  /** Validates an Avro rule. An {@code UNKNOWN} algorithm is reported as an invalid value. */
+  /**
+   * Validates an Avro rule. An {@code UNKNOWN} algorithm is reported as an invalid value.
+   *
+   * @param rule the decoded rule; not null
+   * @return the validation outcome; never null
+   */
   public static RuleValidation validate(Rule rule) {
     return RuleValidator.validate(fields(rule));
   }
@@ -56,6 +64,9 @@ public final class RuleCodec {
   /**
    * The field-map form {@link RuleValidator#validate} takes: absent optional fields are null, the
    * algorithm is its symbol name.
+   *
+   * @param rule the decoded rule; not null
+   * @return a new mutable map of the eight rule fields, in SPEC 1 order
    */
   public static Map<String, Object> fields(Rule rule) {
     Map<String, Object> fields = new LinkedHashMap<>();
@@ -70,7 +81,13 @@ public final class RuleCodec {
     return fields;
   }
 
-  /** A validated rule as Avro, with every default written out explicitly. */
+  /**
+   * A validated rule as Avro, with every default written out explicitly. The generation is not part
+   * of a {@link Rule}; see {@link #toApplied}.
+   *
+   * @param rule the validated rule; not null
+   * @return a new Avro rule
+   */
   public static Rule toAvro(LimitRule rule) {
     return Rule.newBuilder()
         .setId(rule.id())
@@ -84,7 +101,14 @@ public final class RuleCodec {
         .build();
   }
 
-  /** The internal-topic form of a validated rule: the rule, its generation and its source. */
+  /**
+   * The internal-topic form of a validated rule: the rule, its generation and its source.
+   *
+   * @param rule the validated rule, carrying its generation; not null
+   * @param sourcePartition the rules-topic partition the rule was read from
+   * @param sourceOffset the rules-topic offset the rule was read from
+   * @return a new applied rule
+   */
   public static AppliedRule toApplied(LimitRule rule, int sourcePartition, long sourceOffset) {
     return AppliedRule.newBuilder()
         .setRule(toAvro(rule))
@@ -98,6 +122,8 @@ public final class RuleCodec {
    * Rebuilds the core rule an {@link AppliedRule} carries, re-validating it (the only way to make a
    * {@link LimitRule}) and attaching its generation.
    *
+   * @param applied a record of the rules-applied topic; not null
+   * @return the rule, with the generation the record carries
    * @throws CodecException when the carried rule no longer validates (a validator that became
    *     stricter than the one that wrote it)
    */

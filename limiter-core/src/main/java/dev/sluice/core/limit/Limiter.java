@@ -36,6 +36,10 @@ public final class Limiter {
    * rule's {@code *} metadata keys in sorted key order, each length-prefixed so that no two
    * identities share an encoding.
    *
+   * @param rule the applied rule; not null
+   * @param requestKey the request key; not null
+   * @param metadata the request metadata; not null when the rule has {@code *} keys
+   * @return the counter key, a fresh array
    * @throws IllegalArgumentException when the request lacks a {@code *} key the rule needs (it
    *     could not have matched)
    */
@@ -66,7 +70,13 @@ public final class Limiter {
    * whole. The arguments are not range-checked here (validate them first, e.g. with {@code
    * RequestValidator}); outside those ranges the arithmetic is not guaranteed.
    *
+   * @param rule the applied rule; not null
    * @param stored the counter bytes last returned for this counter key, or null when none
+   * @param requestId the correlation id, echoed in the verdict
+   * @param key the request key, echoed in the verdict
+   * @param cost permits the request asks for, {@code 1..1e9}
+   * @param timeMs the request time in ms, {@code 0..2^53}
+   * @return the verdict (shadow mode applied) and the counter to store; never null
    * @throws IllegalArgumentException when {@code stored} is not a counter this class wrote
    *     (truncated, trailing bytes, an unknown tag)
    */
@@ -132,6 +142,8 @@ public final class Limiter {
    * after it exactly as this one does, so a store may drop the counter once its clock (stream time)
    * passes this.
    *
+   * @param counter counter bytes returned by {@link #evaluate}; not null
+   * @return that time in epoch ms
    * @throws IllegalArgumentException when {@code counter} is not a counter this class wrote
    */
   public static long idleAfterMs(byte[] counter) {

@@ -11,19 +11,34 @@ public final class VarCodec {
     private byte[] buf;
     private int size;
 
-    /** A writer with room for {@code capacity} bytes before it grows. */
+    /**
+     * Creates an empty writer.
+     *
+     * @param capacity bytes of room before it grows (at least 8 are reserved anyway)
+     */
     public Writer(int capacity) {
       buf = new byte[Math.max(capacity, 8)];
     }
 
-    /** Appends one byte. */
+    /**
+     * Appends one byte.
+     *
+     * @param b the byte; only its low 8 bits are kept
+     * @return this writer
+     */
     public Writer writeByte(int b) {
       ensure(1);
       buf[size++] = (byte) b;
       return this;
     }
 
-    /** Appends a non-negative long as a varint (1 to 9 bytes for values below 2^63). */
+    /**
+     * Appends a non-negative long as a varint: 1 byte below 128, up to 9 bytes below 2^63.
+     *
+     * @param v the value, {@code >= 0}
+     * @return this writer
+     * @throws IllegalArgumentException when {@code v} is negative
+     */
     public Writer writeVarLong(long v) {
       if (v < 0) {
         throw new IllegalArgumentException("varint must be non-negative: " + v);
@@ -37,7 +52,12 @@ public final class VarCodec {
       return this;
     }
 
-    /** Appends raw bytes preceded by their length. */
+    /**
+     * Appends raw bytes preceded by their length as a varint.
+     *
+     * @param bytes the bytes; not null, may be empty
+     * @return this writer
+     */
     public Writer writeBytes(byte[] bytes) {
       writeVarLong(bytes.length);
       ensure(bytes.length);
@@ -46,7 +66,11 @@ public final class VarCodec {
       return this;
     }
 
-    /** The bytes written so far. */
+    /**
+     * The bytes written so far.
+     *
+     * @return a copy, exactly as long as what was written
+     */
     public byte[] toByteArray() {
       return Arrays.copyOf(buf, size);
     }
@@ -63,12 +87,21 @@ public final class VarCodec {
     private final byte[] buf;
     private int pos;
 
-    /** Reads {@code buf} from the start. */
+    /**
+     * Creates a reader positioned at the first byte.
+     *
+     * @param buf the encoded bytes; not copied, so do not change them while reading
+     */
     public Reader(byte[] buf) {
       this.buf = buf;
     }
 
-    /** Reads one byte, 0-255. */
+    /**
+     * Reads one byte.
+     *
+     * @return the byte as an unsigned value, 0 to 255
+     * @throws IllegalArgumentException when every byte has been read
+     */
     public int readByte() {
       if (pos >= buf.length) {
         throw new IllegalArgumentException("truncated counter state");
@@ -76,7 +109,12 @@ public final class VarCodec {
       return buf[pos++] & 0xFF;
     }
 
-    /** Reads a varint. */
+    /**
+     * Reads a varint written by {@link Writer#writeVarLong}.
+     *
+     * @return the value
+     * @throws IllegalArgumentException when the bytes end mid-varint or it runs past 64 bits
+     */
     public long readVarLong() {
       long v = 0;
       for (int shift = 0; shift < 64; shift += 7) {
@@ -89,7 +127,11 @@ public final class VarCodec {
       throw new IllegalArgumentException("varint longer than 64 bits in counter state");
     }
 
-    /** True when every byte has been read. */
+    /**
+     * Whether the input is used up.
+     *
+     * @return true when every byte has been read
+     */
     public boolean atEnd() {
       return pos == buf.length;
     }

@@ -28,6 +28,13 @@ public final class RequestValidator {
    * Returns null when the request is valid, else a message naming the first offending field, the
    * value and the constraint. {@code cost} null means the default 1. Costs one pass over the
    * metadata entries; allocates only the message. Never throws.
+   *
+   * @param id the correlation id; null is reported as missing
+   * @param key the request key; null is reported as missing
+   * @param metadata the request metadata; null is taken as empty
+   * @param cost permits to spend, or null for the default 1
+   * @param timeMs the request time in epoch milliseconds
+   * @return null when valid, else a message of the form {@code field: constraint (got value)}
    */
   public static String check(
       String id, String key, Map<String, String> metadata, Long cost, long timeMs) {
@@ -70,7 +77,12 @@ public final class RequestValidator {
     return null;
   }
 
-  /** The cost a request spends: its own, or 1 when it gave none. */
+  /**
+   * The cost a request spends: its own, or 1 when it gave none.
+   *
+   * @param cost the request's cost, or null when absent
+   * @return {@code cost}, or 1 when it is null; not range-checked (see {@link #check})
+   */
   public static long effectiveCost(Long cost) {
     return cost == null ? 1L : cost;
   }

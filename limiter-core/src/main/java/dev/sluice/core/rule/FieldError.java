@@ -10,12 +10,25 @@ import java.util.Objects;
  * @param constraint the constraint it broke, in words
  */
 public record FieldError(String field, String value, String constraint) {
+  /**
+   * Creates an error; {@code value} alone may be null.
+   *
+   * @param field the offending field; never null
+   * @param value the offending value as text, or null when the field was missing
+   * @param constraint the constraint it broke, in words; never null
+   * @throws NullPointerException when {@code field} or {@code constraint} is null
+   */
   public FieldError {
     Objects.requireNonNull(field, "field");
     Objects.requireNonNull(constraint, "constraint");
   }
 
-  /** {@code field: constraint (got value)}, the form every rejection message uses. */
+  /**
+   * The error as one line of text, the form every rejection message uses.
+   *
+   * @return {@code field: constraint (got value)}, or {@code field: constraint} when there is no
+   *     value
+   */
   public String message() {
     return value == null
         ? field + ": " + constraint

@@ -36,6 +36,21 @@ public record LimitRule(
   /** The metadata value meaning "any value, one counter per value". */
   public static final String ANY_VALUE = "*";
 
+  /**
+   * Creates a rule without checking ranges: only {@link RuleValidator} should call this.
+   *
+   * @param id unique id; not null
+   * @param key exact key or prefix pattern; not null
+   * @param limit permits per window
+   * @param windowSeconds window length in seconds
+   * @param priority higher wins
+   * @param metadata constraints, sorted by key; not null, kept as given (pass an unmodifiable map)
+   * @param algorithm the counting algorithm; not null
+   * @param shadow shadow mode
+   * @param generation counter generation, 0 when never published
+   * @throws NullPointerException when {@code id}, {@code key}, {@code metadata} or {@code
+   *     algorithm} is null
+   */
   public LimitRule {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(key, "key");
@@ -43,25 +58,40 @@ public record LimitRule(
     Objects.requireNonNull(algorithm, "algorithm");
   }
 
-  /** True when {@link #key()} is a prefix pattern (ends in {@code *}). */
+  /**
+   * Whether the key is a prefix pattern.
+   *
+   * @return true when {@link #key()} ends in {@code *}
+   */
   public boolean isPrefixPattern() {
     return key.endsWith("*");
   }
 
   /**
-   * The prefix a pattern matches ({@code key} without its final {@code *}); the key itself if
-   * exact.
+   * The prefix a pattern matches.
+   *
+   * @return {@code key} without its final {@code *} (empty for the pattern {@code *}); the key
+   *     itself if exact
    */
   public String prefix() {
     return isPrefixPattern() ? key.substring(0, key.length() - 1) : key;
   }
 
-  /** Window length in milliseconds. */
+  /**
+   * The window length W of SPEC 5.
+   *
+   * @return {@code windowSeconds * 1000}, in milliseconds (at most 2,678,400,000 for a valid rule)
+   */
   public long windowMillis() {
     return windowSeconds * 1000L;
   }
 
-  /** The same rule under another counter generation. */
+  /**
+   * The same rule under another counter generation.
+   *
+   * @param newGeneration the generation of the copy
+   * @return a copy of this rule with {@code generation = newGeneration}
+   */
   public LimitRule withGeneration(long newGeneration) {
     return new LimitRule(
         id, key, limit, windowSeconds, priority, metadata, algorithm, shadow, newGeneration);
@@ -70,6 +100,10 @@ public record LimitRule(
   /**
    * True when a request with {@code requestKey} and {@code requestMetadata} satisfies this rule
    * (SPEC 3): the key matches exactly or by prefix, and every metadata constraint holds.
+   *
+   * @param requestKey the request's key; not null
+   * @param requestMetadata the request's metadata; not null, may be empty
+   * @return whether this rule matches the request
    */
   public boolean matches(String requestKey, Map<String, String> requestMetadata) {
     if (isPrefixPattern()) {
@@ -88,7 +122,11 @@ public record LimitRule(
     return true;
   }
 
-  /** Keys whose constraint is {@code *}, in sorted order: their request values split counters. */
+  /**
+   * The metadata keys whose request values split counters (SPEC 4).
+   *
+   * @return the keys whose constraint is {@code *}, in sorted order; empty when there are none
+   */
   public List<String> wildcardMetadataKeys() {
     return metadata.entrySet().stream()
         .filter(e -> ANY_VALUE.equals(e.getValue()))
@@ -97,8 +135,10 @@ public record LimitRule(
   }
 
   /**
-   * True when a change from {@code previous} to this rule keeps counters (same algorithm and
-   * window).
+   * Whether a change from {@code previous} to this rule keeps counters (SPEC 4).
+   *
+   * @param previous the version this rule replaces; not null
+   * @return true when the algorithm and the window length are unchanged
    */
   public boolean keepsCountersOf(LimitRule previous) {
     return previous.algorithm == algorithm && previous.windowSeconds == windowSeconds;

@@ -79,6 +79,9 @@ public final class RuleIndex {
    * Adds the rule, replacing any rule with the same id (even one with another key). Writer thread
    * only. Costs O(key length) to find the key's bucket, plus a copy of the bucket while it holds up
    * to 8 rules, or the copy of one metadata group in a larger one.
+   *
+   * @param rule the validated rule; not null
+   * @throws NullPointerException when {@code rule} is null
    */
   public void upsert(LimitRule rule) {
     Objects.requireNonNull(rule, "rule");
@@ -95,7 +98,13 @@ public final class RuleIndex {
     byId.put(rule.id(), rule);
   }
 
-  /** Removes the rule with this id; returns whether one was there. Writer thread only. */
+  /**
+   * Removes the rule with this id. Writer thread only.
+   *
+   * @param id the rule id; not null
+   * @return whether a rule with this id was there
+   * @throws NullPointerException when {@code id} is null
+   */
   public boolean remove(String id) {
     Objects.requireNonNull(id, "id");
     LimitRule previous = (LimitRule) byId.get(id);
@@ -113,6 +122,8 @@ public final class RuleIndex {
    *
    * @param key the request key
    * @param metadata the request metadata; null is taken as empty
+   * @return the first matching rule by {@link RulePrecedence#ORDER}, or null
+   * @throws NullPointerException when {@code key} is null
    */
   public LimitRule match(String key, Map<String, String> metadata) {
     Objects.requireNonNull(key, "key");
@@ -131,12 +142,22 @@ public final class RuleIndex {
     }
   }
 
-  /** The rule with this id, or null. Any thread. */
+  /**
+   * Looks a rule up by id. Any thread.
+   *
+   * @param id the rule id; not null
+   * @return the rule with this id, or null when there is none
+   * @throws NullPointerException when {@code id} is null
+   */
   public LimitRule get(String id) {
     return (LimitRule) byId.get(Objects.requireNonNull(id, "id"));
   }
 
-  /** Number of rules held. Any thread. */
+  /**
+   * The number of rules held. Any thread.
+   *
+   * @return the count of distinct rule ids
+   */
   public int size() {
     return byId.size();
   }
@@ -145,13 +166,21 @@ public final class RuleIndex {
    * Visits every rule, in no particular order. Any thread; under concurrent updates it is weakly
    * consistent: a rule held throughout is visited once, in one of its versions, and a rule added or
    * removed meanwhile may or may not be visited.
+   *
+   * @param action called once per rule; not null
+   * @throws NullPointerException when {@code action} is null
    */
   public void forEach(Consumer<? super LimitRule> action) {
     Objects.requireNonNull(action, "action");
     byId.forEach(v -> action.accept((LimitRule) v));
   }
 
-  /** A copy of every rule, sorted by id. Any thread; weakly consistent like {@link #forEach}. */
+  /**
+   * A copy of every rule. Any thread; weakly consistent like {@link #forEach}. Costs a sort of all
+   * rules.
+   *
+   * @return an unmodifiable list of the rules, sorted by id
+   */
   public List<LimitRule> snapshot() {
     List<LimitRule> rules = new ArrayList<>(size());
     forEach(rules::add);

@@ -27,8 +27,12 @@ public final class RulePrecedence {
   private RulePrecedence() {}
 
   /**
-   * Negative when {@code a} wins over {@code b}, positive when {@code b} wins, zero only for rules
-   * with the same id and the same precedence-relevant fields.
+   * Compares two rules by precedence; the same order as {@link #ORDER}.
+   *
+   * @param a one rule; not null
+   * @param b the other rule; not null
+   * @return negative when {@code a} wins over {@code b}, positive when {@code b} wins, zero only
+   *     for rules with the same id and the same precedence-relevant fields
    */
   public static int compare(LimitRule a, LimitRule b) {
     return compare(a, specificity(a), b, specificity(b));

@@ -109,13 +109,23 @@ public final class RuleValidator {
    * algorithm} as its name or an enum constant (whose {@link Enum#name()} is taken); null or absent
    * for a default. A value of another type is an error naming the field; an unknown field is
    * ignored.
+   *
+   * @param fields field name to value; not null
+   * @return the valid rule (generation 0), or every error found; never null
+   * @throws NullPointerException when {@code fields} is null
    */
   public static RuleValidation validate(Map<String, ?> fields) {
     Objects.requireNonNull(fields, "fields");
     return check(new MapSource(fields), false);
   }
 
-  /** As {@link #validate(Map)}, but every unknown field is an error too (for publishing tools). */
+  /**
+   * As {@link #validate(Map)}, but every unknown field is an error too (for publishing tools).
+   *
+   * @param fields field name to value; not null
+   * @return the valid rule (generation 0), or every error found; never null
+   * @throws NullPointerException when {@code fields} is null
+   */
   public static RuleValidation validateStrict(Map<String, ?> fields) {
     Objects.requireNonNull(fields, "fields");
     return check(new MapSource(fields), true);
@@ -125,12 +135,22 @@ public final class RuleValidator {
    * Validates a rule given as a JSON object; a value of the wrong JSON type is an error, and so is
    * a node that is not an object (reported against the field {@code rule}). Unknown fields are
    * ignored.
+   *
+   * @param node the rule object; not null
+   * @return the valid rule (generation 0), or every error found; never null
+   * @throws NullPointerException when {@code node} is null
    */
   public static RuleValidation validateJson(JsonNode node) {
     return validateJson(node, false);
   }
 
-  /** As {@link #validateJson(JsonNode)}, but every unknown field is an error too. */
+  /**
+   * As {@link #validateJson(JsonNode)}, but every unknown field is an error too.
+   *
+   * @param node the rule object; not null
+   * @return the valid rule (generation 0), or every error found; never null
+   * @throws NullPointerException when {@code node} is null
+   */
   public static RuleValidation validateJsonStrict(JsonNode node) {
     return validateJson(node, true);
   }
@@ -147,12 +167,22 @@ public final class RuleValidator {
    * Validates a rule given as JSON text. Text that is not one JSON value (including a duplicated
    * field or trailing content) is an error against the field {@code rule}, with the parser's reason
    * and position.
+   *
+   * @param json the rule as JSON text; not null
+   * @return the valid rule (generation 0), or every error found; never null
+   * @throws NullPointerException when {@code json} is null
    */
   public static RuleValidation validateJson(String json) {
     return validateJson(json, false);
   }
 
-  /** As {@link #validateJson(String)}, but every unknown field is an error too. */
+  /**
+   * As {@link #validateJson(String)}, but every unknown field is an error too.
+   *
+   * @param json the rule as JSON text; not null
+   * @return the valid rule (generation 0), or every error found; never null
+   * @throws NullPointerException when {@code json} is null
+   */
   public static RuleValidation validateJsonStrict(String json) {
     return validateJson(json, true);
   }

@@ -66,6 +66,12 @@ public final class RegistryAvroCodec<T extends SpecificRecord> {
   /**
    * A codec for {@code codec}'s record type under {@code subject} (see {@link TopicNameStrategy}).
    * Makes no registry call until first used.
+   *
+   * @param codec the embedded codec of the record type, whose schema is the writer and reader
+   *     schema; not null
+   * @param client the registry client; its cache settings also bound this codec's caches; not null
+   * @param subject the subject to register or look up the writer schema under; not null
+   * @throws NullPointerException when an argument is null
    */
   public RegistryAvroCodec(AvroCodec<T> codec, SchemaRegistryClient client, String subject) {
     // Holding an AvroCodec also guarantees its static block has trusted dev.sluice.avro classes.
@@ -79,19 +85,30 @@ public final class RegistryAvroCodec<T extends SpecificRecord> {
         new BoundedCache<>(client.config().cacheCapacity(), expiryNanos, client::nanoTime);
   }
 
-  /** The subject the writer schema is registered under. */
+  /**
+   * The subject the writer schema is registered under.
+   *
+   * @return the subject given at construction
+   */
   public String subject() {
     return subject;
   }
 
-  /** The embedded codec of the same record type (its schema is this codec's reader schema). */
+  /**
+   * The embedded (single-object) codec of the same record type.
+   *
+   * @return the codec given at construction; its schema is this codec's reader schema
+   */
   public AvroCodec<T> embedded() {
     return codec;
   }
 
   /**
-   * Encodes {@code value} in the registry wire format.
+   * Encodes {@code value} in the registry wire format. The writer schema's id is fetched on the
+   * first call and again once it is older than the cache expiry; other calls make no registry call.
    *
+   * @param value the record; not null
+   * @return the 5-byte header and the Avro binary body, a fresh array
    * @throws SchemaRegistryException when the writer schema's id cannot be had (registry down on
    *     first use, schema incompatible, or not registered while auto-registration is off)
    */
@@ -111,8 +128,11 @@ public final class RegistryAvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * Decodes registry wire format bytes into the generated type.
+   * Decodes registry wire format bytes into the generated type. Asks the registry only for a writer
+   * id not already cached.
    *
+   * @param bytes the record value; not null
+   * @return the decoded record, resolved to this codec's schema
    * @throws CodecException when the bytes can never decode: not starting with {@code 0x00}, shorter
    *     than the header, an id the registry does not know, a truncated or over-long body, or a
    *     writer schema that does not resolve to this type
@@ -195,8 +215,10 @@ public final class RegistryAvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * The schema id in the header of registry-encoded bytes.
+   * The schema id in the header of registry-encoded bytes. Reads the header only; no registry call.
    *
+   * @param bytes the record value; null is refused as truncated
+   * @return the writer schema's registry id
    * @throws CodecException when the bytes are shorter than the header or the magic byte is wrong
    */
   public static int schemaId(byte[] bytes) {

@@ -63,9 +63,21 @@ public final class SchemaRegistryClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int BODY_SNIPPET = 200;
 
-  /** Outcome of a compatibility test. */
+  /**
+   * Outcome of a compatibility test.
+   *
+   * @param compatible whether the registry would accept the schema as the subject's next version
+   * @param messages the registry's reasons when incompatible (verbose mode); may be empty,
+   *     unmodifiable
+   */
   public record Compatibility(boolean compatible, List<String> messages) {
-    /** Copies {@code messages}. */
+    /**
+     * Copies {@code messages}.
+     *
+     * @param compatible whether the registry would accept the schema
+     * @param messages the registry's reasons; not null, no null element
+     * @throws NullPointerException when {@code messages} is or holds null
+     */
     public Compatibility {
       messages = List.copyOf(messages);
     }
@@ -80,7 +92,12 @@ public final class SchemaRegistryClient {
   private final BoundedCache<SubjectSchema, Integer> idsBySchema;
   private final BoundedCache<Integer, Schema> schemasById;
 
-  /** A client for {@code config}. Makes no request until first used. */
+  /**
+   * A client for {@code config}. Makes no request until first used.
+   *
+   * @param config where the registry is and how much to cache; not null
+   * @throws NullPointerException when {@code config} is null
+   */
   public SchemaRegistryClient(SchemaRegistryConfig config) {
     this(config, System::nanoTime);
   }
@@ -110,6 +127,7 @@ public final class SchemaRegistryClient {
   /**
    * A client built from Sluice's properties.
    *
+   * @param props Sluice's properties; keys outside {@value SchemaRegistryConfig#PREFIX} are ignored
    * @return empty when no registry URL is configured
    * @throws IllegalArgumentException for a bad registry setting (see {@link SchemaRegistryConfig})
    */
@@ -117,7 +135,11 @@ public final class SchemaRegistryClient {
     return SchemaRegistryConfig.fromProperties(props).map(SchemaRegistryClient::new);
   }
 
-  /** The settings this client uses. */
+  /**
+   * The settings this client uses.
+   *
+   * @return the config it was built with
+   */
   public SchemaRegistryConfig config() {
     return config;
   }
@@ -126,6 +148,9 @@ public final class SchemaRegistryClient {
    * Registers {@code schema} under {@code subject} (a no-op on the registry when it is already
    * there) and returns its global id. Cached.
    *
+   * @param subject the subject, e.g. from {@link TopicNameStrategy#valueSubject}
+   * @param schema the Avro schema to register
+   * @return the registry's global id for the schema
    * @throws SchemaRegistryException {@code INCOMPATIBLE} when the subject's compatibility rule
    *     refuses it, {@code INVALID_SCHEMA}, or a transport / server failure
    */
@@ -136,6 +161,9 @@ public final class SchemaRegistryClient {
   /**
    * The id of {@code schema}, which must already be registered under {@code subject}. Cached.
    *
+   * @param subject the subject it is registered under
+   * @param schema the Avro schema to look up
+   * @return the registry's global id for the schema
    * @throws SchemaRegistryException {@code NOT_FOUND} (40401 no such subject, 40403 schema not
    *     registered under it), or a transport / server failure
    */
@@ -146,14 +174,22 @@ public final class SchemaRegistryClient {
   /**
    * The id of {@code schema} under {@code subject}: {@link #register} when {@link
    * SchemaRegistryConfig#autoRegister()} is on, else {@link #lookup}.
+   *
+   * @param subject the subject
+   * @param schema the Avro schema
+   * @return the registry's global id for the schema
+   * @throws SchemaRegistryException as {@link #register} or {@link #lookup}
    */
   public int idFor(String subject, Schema schema) {
     return idFor(subject, schema, config.autoRegister());
   }
 
   /**
-   * The writer schema registered with {@code id}. Cached.
+   * The writer schema registered with {@code id}. Cached; a stale entry is served when its re-fetch
+   * fails with a retriable error.
    *
+   * @param id the registry's global schema id
+   * @return the parsed Avro schema
    * @throws SchemaRegistryException {@code NOT_FOUND} (40403) for an unknown id, {@code
    *     BAD_RESPONSE} when the schema is not Avro or uses references, or a transport / server
    *     failure
@@ -177,6 +213,9 @@ public final class SchemaRegistryClient {
    * Tests whether {@code schema} could be registered under {@code subject} next, against its latest
    * version and the subject's compatibility level. Never cached.
    *
+   * @param subject the subject
+   * @param schema the candidate Avro schema
+   * @return whether it is compatible, with the registry's reasons
    * @throws SchemaRegistryException {@code NOT_FOUND} (40401) when the subject has no version yet,
    *     {@code INVALID_SCHEMA}, or a transport / server failure
    */

@@ -102,7 +102,21 @@ public record SchemaRegistryConfig(
 
   private static final int MAX_CACHE_CAPACITY = 1_000_000;
 
-  /** Validates every component; see the class table for the constraints. */
+  /**
+   * Validates every component; see the class table for the constraints.
+   *
+   * @param urls registry base URLs: at least one, each {@code http} or {@code https} with a host
+   *     and no credentials, query or fragment; copied
+   * @param basicAuthUserInfo {@code user:password} with a non-empty user, or null
+   * @param connectTimeout TCP connect timeout, positive
+   * @param requestTimeout time allowed for one HTTP answer, positive
+   * @param cacheCapacity entries in each cache, 1 to 1,000,000
+   * @param cacheExpiry age after which a cache entry is fetched again, positive
+   * @param autoRegister register writer schemas on first use
+   * @throws IllegalArgumentException naming the key and the constraint, for any value out of range
+   *     (the password is never echoed)
+   * @throws NullPointerException when {@code urls} or a duration is null
+   */
   public SchemaRegistryConfig {
     Objects.requireNonNull(urls, "urls");
     if (urls.isEmpty()) {
@@ -129,6 +143,8 @@ public record SchemaRegistryConfig(
   /**
    * A config for {@code urls} (comma-separated) with every other setting at its default.
    *
+   * @param urls comma-separated base URLs; blanks around and between them are ignored
+   * @return a validated config
    * @throws IllegalArgumentException when a URL is malformed or not http(s)
    */
   public static SchemaRegistryConfig of(String urls) {
@@ -142,25 +158,50 @@ public record SchemaRegistryConfig(
         true);
   }
 
-  /** This config with basic auth {@code user:password}. */
+  /**
+   * This config with other basic-auth credentials.
+   *
+   * @param userInfo {@code user:password} with a non-empty user, or null for none
+   * @return a validated copy
+   * @throws IllegalArgumentException when {@code userInfo} has no {@code :} or an empty user
+   */
   public SchemaRegistryConfig withBasicAuth(String userInfo) {
     return new SchemaRegistryConfig(
         urls, userInfo, connectTimeout, requestTimeout, cacheCapacity, cacheExpiry, autoRegister);
   }
 
-  /** This config with other timeouts. */
+  /**
+   * This config with other timeouts.
+   *
+   * @param connect TCP connect timeout, positive
+   * @param request time allowed for one HTTP answer, positive
+   * @return a validated copy
+   * @throws IllegalArgumentException when a timeout is zero or negative
+   */
   public SchemaRegistryConfig withTimeouts(Duration connect, Duration request) {
     return new SchemaRegistryConfig(
         urls, basicAuthUserInfo, connect, request, cacheCapacity, cacheExpiry, autoRegister);
   }
 
-  /** This config with another cache bound and expiry. */
+  /**
+   * This config with another cache bound and expiry.
+   *
+   * @param capacity entries in each cache, 1 to 1,000,000
+   * @param expiry age after which an entry is fetched again, positive
+   * @return a validated copy
+   * @throws IllegalArgumentException when either is out of range
+   */
   public SchemaRegistryConfig withCache(int capacity, Duration expiry) {
     return new SchemaRegistryConfig(
         urls, basicAuthUserInfo, connectTimeout, requestTimeout, capacity, expiry, autoRegister);
   }
 
-  /** This config with auto-registration on or off. */
+  /**
+   * This config with auto-registration on or off.
+   *
+   * @param autoRegister true to register writer schemas on first use, false to only look them up
+   * @return a copy
+   */
   public SchemaRegistryConfig withAutoRegister(boolean autoRegister) {
     return new SchemaRegistryConfig(
         urls,
@@ -176,6 +217,7 @@ public record SchemaRegistryConfig(
    * Reads the registry settings from Sluice's properties (a {@link java.util.Properties} or any map
    * with string keys; other keys are ignored).
    *
+   * @param props Sluice's properties; not null
    * @return empty when {@value #URL} is unset or blank: use the embedded encoding
    * @throws IllegalArgumentException naming the key, the value (never a password) and the
    *     constraint, for a bad value or an unknown key under {@value #PREFIX}

@@ -35,7 +35,11 @@ public final class SchemaRegistryException extends RuntimeException {
       this.retriable = retriable;
     }
 
-    /** True when the same call may succeed later without any change on the caller's side. */
+    /**
+     * Whether waiting can help.
+     *
+     * @return true when the same call may succeed later without any change on the caller's side
+     */
     public boolean isRetriable() {
       return retriable;
     }
@@ -53,8 +57,13 @@ public final class SchemaRegistryException extends RuntimeException {
   /** Confluent error code: the schema is not a valid schema. */
   public static final int INVALID_SCHEMA_CODE = 42201;
 
+  /** What went wrong; never null. */
   private final Kind kind;
+
+  /** The HTTP status, or -1 when there was no answer. */
   private final int httpStatus;
+
+  /** The registry's {@code error_code}, or -1 when the answer had none. */
   private final int errorCode;
 
   SchemaRegistryException(Kind kind, int httpStatus, int errorCode, String message) {
@@ -69,25 +78,38 @@ public final class SchemaRegistryException extends RuntimeException {
     this.errorCode = errorCode;
   }
 
-  /** What went wrong. */
+  /**
+   * What went wrong.
+   *
+   * @return the failure's kind; never null
+   */
   public Kind kind() {
     return kind;
   }
 
-  /** The HTTP status the registry answered with, or -1 when there was no answer. */
+  /**
+   * The HTTP status the registry answered with.
+   *
+   * @return the status code, or -1 when there was no answer
+   */
   public int httpStatus() {
     return httpStatus;
   }
 
   /**
-   * The registry's {@code error_code} (e.g. {@value #SCHEMA_NOT_FOUND}), or -1 when the answer had
-   * none.
+   * The registry's {@code error_code}.
+   *
+   * @return the code (e.g. {@value #SCHEMA_NOT_FOUND}), or -1 when the answer had none
    */
   public int errorCode() {
     return errorCode;
   }
 
-  /** Shorthand for {@code kind().isRetriable()}. */
+  /**
+   * Shorthand for {@code kind().isRetriable()}.
+   *
+   * @return true when the same call may succeed later unchanged
+   */
   public boolean isRetriable() {
     return kind.isRetriable();
   }

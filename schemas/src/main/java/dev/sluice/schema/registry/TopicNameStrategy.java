@@ -8,12 +8,24 @@ package dev.sluice.schema.registry;
 public final class TopicNameStrategy {
   private TopicNameStrategy() {}
 
-  /** The subject of {@code topic}'s record values, e.g. {@code sluice.requests-value}. */
+  /**
+   * The subject of a topic's record values.
+   *
+   * @param topic the topic name; not blank
+   * @return {@code <topic>-value}, e.g. {@code sluice.requests-value}
+   * @throws IllegalArgumentException when {@code topic} is null or blank
+   */
   public static String valueSubject(String topic) {
     return checked(topic) + "-value";
   }
 
-  /** The subject of {@code topic}'s record keys, e.g. {@code sluice.requests-key}. */
+  /**
+   * The subject of a topic's record keys.
+   *
+   * @param topic the topic name; not blank
+   * @return {@code <topic>-key}, e.g. {@code sluice.requests-key}
+   * @throws IllegalArgumentException when {@code topic} is null or blank
+   */
   public static String keySubject(String topic) {
     return checked(topic) + "-key";
   }

@@ -54,12 +54,22 @@ public final class WireFormat<T extends SpecificRecord> {
   /**
    * Writes single-object encoding and reads only that (registry-encoded records then fail with a
    * {@link CodecException} that says to configure the registry).
+   *
+   * @param <T> the generated record type
+   * @param codec the single-object codec of the record type; not null
+   * @return a format that never calls a registry
    */
   public static <T extends SpecificRecord> WireFormat<T> embedded(AvroCodec<T> codec) {
     return new WireFormat<>(codec, null);
   }
 
-  /** Writes the registry wire format and reads both it and single-object encoding. */
+  /**
+   * Writes the registry wire format and reads both it and single-object encoding.
+   *
+   * @param <T> the generated record type
+   * @param codec the registry codec of the record type; not null
+   * @return a format that writes through the registry
+   */
   public static <T extends SpecificRecord> WireFormat<T> registry(RegistryAvroCodec<T> codec) {
     return new WireFormat<>(codec.embedded(), codec);
   }
@@ -68,6 +78,13 @@ public final class WireFormat<T extends SpecificRecord> {
    * The format for values of {@code topic}: registry wire format under {@code <topic>-value} when a
    * client is given, else the embedded default. Build the client once per process with {@link
    * SchemaRegistryClient#fromProperties} and share it.
+   *
+   * @param <T> the generated record type
+   * @param codec the single-object codec of the record type; not null
+   * @param client the process's registry client, or empty for none
+   * @param topic the topic the values go to; not blank when a client is given
+   * @return the format; no registry call is made yet
+   * @throws IllegalArgumentException when a client is given and {@code topic} is blank
    */
   public static <T extends SpecificRecord> WireFormat<T> forTopicValues(
       AvroCodec<T> codec, Optional<SchemaRegistryClient> client, String topic) {
@@ -77,7 +94,11 @@ public final class WireFormat<T extends SpecificRecord> {
         .orElseGet(() -> embedded(codec));
   }
 
-  /** The encoding {@link #encode} writes: {@code REGISTRY} or {@code SINGLE_OBJECT}. */
+  /**
+   * The encoding {@link #encode} writes.
+   *
+   * @return {@link Encoding#REGISTRY} or {@link Encoding#SINGLE_OBJECT}
+   */
   public Encoding writes() {
     return registry == null ? Encoding.SINGLE_OBJECT : Encoding.REGISTRY;
   }
@@ -85,6 +106,8 @@ public final class WireFormat<T extends SpecificRecord> {
   /**
    * Encodes {@code value} in the {@link #writes() chosen} encoding.
    *
+   * @param value the record; not null
+   * @return the encoded bytes, a fresh array
    * @throws SchemaRegistryException when writing the registry format and the writer schema's id
    *     cannot be had
    */
@@ -95,6 +118,8 @@ public final class WireFormat<T extends SpecificRecord> {
   /**
    * Decodes a record in either Avro encoding, told apart by its first byte.
    *
+   * @param bytes the record value
+   * @return the decoded record
    * @throws CodecException when the bytes are JSON (not this method's job), of no known encoding,
    *     registry-encoded while no registry is configured, or cannot be decoded
    * @throws SchemaRegistryException when the registry is needed and cannot answer right now (the
@@ -133,6 +158,9 @@ public final class WireFormat<T extends SpecificRecord> {
    * Tells the encoding from the first bytes: {@code C3 01} single-object, {@code 00} registry,
    * <code>'&#123;'</code> after optional JSON whitespace JSON, anything else (or null / empty)
    * unknown. Never throws.
+   *
+   * @param bytes a record value, or null
+   * @return the encoding the bytes claim; the body is not checked
    */
   public static Encoding sniff(byte[] bytes) {
     if (bytes == null || bytes.length == 0) {
