@@ -301,6 +301,15 @@ public final class BenchMain {
         m.put("target", r.target());
         m.put("rate", r.label());
         memory.add(m);
+        if (m.has("streamThreadCommitMsAvg")) {
+          err.printf(
+              Locale.ROOT,
+              "%s %s: stream-thread commit %.1f ms avg, %.1f ms max (Kafka Streams' metric)%n",
+              r.target(),
+              r.label(),
+              m.get("streamThreadCommitMsAvg").asDouble(),
+              m.path("streamThreadCommitMsMax").asDouble());
+        }
       }
       if (commits != null) {
         commitMicros.put(key(r), commits.get());
@@ -325,6 +334,22 @@ public final class BenchMain {
     }
     if (instance != null) {
       m.put("rulesLoaded", instance.rulesLoaded());
+      // Kafka Streams' own thread metrics (its sample window, about the last 30-60 s): how long a
+      // commit blocks the stream thread; under exactly-once, the wait a decision has on top of
+      // the commit interval.
+      instance
+          .streams()
+          .metrics()
+          .forEach(
+              (name, metric) -> {
+                if (name.group().equals("stream-thread-metrics")
+                    && (name.name().equals("commit-latency-avg")
+                        || name.name().equals("commit-latency-max"))
+                    && metric.metricValue() instanceof Double v
+                    && !v.isNaN()) {
+                  m.put("streamThreadCommitMs" + (name.name().endsWith("avg") ? "Avg" : "Max"), v);
+                }
+              });
     }
     return m;
   }
