@@ -51,8 +51,19 @@ public final class DecisionCodec {
         d.getMessage());
   }
 
-  /** Avro single-object bytes of a verdict. */
+  /**
+   * Avro single-object bytes of a verdict. Written directly from the verdict's fields (no generated
+   * record, no Avro writer), byte for byte what {@link AvroCodec#DECISION} writes for {@link
+   * #toAvro}; the rare verdict the direct writer cannot do exactly goes through Avro. One array
+   * allocated per call (plus one per non-ASCII string).
+   */
   public static byte[] encode(Verdict v) {
+    byte[] direct = DecisionEncoder.encode(v);
+    return direct != null ? direct : encodeWithAvro(v);
+  }
+
+  /** The reference path {@link #encode} must match: the generated record through Avro. */
+  static byte[] encodeWithAvro(Verdict v) {
     return AvroCodec.DECISION.encode(toAvro(v));
   }
 

@@ -15,15 +15,31 @@ public final class RequestCodec {
   private RequestCodec() {}
 
   /**
-   * Decodes one value.
+   * Decodes one value. A single-object value of the current schema is read straight from its bytes
+   * ({@code RequestDecoder}); anything that reader is not sure about (another schema, corrupt or
+   * unusual bytes) goes through {@link AvroCodec#REQUEST}, with the same result and the same errors
+   * either way.
    *
    * @throws CodecException when the bytes are neither form, or are corrupt; such records belong on
    *     the dead-letter topic
    */
   public static DecodedRequest decode(byte[] value) {
     if (AvroCodec.looksLikeSingleObject(value)) {
+      DecodedRequest direct = RequestDecoder.decode(value);
+      return direct != null ? direct : fromAvro(AvroCodec.REQUEST.decode(value));
+    }
+    return decodeNotSingleObject(value);
+  }
+
+  /** The reference path {@link #decode} must match: single-object values through Avro only. */
+  static DecodedRequest decodeWithAvro(byte[] value) {
+    if (AvroCodec.looksLikeSingleObject(value)) {
       return fromAvro(AvroCodec.REQUEST.decode(value));
     }
+    return decodeNotSingleObject(value);
+  }
+
+  private static DecodedRequest decodeNotSingleObject(byte[] value) {
     if (Json.looksLikeObject(value)) {
       return fromJson(Json.readObject(value, "request"));
     }

@@ -5,6 +5,10 @@
  * ({@link dev.sluice.schema.RequestCodec}), and the one mapping between core verdicts and Avro
  * decisions with their plain JSON rendering ({@link dev.sluice.schema.DecisionCodec}).
  *
+ * <p>On the service's per-request path, requests are read and decisions written straight from and
+ * to the bytes ({@code RequestDecoder}, {@code DecisionEncoder}), with results identical to the
+ * Avro path, which stays the reference and takes every value the direct code is not sure about.
+ *
  * <p>Bytes that cannot be decoded at all raise {@link dev.sluice.schema.CodecException}; content
  * that decodes but breaks a rule of the SPEC is reported as a value, never thrown.
  */

@@ -1,0 +1,210 @@
+package dev.sluice.schema;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificData;
+
+/**
+ * Reads a {@code RateLimitRequest} single-object value straight from its bytes into a {@link
+ * DecodedRequest} equal to what {@link RequestCodec#decodeWithAvro} makes of it, or answers null
+ * when it is not sure, and the caller then takes the Avro path (so every error, message and
+ * exception stays the codec's). One instance per value; not thread-safe.
+ *
+ * <p>Why not just {@link AvroCodec#REQUEST}: the codec checks the body's bounds ({@link
+ * AvroBounds}), then Avro reads it byte by byte through an {@code InputStream} and a resolving
+ * decoder into a generated record, which is then copied into a {@code DecodedRequest}: about a
+ * tenth of the stream thread's work at top rate. A request is six fields of a fixed schema.
+ *
+ * <p>What it reads, and what sends it back to the codec (null):
+ *
+ * <ul>
+ *   <li>the 10-byte header must be exactly the current schema's (marker and fingerprint); any other
+ *       header, and anything of 10 bytes or less, goes to the codec;
+ *   <li>strings: a zig-zag varint length, then that many bytes turned into a {@code String} by
+ *       {@code new String(bytes, off, len, UTF_8)}, the very call Avro's {@code Utf8.toString}
+ *       makes, so invalid UTF-8 becomes the same replacement characters on both paths. A negative
+ *       length or one past the end goes to the codec;
+ *   <li>longs: up to 10 varint bytes, as Avro's {@code BinaryDecoder.readLong} reads them; ints
+ *       (union indexes, {@code replyPartition}): up to 5 bytes in 32-bit arithmetic, as {@code
+ *       readInt} does. A varint that runs past the end or is longer goes to the codec;
+ *   <li>unions: branch 0 (null) or 1; any other index goes to the codec;
+ *   <li>the metadata map: blocks of positive counts into a {@link HashMap} of default capacity,
+ *       filled in wire order, exactly as Avro's reader does, so that after {@link DecodedRequest}'s
+ *       copy even the iteration order is the same (and a repeated key keeps its last value on both
+ *       paths). A negative count (a block with a byte size, which Java writers never produce) or
+ *       more than {@value #MAX_ENTRIES} entries in all goes to the codec: SPEC 2 allows 64, and
+ *       Avro's own collection limits are then nowhere near;
+ *   <li>the body must end exactly at the end of the value: trailing bytes go to the codec.
+ * </ul>
+ *
+ * <p>Only while Avro decodes this way: when any of its {@code org.apache.avro.limits.*} system
+ * properties is set (read once, when this class loads), it may refuse strings or maps this reader
+ * would accept; with its fast reader off or custom coders on, it fills the map differently. Either
+ * way every value then goes to the codec ({@link #enabled}). {@code RequestDecoderTest} pins the
+ * equivalence, corrupt inputs included.
+ */
+final class RequestDecoder {
+  /** Marker and fingerprint of the current {@code RateLimitRequest} schema. */
+  private static final byte[] HEADER = AvroCodec.REQUEST.header();
+
+  /** Most metadata entries read here; beyond, the codec decides. */
+  static final int MAX_ENTRIES = 4096;
+
+  /** False when Avro's decoding limits were configured: only Avro then knows what it accepts. */
+  private static final boolean DEFAULT_LIMITS =
+      System.getProperty("org.apache.avro.limits.string.maxLength") == null
+          && System.getProperty("org.apache.avro.limits.collectionItems.maxLength") == null
+          && System.getProperty("org.apache.avro.limits.collectionItems.maxAllocation") == null
+          && System.getProperty("org.apache.avro.limits.bytes.maxLength") == null;
+
+  /** The model {@link AvroCodec} decodes with. */
+  private static final SpecificData MODEL = SpecificData.get();
+
+  private final byte[] buf;
+  private final int end;
+  private int pos;
+
+  private RequestDecoder(byte[] buf) {
+    this.buf = buf;
+    this.end = buf.length;
+    this.pos = HEADER.length;
+  }
+
+  /** The request in {@code value}, or null when the codec must decide. */
+  static DecodedRequest decode(byte[] value) {
+    if (!enabled() || value == null || value.length <= HEADER.length || !hasCurrentHeader(value)) {
+      return null;
+    }
+    try {
+      return new RequestDecoder(value).read();
+    } catch (NotSure e) {
+      return null;
+    }
+  }
+
+  /**
+   * True while Avro decodes the way this reader copies: default limits and Avro 1.12's default
+   * reader, its "fast reader" ({@code FastReaderBuilder}) with the generated classes' custom coders
+   * off. The resolving reader and the generated {@code customDecode} size the metadata map
+   * differently, so its iteration order could differ.
+   */
+  static boolean enabled() {
+    return DEFAULT_LIMITS && MODEL.isFastReaderEnabled() && !MODEL.useCustomCoders();
+  }
+
+  private DecodedRequest read() throws NotSure {
+    // Field order of RateLimitRequest.avsc.
+    String id = string();
+    String key = string();
+    Map<String, String> metadata = metadata();
+    Long cost = unionBranch() ? varLong() : null;
+    Integer replyPartition = unionBranch() ? varInt() : null;
+    String replyTopic = unionBranch() ? string() : null;
+    if (pos != end) {
+      throw NotSure.INSTANCE;
+    }
+    return new DecodedRequest(id, key, metadata, cost, replyTopic, replyPartition, null, null);
+  }
+
+  /** Thrown (preallocated, no stack) when the body is not what this reader is sure about. */
+  private static final class NotSure extends Exception {
+    private static final long serialVersionUID = 1L;
+    static final NotSure INSTANCE = new NotSure();
+
+    private NotSure() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** True for branch 1 of a {@code ["null", X]} union, false for branch 0. */
+  private boolean unionBranch() throws NotSure {
+    int branch = varInt();
+    if (branch == 0) {
+      return false;
+    }
+    if (branch != 1) {
+      throw NotSure.INSTANCE;
+    }
+    return true;
+  }
+
+  private String string() throws NotSure {
+    long len = varLong();
+    if (len < 0 || len > end - pos) {
+      throw NotSure.INSTANCE;
+    }
+    if (len == 0) {
+      return "";
+    }
+    String s = new String(buf, pos, (int) len, StandardCharsets.UTF_8);
+    pos += (int) len;
+    return s;
+  }
+
+  private Map<String, String> metadata() throws NotSure {
+    long count = varLong();
+    if (count == 0) {
+      return Map.of();
+    }
+    if (count < 0 || count > MAX_ENTRIES) {
+      throw NotSure.INSTANCE;
+    }
+    // The map Avro's fast reader fills (FastReaderBuilder.MapReader): default capacity.
+    Map<String, String> map = new HashMap<>();
+    long total = 0;
+    while (count != 0) {
+      total += count;
+      if (count < 0 || total > MAX_ENTRIES) {
+        throw NotSure.INSTANCE;
+      }
+      for (long i = 0; i < count; i++) {
+        String k = string();
+        map.put(k, string());
+      }
+      count = varLong();
+    }
+    return map;
+  }
+
+  /** Avro's {@code readLong}: a zig-zag varint of at most 10 bytes, extra high bits dropped. */
+  private long varLong() throws NotSure {
+    long z = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (pos >= end) {
+        throw NotSure.INSTANCE;
+      }
+      int b = buf[pos++] & 0xFF;
+      z |= (long) (b & 0x7F) << shift;
+      if (b < 0x80) {
+        return (z >>> 1) ^ -(z & 1);
+      }
+    }
+    throw NotSure.INSTANCE;
+  }
+
+  /** Avro's {@code readInt}: a zig-zag varint of at most 5 bytes, in 32-bit arithmetic. */
+  private int varInt() throws NotSure {
+    int z = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      if (pos >= end) {
+        throw NotSure.INSTANCE;
+      }
+      int b = buf[pos++] & 0xFF;
+      z |= (b & 0x7F) << shift;
+      if (b < 0x80) {
+        return (z >>> 1) ^ -(z & 1);
+      }
+    }
+    throw NotSure.INSTANCE;
+  }
+
+  private static boolean hasCurrentHeader(byte[] value) {
+    for (int i = 0; i < HEADER.length; i++) {
+      if (value[i] != HEADER[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
