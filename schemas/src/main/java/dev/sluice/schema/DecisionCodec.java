@@ -16,7 +16,12 @@ import java.io.UncheckedIOException;
 public final class DecisionCodec {
   private DecisionCodec() {}
 
-  /** The Avro form of a verdict. */
+  /**
+   * The Avro form of a verdict.
+   *
+   * @param v the verdict, not null
+   * @return a new generated record with the verdict's fields (absent ones null)
+   */
   public static Decision toAvro(Verdict v) {
     return Decision.newBuilder()
         .setRequestId(v.requestId())
@@ -34,7 +39,12 @@ public final class DecisionCodec {
         .build();
   }
 
-  /** The core form of a decision. */
+  /**
+   * The core form of a decision.
+   *
+   * @param d the Avro decision, not null
+   * @return the verdict it carries
+   */
   public static Verdict fromAvro(Decision d) {
     return new Verdict(
         d.getRequestId(),
@@ -56,6 +66,9 @@ public final class DecisionCodec {
    * record, no Avro writer), byte for byte what {@link AvroCodec#DECISION} writes for {@link
    * #toAvro}; the rare verdict the direct writer cannot do exactly goes through Avro. One array
    * allocated per call (plus one per non-ASCII string).
+   *
+   * @param v the verdict, not null
+   * @return a new array: the single-object header and the Avro body
    */
   public static byte[] encode(Verdict v) {
     byte[] direct = DecisionEncoder.encode(v);
@@ -71,6 +84,9 @@ public final class DecisionCodec {
    * Plain JSON of a decision, one line, exactly the SPEC 6 fields in this order: requestId, key,
    * allowed, reason, ruleId, limit, remaining, resetAfterMs, retryAfterMs, timestampMs, shadow,
    * message. Every field is present; absent values are written as {@code null}.
+   *
+   * @param v the verdict, not null
+   * @return one line of JSON, without a line end
    */
   public static String toJson(Verdict v) {
     StringWriter out = new StringWriter(256);
@@ -95,7 +111,12 @@ public final class DecisionCodec {
     return out.toString();
   }
 
-  /** Plain JSON of an Avro decision; see {@link #toJson(Verdict)}. */
+  /**
+   * Plain JSON of an Avro decision; see {@link #toJson(Verdict)}.
+   *
+   * @param d the Avro decision, not null
+   * @return one line of JSON, without a line end
+   */
   public static String toJson(Decision d) {
     return toJson(fromAvro(d));
   }

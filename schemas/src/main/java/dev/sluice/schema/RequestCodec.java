@@ -20,6 +20,8 @@ public final class RequestCodec {
    * unusual bytes) goes through {@link AvroCodec#REQUEST}, with the same result and the same errors
    * either way.
    *
+   * @param value a requests-topic record value: Avro single-object bytes or a JSON object
+   * @return the request, with any JSON type error recorded in it rather than thrown
    * @throws CodecException when the bytes are neither form, or are corrupt; such records belong on
    *     the dead-letter topic
    */
@@ -49,7 +51,12 @@ public final class RequestCodec {
             : "request value is neither Avro single-object encoded (marker C3 01) nor a JSON object");
   }
 
-  /** The decoded form of an Avro request (which cannot have type errors). */
+  /**
+   * The decoded form of an Avro request (which cannot have type errors).
+   *
+   * @param r the generated record, not null
+   * @return the request with the record's fields
+   */
   public static DecodedRequest fromAvro(RateLimitRequest r) {
     return new DecodedRequest(
         r.getId(),
@@ -62,7 +69,12 @@ public final class RequestCodec {
         null);
   }
 
-  /** Reads a JSON request object; wrong types are reported, never thrown. */
+  /**
+   * Reads a JSON request object; wrong types are reported, never thrown.
+   *
+   * @param node the parsed JSON value (an object for a usable request)
+   * @return the request; the first field of a wrong type is named in its type error
+   */
   public static DecodedRequest fromJson(JsonNode node) {
     Errors errors = new Errors();
     String id = string(node, "id", errors);
