@@ -1,5 +1,6 @@
 package dev.sluice.client;
 
+import dev.sluice.schema.AvroBinary;
 import dev.sluice.schema.AvroCodec;
 import java.util.Map;
 
@@ -40,7 +41,7 @@ final class RequestEncoder {
     }
     size += n + k;
     if (!metadata.isEmpty()) {
-      size += longSize(metadata.size());
+      size += AvroBinary.longSize(metadata.size());
       for (Map.Entry<String, String> e : metadata.entrySet()) {
         int a = stringSize(e.getKey());
         int b = stringSize(e.getValue());
@@ -51,8 +52,8 @@ final class RequestEncoder {
       }
     }
     size += 1; // end of map
-    size += cost == 1 ? 1 : 1 + longSize(cost);
-    size += 1 + longSize(replyPartition);
+    size += cost == 1 ? 1 : 1 + AvroBinary.longSize(cost);
+    size += 1 + AvroBinary.longSize(replyPartition);
     if (replyTopic == null) {
       size += 1;
     } else {
@@ -66,14 +67,14 @@ final class RequestEncoder {
     byte[] out = new byte[size];
     System.arraycopy(HEADER, 0, out, 0, HEADER.length);
     int pos = HEADER.length;
-    pos = putString(out, pos, id);
-    pos = putString(out, pos, key);
+    pos = AvroBinary.putAscii(out, pos, id);
+    pos = AvroBinary.putAscii(out, pos, key);
     if (!metadata.isEmpty()) {
       // One block holding every entry, in the map's iteration order: what Avro's writer does.
-      pos = putLong(out, pos, metadata.size());
+      pos = AvroBinary.putLong(out, pos, metadata.size());
       for (Map.Entry<String, String> e : metadata.entrySet()) {
-        pos = putString(out, pos, e.getKey());
-        pos = putString(out, pos, e.getValue());
+        pos = AvroBinary.putAscii(out, pos, e.getKey());
+        pos = AvroBinary.putAscii(out, pos, e.getValue());
       }
     }
     out[pos++] = 0;
@@ -81,15 +82,15 @@ final class RequestEncoder {
       out[pos++] = 0; // union branch 0: null
     } else {
       out[pos++] = 2; // union branch 1 (zig-zag)
-      pos = putLong(out, pos, cost);
+      pos = AvroBinary.putLong(out, pos, cost);
     }
     out[pos++] = 2;
-    pos = putLong(out, pos, replyPartition);
+    pos = AvroBinary.putLong(out, pos, replyPartition);
     if (replyTopic == null) {
       out[pos++] = 0;
     } else {
       out[pos++] = 2;
-      pos = putString(out, pos, replyTopic);
+      pos = AvroBinary.putAscii(out, pos, replyTopic);
     }
     if (pos != size) {
       throw new IllegalStateException("request encoder sized " + size + " bytes, wrote " + pos);
@@ -108,36 +109,6 @@ final class RequestEncoder {
         return -1;
       }
     }
-    return longSize(len) + len;
-  }
-
-  /** Bytes of the zig-zag varint of {@code v}. */
-  private static int longSize(long v) {
-    long z = (v << 1) ^ (v >> 63);
-    int n = 1;
-    while ((z & ~0x7FL) != 0) {
-      z >>>= 7;
-      n++;
-    }
-    return n;
-  }
-
-  private static int putString(byte[] out, int pos, String s) {
-    int len = s.length();
-    pos = putLong(out, pos, len);
-    for (int i = 0; i < len; i++) {
-      out[pos++] = (byte) s.charAt(i);
-    }
-    return pos;
-  }
-
-  private static int putLong(byte[] out, int pos, long v) {
-    long z = (v << 1) ^ (v >> 63);
-    while ((z & ~0x7FL) != 0) {
-      out[pos++] = (byte) ((z & 0x7F) | 0x80);
-      z >>>= 7;
-    }
-    out[pos++] = (byte) z;
-    return pos;
+    return AvroBinary.longSize(len) + len;
   }
 }

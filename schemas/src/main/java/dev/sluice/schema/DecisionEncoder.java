@@ -63,13 +63,13 @@ final class DecisionEncoder {
             + nullableStringSize(requestId, requestIdUtf8)
             + nullableStringSize(key, keyUtf8)
             + 1 // allowed
-            + varSize(reason)
+            + AvroBinary.longSize(reason)
             + nullableStringSize(ruleId, ruleIdUtf8)
-            + varSize(v.limit())
-            + varSize(v.remaining())
-            + varSize(v.resetAfterMs())
-            + varSize(v.retryAfterMs())
-            + varSize(v.timestampMs())
+            + AvroBinary.longSize(v.limit())
+            + AvroBinary.longSize(v.remaining())
+            + AvroBinary.longSize(v.resetAfterMs())
+            + AvroBinary.longSize(v.retryAfterMs())
+            + AvroBinary.longSize(v.timestampMs())
             + 1 // shadow
             + nullableStringSize(message, messageUtf8);
     if (size > MAX_SIZE) {
@@ -82,13 +82,13 @@ final class DecisionEncoder {
     pos = putNullableString(out, pos, requestId, requestIdUtf8);
     pos = putNullableString(out, pos, key, keyUtf8);
     out[pos++] = (byte) (v.allowed() ? 1 : 0);
-    pos = putVar(out, pos, reason);
+    pos = AvroBinary.putLong(out, pos, reason);
     pos = putNullableString(out, pos, ruleId, ruleIdUtf8);
-    pos = putVar(out, pos, v.limit());
-    pos = putVar(out, pos, v.remaining());
-    pos = putVar(out, pos, v.resetAfterMs());
-    pos = putVar(out, pos, v.retryAfterMs());
-    pos = putVar(out, pos, v.timestampMs());
+    pos = AvroBinary.putLong(out, pos, v.limit());
+    pos = AvroBinary.putLong(out, pos, v.remaining());
+    pos = AvroBinary.putLong(out, pos, v.resetAfterMs());
+    pos = AvroBinary.putLong(out, pos, v.retryAfterMs());
+    pos = AvroBinary.putLong(out, pos, v.timestampMs());
     out[pos++] = (byte) (v.shadow() ? 1 : 0);
     pos = putNullableString(out, pos, message, messageUtf8);
     if (pos != size) {
@@ -132,7 +132,7 @@ final class DecisionEncoder {
       return 1;
     }
     int len = utf8 == null ? s.length() : utf8.length;
-    return 1L + varSize(len) + len;
+    return 1L + AvroBinary.longSize(len) + len;
   }
 
   private static int putNullableString(byte[] out, int pos, String s, byte[] utf8) {
@@ -142,36 +142,10 @@ final class DecisionEncoder {
     }
     out[pos++] = 2; // branch 1 (zig-zag)
     if (utf8 != null) {
-      pos = putVar(out, pos, utf8.length);
+      pos = AvroBinary.putLong(out, pos, utf8.length);
       System.arraycopy(utf8, 0, out, pos, utf8.length);
       return pos + utf8.length;
     }
-    int len = s.length();
-    pos = putVar(out, pos, len);
-    for (int i = 0; i < len; i++) {
-      out[pos++] = (byte) s.charAt(i);
-    }
-    return pos;
-  }
-
-  /** Bytes of the zig-zag varint of {@code v}. */
-  private static int varSize(long v) {
-    long z = (v << 1) ^ (v >> 63);
-    int n = 1;
-    while ((z & ~0x7FL) != 0) {
-      z >>>= 7;
-      n++;
-    }
-    return n;
-  }
-
-  private static int putVar(byte[] out, int pos, long v) {
-    long z = (v << 1) ^ (v >> 63);
-    while ((z & ~0x7FL) != 0) {
-      out[pos++] = (byte) ((z & 0x7F) | 0x80);
-      z >>>= 7;
-    }
-    out[pos++] = (byte) z;
-    return pos;
+    return AvroBinary.putAscii(out, pos, s);
   }
 }
