@@ -791,7 +791,8 @@ public final class DecisionClientConfig {
         && startupTimeout.equals(c.startupTimeout)
         && Double.compare(localFallbackShare, c.localFallbackShare) == 0
         && localFallbackMaxCounters == c.localFallbackMaxCounters
-        && kafkaProperties.equals(c.kafkaProperties);
+        && kafkaProperties.equals(c.kafkaProperties)
+        && Objects.equals(schemaRegistry, c.schemaRegistry);
   }
 
   @Override
@@ -810,6 +811,7 @@ public final class DecisionClientConfig {
         startupTimeout,
         localFallbackShare,
         localFallbackMaxCounters,
-        kafkaProperties);
+        kafkaProperties,
+        schemaRegistry);
   }
 }

@@ -137,6 +137,25 @@ class DecisionClientConfigTest {
     assertFalse(c.automaticReplyPartitions());
   }
 
+  @Test
+  void shouldTellConfigsApartByTheirSchemaRegistry() {
+    DecisionClientConfig plain =
+        DecisionClientConfig.fromProperties(Map.of("bootstrap.servers", "b:1"));
+    DecisionClientConfig registry =
+        DecisionClientConfig.fromProperties(
+            Map.of("bootstrap.servers", "b:1", "sluice.schema.registry.url", "http://r:8081"));
+    assertFalse(plain.equals(registry), "a registry config must not equal the embedded one");
+    assertEquals(
+        registry,
+        DecisionClientConfig.fromProperties(
+            Map.of("bootstrap.servers", "b:1", "sluice.schema.registry.url", "http://r:8081")));
+    assertEquals(
+        registry.hashCode(),
+        DecisionClientConfig.fromProperties(
+                Map.of("bootstrap.servers", "b:1", "sluice.schema.registry.url", "http://r:8081"))
+            .hashCode());
+  }
+
   /** Each file in config/bad must fail with the message on its first line ({@code # expect: }). */
   @TestFactory
   Stream<DynamicTest> shouldRejectEveryBadConfigFixtureWithItsMessage() throws IOException {
