@@ -1,12 +1,35 @@
 package dev.sluice.schema;
 
+import java.nio.charset.StandardCharsets;
+
 /**
- * The pieces of Avro's binary encoding that Sluice's direct writers share: zig-zag varints and
- * ASCII strings, written into a caller-sized array. The service's decision encoder and the client's
- * request encoder use them; both are checked byte for byte against Avro's own writer.
+ * The pieces of Avro's binary encoding that Sluice's direct readers and writers share: zig-zag
+ * varints, strings and union indexes. The service's request decoder and decision encoder and the
+ * client's request encoder and reply decoder use them; each is checked against Avro's own reader or
+ * writer, and a reader gives up ({@link Unexpected}) on anything it is not sure about so that its
+ * caller can hand the value to Avro.
  */
 public final class AvroBinary {
   private AvroBinary() {}
+
+  /**
+   * True when {@code value} is longer than {@code header} and starts with it.
+   *
+   * @param value a record value, may be null
+   * @param header a single-object header ({@link AvroCodec#header()})
+   * @return whether a body follows exactly this header
+   */
+  public static boolean hasHeader(byte[] value, byte[] header) {
+    if (value == null || value.length <= header.length) {
+      return false;
+    }
+    for (int i = 0; i < header.length; i++) {
+      if (value[i] != header[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * The size of a long (or int) in Avro's binary encoding.
@@ -59,5 +82,146 @@ public final class AvroBinary {
       out[pos++] = (byte) s.charAt(i);
     }
     return pos;
+  }
+
+  /**
+   * Thrown (preallocated, without a stack trace) when a body is not what a direct reader expects.
+   */
+  public static final class Unexpected extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** The one instance: throwing it costs no allocation. */
+    public static final Unexpected INSTANCE = new Unexpected();
+
+    private Unexpected() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * A read position in one Avro binary body. Reads exactly as Avro 1.12's {@code BinaryDecoder}
+   * does for well-formed input, and throws {@link Unexpected} where Avro would fail or where the
+   * input is merely unusual (a varint longer than Avro allows, a length past the end). Not
+   * thread-safe; one per value.
+   */
+  public static final class Reader {
+    private final byte[] buf;
+    private final int end;
+    private int pos;
+
+    /**
+     * A reader of {@code value} from {@code from} to its end.
+     *
+     * @param value the bytes, not null
+     * @param from the index of the body's first byte (after the header)
+     */
+    public Reader(byte[] value, int from) {
+      this.buf = value;
+      this.end = value.length;
+      this.pos = from;
+    }
+
+    /**
+     * True when every byte has been read.
+     *
+     * @return whether the position is at the end of the value
+     */
+    public boolean atEnd() {
+      return pos == end;
+    }
+
+    /**
+     * Avro's {@code readLong}: a zig-zag varint of at most 10 bytes, extra high bits dropped.
+     *
+     * @return the value
+     * @throws Unexpected when the varint runs past the end or is longer
+     */
+    public long readLong() throws Unexpected {
+      long z = 0;
+      for (int shift = 0; shift < 70; shift += 7) {
+        if (pos >= end) {
+          throw Unexpected.INSTANCE;
+        }
+        int b = buf[pos++] & 0xFF;
+        z |= (long) (b & 0x7F) << shift;
+        if (b < 0x80) {
+          return (z >>> 1) ^ -(z & 1);
+        }
+      }
+      throw Unexpected.INSTANCE;
+    }
+
+    /**
+     * Avro's {@code readInt}: a zig-zag varint of at most 5 bytes, in 32-bit arithmetic.
+     *
+     * @return the value
+     * @throws Unexpected when the varint runs past the end or is longer
+     */
+    public int readInt() throws Unexpected {
+      int z = 0;
+      for (int shift = 0; shift < 35; shift += 7) {
+        if (pos >= end) {
+          throw Unexpected.INSTANCE;
+        }
+        int b = buf[pos++] & 0xFF;
+        z |= (b & 0x7F) << shift;
+        if (b < 0x80) {
+          return (z >>> 1) ^ -(z & 1);
+        }
+      }
+      throw Unexpected.INSTANCE;
+    }
+
+    /**
+     * A string: a varint length, then that many bytes decoded by {@code new String(bytes, off, len,
+     * UTF_8)}, the call Avro's {@code Utf8.toString} makes (so invalid UTF-8 becomes the same
+     * replacement characters).
+     *
+     * @return the string
+     * @throws Unexpected when the length is negative or runs past the end
+     */
+    public String readString() throws Unexpected {
+      long len = readLong();
+      if (len < 0 || len > end - pos) {
+        throw Unexpected.INSTANCE;
+      }
+      if (len == 0) {
+        return "";
+      }
+      String s = new String(buf, pos, (int) len, StandardCharsets.UTF_8);
+      pos += (int) len;
+      return s;
+    }
+
+    /**
+     * The index of a {@code ["null", X]} union.
+     *
+     * @return true for branch 1 (an X follows), false for branch 0 (null)
+     * @throws Unexpected for any other index
+     */
+    public boolean readNonNullBranch() throws Unexpected {
+      int branch = readInt();
+      if (branch == 0) {
+        return false;
+      }
+      if (branch != 1) {
+        throw Unexpected.INSTANCE;
+      }
+      return true;
+    }
+
+    /**
+     * A boolean byte.
+     *
+     * @return 0 or 1, or -1 for any other byte (Avro itself reads those as false)
+     * @throws Unexpected at the end of the value
+     */
+    public int readBoolean() throws Unexpected {
+      if (pos >= end) {
+        throw Unexpected.INSTANCE;
+      }
+      int b = buf[pos++];
+      return b == 0 || b == 1 ? b : -1;
+    }
   }
 }

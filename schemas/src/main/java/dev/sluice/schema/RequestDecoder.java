@@ -1,6 +1,5 @@
 package dev.sluice.schema;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificData;
@@ -9,7 +8,7 @@ import org.apache.avro.specific.SpecificData;
  * Reads a {@code RateLimitRequest} single-object value straight from its bytes into a {@link
  * DecodedRequest} equal to what {@link RequestCodec#decodeWithAvro} makes of it, or answers null
  * when it is not sure, and the caller then takes the Avro path (so every error, message and
- * exception stays the codec's). One instance per value; not thread-safe.
+ * exception stays the codec's). Stateless: each value gets its own {@link AvroBinary.Reader}.
  *
  * <p>Why not just {@link AvroCodec#REQUEST}: the codec checks the body's bounds ({@link
  * AvroBounds}), then Avro reads it byte by byte through an {@code InputStream} and a resolving
@@ -61,24 +60,16 @@ final class RequestDecoder {
   /** The model {@link AvroCodec} decodes with. */
   private static final SpecificData MODEL = SpecificData.get();
 
-  private final byte[] buf;
-  private final int end;
-  private int pos;
-
-  private RequestDecoder(byte[] buf) {
-    this.buf = buf;
-    this.end = buf.length;
-    this.pos = HEADER.length;
-  }
+  private RequestDecoder() {}
 
   /** The request in {@code value}, or null when the codec must decide. */
   static DecodedRequest decode(byte[] value) {
-    if (!enabled() || value == null || value.length <= HEADER.length || !hasCurrentHeader(value)) {
+    if (!enabled() || !AvroBinary.hasHeader(value, HEADER)) {
       return null;
     }
     try {
-      return new RequestDecoder(value).read();
-    } catch (NotSure e) {
+      return read(new AvroBinary.Reader(value, HEADER.length));
+    } catch (AvroBinary.Unexpected e) {
       return null;
     }
   }
@@ -93,62 +84,27 @@ final class RequestDecoder {
     return DEFAULT_LIMITS && MODEL.isFastReaderEnabled() && !MODEL.useCustomCoders();
   }
 
-  private DecodedRequest read() throws NotSure {
+  private static DecodedRequest read(AvroBinary.Reader in) throws AvroBinary.Unexpected {
     // Field order of RateLimitRequest.avsc.
-    String id = string();
-    String key = string();
-    Map<String, String> metadata = metadata();
-    Long cost = unionBranch() ? varLong() : null;
-    Integer replyPartition = unionBranch() ? varInt() : null;
-    String replyTopic = unionBranch() ? string() : null;
-    if (pos != end) {
-      throw NotSure.INSTANCE;
+    String id = in.readString();
+    String key = in.readString();
+    Map<String, String> metadata = metadata(in);
+    Long cost = in.readNonNullBranch() ? in.readLong() : null;
+    Integer replyPartition = in.readNonNullBranch() ? in.readInt() : null;
+    String replyTopic = in.readNonNullBranch() ? in.readString() : null;
+    if (!in.atEnd()) {
+      throw AvroBinary.Unexpected.INSTANCE;
     }
     return new DecodedRequest(id, key, metadata, cost, replyTopic, replyPartition, null, null);
   }
 
-  /** Thrown (preallocated, no stack) when the body is not what this reader is sure about. */
-  private static final class NotSure extends Exception {
-    private static final long serialVersionUID = 1L;
-    static final NotSure INSTANCE = new NotSure();
-
-    private NotSure() {
-      super(null, null, false, false);
-    }
-  }
-
-  /** True for branch 1 of a {@code ["null", X]} union, false for branch 0. */
-  private boolean unionBranch() throws NotSure {
-    int branch = varInt();
-    if (branch == 0) {
-      return false;
-    }
-    if (branch != 1) {
-      throw NotSure.INSTANCE;
-    }
-    return true;
-  }
-
-  private String string() throws NotSure {
-    long len = varLong();
-    if (len < 0 || len > end - pos) {
-      throw NotSure.INSTANCE;
-    }
-    if (len == 0) {
-      return "";
-    }
-    String s = new String(buf, pos, (int) len, StandardCharsets.UTF_8);
-    pos += (int) len;
-    return s;
-  }
-
-  private Map<String, String> metadata() throws NotSure {
-    long count = varLong();
+  private static Map<String, String> metadata(AvroBinary.Reader in) throws AvroBinary.Unexpected {
+    long count = in.readLong();
     if (count == 0) {
       return Map.of();
     }
     if (count < 0 || count > MAX_ENTRIES) {
-      throw NotSure.INSTANCE;
+      throw AvroBinary.Unexpected.INSTANCE;
     }
     // The map Avro's fast reader fills (FastReaderBuilder.MapReader): default capacity.
     Map<String, String> map = new HashMap<>();
@@ -156,55 +112,14 @@ final class RequestDecoder {
     while (count != 0) {
       total += count;
       if (count < 0 || total > MAX_ENTRIES) {
-        throw NotSure.INSTANCE;
+        throw AvroBinary.Unexpected.INSTANCE;
       }
       for (long i = 0; i < count; i++) {
-        String k = string();
-        map.put(k, string());
+        String k = in.readString();
+        map.put(k, in.readString());
       }
-      count = varLong();
+      count = in.readLong();
     }
     return map;
-  }
-
-  /** Avro's {@code readLong}: a zig-zag varint of at most 10 bytes, extra high bits dropped. */
-  private long varLong() throws NotSure {
-    long z = 0;
-    for (int shift = 0; shift < 70; shift += 7) {
-      if (pos >= end) {
-        throw NotSure.INSTANCE;
-      }
-      int b = buf[pos++] & 0xFF;
-      z |= (long) (b & 0x7F) << shift;
-      if (b < 0x80) {
-        return (z >>> 1) ^ -(z & 1);
-      }
-    }
-    throw NotSure.INSTANCE;
-  }
-
-  /** Avro's {@code readInt}: a zig-zag varint of at most 5 bytes, in 32-bit arithmetic. */
-  private int varInt() throws NotSure {
-    int z = 0;
-    for (int shift = 0; shift < 35; shift += 7) {
-      if (pos >= end) {
-        throw NotSure.INSTANCE;
-      }
-      int b = buf[pos++] & 0xFF;
-      z |= (b & 0x7F) << shift;
-      if (b < 0x80) {
-        return (z >>> 1) ^ -(z & 1);
-      }
-    }
-    throw NotSure.INSTANCE;
-  }
-
-  private static boolean hasCurrentHeader(byte[] value) {
-    for (int i = 0; i < HEADER.length; i++) {
-      if (value[i] != HEADER[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 }
