@@ -100,15 +100,9 @@ final class RequestEncoder {
 
   /** Bytes of an Avro string when {@code s} is ASCII; -1 otherwise (or when null). */
   private static int stringSize(String s) {
-    if (s == null) {
+    if (s == null || !AvroBinary.isAscii(s)) {
       return -1;
     }
-    int len = s.length();
-    for (int i = 0; i < len; i++) {
-      if (s.charAt(i) >= 0x80) {
-        return -1;
-      }
-    }
-    return AvroBinary.longSize(len) + len;
+    return AvroBinary.longSize(s.length()) + s.length();
   }
 }

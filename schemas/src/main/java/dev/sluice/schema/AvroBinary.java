@@ -32,6 +32,22 @@ public final class AvroBinary {
   }
 
   /**
+   * True when every char of {@code s} is below 0x80, so that its UTF-8 bytes are its chars and
+   * {@link #putAscii} may write it.
+   *
+   * @param s a string, not null
+   * @return whether it is ASCII
+   */
+  public static boolean isAscii(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * The size of a long (or int) in Avro's binary encoding.
    *
    * @param v any value

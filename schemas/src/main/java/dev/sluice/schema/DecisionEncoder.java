@@ -115,15 +115,7 @@ final class DecisionEncoder {
 
   /** The UTF-8 bytes of {@code s} when it has a non-ASCII char; null when ASCII or null. */
   private static byte[] nonAsciiUtf8(String s) {
-    if (s == null) {
-      return null;
-    }
-    for (int i = 0, n = s.length(); i < n; i++) {
-      if (s.charAt(i) >= 0x80) {
-        return s.getBytes(StandardCharsets.UTF_8);
-      }
-    }
-    return null;
+    return s == null || AvroBinary.isAscii(s) ? null : s.getBytes(StandardCharsets.UTF_8);
   }
 
   /** Bytes of a {@code ["null","string"]} union holding {@code s}. */

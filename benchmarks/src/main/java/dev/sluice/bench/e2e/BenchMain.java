@@ -566,7 +566,7 @@ public final class BenchMain {
         c.put("count", commits.getTotalCount());
         c.put("p50", millis(commits, 50));
         c.put("p99", millis(commits, 99));
-        c.put("max", commits.getTotalCount() == 0 ? Double.NaN : commits.getMaxValue() / 1000.0);
+        c.put("max", maxMillis(commits));
         c.put("mean", commits.getTotalCount() == 0 ? Double.NaN : commits.getMean() / 1000.0);
       }
       if (r.offeredRate() > 0 && r.latencyMicros().getTotalCount() > 0) {
@@ -675,7 +675,7 @@ public final class BenchMain {
                 h.getTotalCount(),
                 millis(h, 50),
                 millis(h, 99),
-                h.getTotalCount() == 0 ? Double.NaN : h.getMaxValue() / 1000.0));
+                maxMillis(h)));
       }
     }
   }
@@ -699,6 +699,11 @@ public final class BenchMain {
 
   private static double pct(StepResult r, double p) {
     return millis(r.latencyMicros(), p);
+  }
+
+  /** The largest value of a histogram of microseconds, in ms; NaN when it is empty. */
+  private static double maxMillis(Histogram micros) {
+    return micros.getTotalCount() == 0 ? Double.NaN : micros.getMaxValue() / 1000.0;
   }
 
   /** A percentile of a histogram of microseconds, in ms; NaN when it is empty. */
