@@ -147,10 +147,11 @@ public final class AvroBinary {
     }
 
     /**
-     * Avro's {@code readLong}: a zig-zag varint of at most 10 bytes, extra high bits dropped.
+     * Avro's {@code readLong}: a zig-zag varint of at most 10 bytes.
      *
      * @return the value
-     * @throws Unexpected when the varint runs past the end or is longer
+     * @throws Unexpected when the varint runs past the end, is longer, or carries bits beyond 64
+     *     (readers disagree on those: Avro's bounds check reads them, its decoder drops them)
      */
     public long readLong() throws Unexpected {
       long z = 0;
@@ -159,6 +160,9 @@ public final class AvroBinary {
           throw Unexpected.INSTANCE;
         }
         int b = buf[pos++] & 0xFF;
+        if (shift == 63 && (b & 0x7F) > 1) {
+          throw Unexpected.INSTANCE;
+        }
         z |= (long) (b & 0x7F) << shift;
         if (b < 0x80) {
           return (z >>> 1) ^ -(z & 1);
@@ -168,10 +172,12 @@ public final class AvroBinary {
     }
 
     /**
-     * Avro's {@code readInt}: a zig-zag varint of at most 5 bytes, in 32-bit arithmetic.
+     * Avro's {@code readInt}: a zig-zag varint of at most 5 bytes.
      *
      * @return the value
-     * @throws Unexpected when the varint runs past the end or is longer
+     * @throws Unexpected when the varint runs past the end, is longer, or carries bits beyond 32
+     *     (Avro's bounds check reads those as a long, so e.g. a union index of 2^31 must not
+     *     silently become 0 here)
      */
     public int readInt() throws Unexpected {
       int z = 0;
@@ -180,6 +186,9 @@ public final class AvroBinary {
           throw Unexpected.INSTANCE;
         }
         int b = buf[pos++] & 0xFF;
+        if (shift == 28 && (b & 0x7F) > 0x0F) {
+          throw Unexpected.INSTANCE;
+        }
         z |= (b & 0x7F) << shift;
         if (b < 0x80) {
           return (z >>> 1) ^ -(z & 1);
