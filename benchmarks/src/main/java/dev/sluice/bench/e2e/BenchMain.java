@@ -40,6 +40,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -57,10 +58,15 @@ public final class BenchMain {
           "  --rates LIST               1000,10000,50000,max (req/s; max = as fast as replies allow)",
           "  --duration-per-step S      15",
           "  --warmup S                 5 (per target, at the first rate, not recorded)",
+          "  --jit-warmup S             20 (once, first: the relay at max, not recorded)",
           "  --drain S                  10 (wait for replies after a step)",
           "  --guarantee LIST           exactly_once_v2,at_least_once",
           "  --targets LIST             hop,relay,relay-eos,sluice (relay-eos: the relay with",
-          "                             transactions, the floor for exactly-once)",
+          "                             transactions, the floor for exactly-once); also",
+          "                             streams: the relay as a Kafka Streams app with",
+          "                             Sluice's Streams settings, per --guarantee, and",
+          "                             streams-state: that app also counting each key in",
+          "                             a store built as Sluice's counter store",
           "  --rules N                  100000 rules (80% exact, 20% prefix, 20% with metadata)",
           "  --keys N                   100000 distinct request keys, Zipf(--zipf 1.1)",
           "  --partitions N             3 (requests topics)",
@@ -136,6 +142,7 @@ public final class BenchMain {
       meta.put("bootstrap", bootstrap);
       meta.put("embeddedBroker", kafka != null);
       createBaseTopics(bootstrap);
+      warmUpJit(bootstrap);
       if (o.targets.contains("hop")) {
         try (LoadDriver hop =
             new LoadDriver(
@@ -156,6 +163,14 @@ public final class BenchMain {
       if (o.targets.contains("relay-eos")) {
         meta.put("relayEosCommitIntervalMs", o.relayCommitInterval.toMillis());
         runRelay(bootstrap, "relay-eos", o.relayCommitInterval);
+      }
+      for (String g : o.guarantees) {
+        if (o.targets.contains("streams")) {
+          runStreamsRelay(bootstrap, g, false, workDir);
+        }
+        if (o.targets.contains("streams-state")) {
+          runStreamsRelay(bootstrap, g, true, workDir);
+        }
       }
       if (o.targets.contains("sluice")) {
         if (o.attachApp) {
@@ -194,6 +209,50 @@ public final class BenchMain {
   }
 
   /**
+   * Before the first target: the plain relay at the maximum rate for {@code --jit-warmup} seconds,
+   * on its own topics, not recorded. Everything shares one fresh JVM, and without this the first
+   * target is measured while the JIT still compiles the broker's and the clients' hot paths (a C2
+   * compiler thread busy on one of the two cores for a minute), which made the relay, measured
+   * first, several times slower in some runs than in others.
+   */
+  private void warmUpJit(String bootstrap) throws Exception {
+    if (o.jitWarmupS == 0) {
+      return;
+    }
+    err.println("sluice bench: JIT warm-up, the relay at max for " + o.jitWarmupS + " s");
+    try (RawRelay relay =
+            new RawRelay(
+                "jit-warmup",
+                bootstrap,
+                "bench.jit-warmup.requests",
+                "bench.jit-warmup.replies",
+                0,
+                o.clientProps,
+                null);
+        LoadDriver driver =
+            new LoadDriver(
+                "jit-warmup",
+                bootstrap,
+                "bench.jit-warmup.requests",
+                -1,
+                "bench.jit-warmup.replies",
+                0,
+                ReplyForm.REQUEST,
+                o.clientProps)) {
+      relay.awaitAssigned(Duration.ofSeconds(60));
+      driver.runStep(
+          "jit-warmup",
+          0,
+          Duration.ofSeconds(o.jitWarmupS),
+          Duration.ofSeconds(o.drainS),
+          o.maxInFlight,
+          new Zipf(o.keys, o.zipf, 7),
+          err);
+    }
+    meta.put("jitWarmupSeconds", o.jitWarmupS);
+  }
+
+  /**
    * One relay target on its own topics ({@code bench.<target>.requests/.replies}): the plain relay
    * when {@code commitInterval} is null, else the transactional one.
    */
@@ -210,26 +269,83 @@ public final class BenchMain {
     }
   }
 
-  private void runSluice(String bootstrap, String guarantee, Path workDir) throws Exception {
-    String g = guarantee.equals("exactly_once_v2") ? "eos" : "alo";
+  /**
+   * The settings of a Sluice instance under {@code guarantee}, on topics {@code bench.<name>.*}:
+   * {@code name} is {@code eos}/{@code alo} for Sluice, {@code streams-eos}/{@code streams-alo} for
+   * the Streams relay, which starts with the same Streams properties; the topics are created.
+   */
+  private AppConfig instanceConfig(String bootstrap, String guarantee, String name, Path workDir)
+      throws Exception {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("bootstrap.servers", bootstrap);
-    p.put("application.id", "sluice-bench-" + g);
-    p.put("state.dir", workDir.resolve("streams-" + g).toString());
+    p.put("application.id", "sluice-bench-" + name);
+    p.put("state.dir", workDir.resolve("streams-" + name).toString());
     p.put("replication.factor", "1");
     p.put("num.standby.replicas", "0");
     p.put("processing.guarantee", guarantee);
     p.put("sluice.topic.rules", "bench.rules");
-    p.put("sluice.topic.rules-applied", "bench." + g + ".rules-applied");
-    p.put("sluice.topic.requests", "bench." + g + ".requests");
-    p.put("sluice.topic.decisions", "bench." + g + ".decisions");
-    p.put("sluice.topic.dead-letters", "bench." + g + ".dead-letters");
+    p.put("sluice.topic.rules-applied", "bench." + name + ".rules-applied");
+    p.put("sluice.topic.requests", "bench." + name + ".requests");
+    p.put("sluice.topic.decisions", "bench." + name + ".decisions");
+    p.put("sluice.topic.dead-letters", "bench." + name + ".dead-letters");
     p.putAll(o.appProps);
     AppConfig config = AppConfig.forInstance(null, Map.of(), p);
     try (Admin admin = admin(bootstrap)) {
       TopicsCreator.createMissing(admin, config.sluice(), o.partitions, (short) 1);
     }
-    err.println("sluice bench: starting Sluice (" + guarantee + ", in this JVM) with " + p);
+    return config;
+  }
+
+  private static String shortName(String guarantee) {
+    return guarantee.equals("exactly_once_v2") ? "eos" : "alo";
+  }
+
+  /**
+   * The Streams relay under one guarantee: Sluice's own Streams properties, a topology that only
+   * copies ({@link StreamsRelay}), on the topics a Sluice instance would use.
+   */
+  private void runStreamsRelay(String bootstrap, String guarantee, boolean counting, Path workDir)
+      throws Exception {
+    String name = (counting ? "streams-state-" : "streams-") + shortName(guarantee);
+    AppConfig config = instanceConfig(bootstrap, guarantee, name, workDir);
+    Properties props = config.streamsProperties();
+    err.println("sluice bench: starting " + name + " (the Streams relay, in this JVM)");
+    Path stateDir = Path.of(props.getProperty(StreamsConfig.STATE_DIR_CONFIG));
+    try (StreamsRelay relay =
+            new StreamsRelay(
+                props,
+                config.sluice().requestsTopic(),
+                config.sluice().decisionsTopic(),
+                0,
+                counting);
+        LoadDriver driver =
+            new LoadDriver(
+                name,
+                bootstrap,
+                config.sluice().requestsTopic(),
+                -1,
+                config.sluice().decisionsTopic(),
+                0,
+                ReplyForm.REQUEST,
+                o.clientProps)) {
+      relay.awaitRunning(Duration.ofSeconds(180));
+      runSteps(
+          driver,
+          () -> {
+            ObjectNode m = memoryOf(stateDir, null);
+            putCommitLatency(m, relay.streams());
+            return m;
+          },
+          null);
+    }
+  }
+
+  private void runSluice(String bootstrap, String guarantee, Path workDir) throws Exception {
+    String g = shortName(guarantee);
+    AppConfig config = instanceConfig(bootstrap, guarantee, g, workDir);
+    Path stateDir = Path.of(config.streamsProperties().getProperty(StreamsConfig.STATE_DIR_CONFIG));
+    err.println(
+        "sluice bench: starting Sluice (" + guarantee + ", in this JVM); --app-prop " + o.appProps);
     long t0 = System.nanoTime();
     SluiceInstance instance = SluiceInstance.start(config, 0);
     try {
@@ -246,7 +362,6 @@ public final class BenchMain {
       err.printf(
           Locale.ROOT, "sluice bench: %s ready with %d rules after %.1f s%n", g, o.rules, loadS);
       meta.put("rulesReadySeconds_" + g, loadS);
-      Path stateDir = Path.of(p.get("state.dir"));
       try (LoadDriver driver =
           new LoadDriver(
               "sluice-" + g,
@@ -334,24 +449,29 @@ public final class BenchMain {
     }
     if (instance != null) {
       m.put("rulesLoaded", instance.rulesLoaded());
-      // Kafka Streams' own thread metrics (its sample window, about the last 30-60 s): how long a
-      // commit blocks the stream thread; under exactly-once, the wait a decision has on top of
-      // the commit interval.
-      instance
-          .streams()
-          .metrics()
-          .forEach(
-              (name, metric) -> {
-                if (name.group().equals("stream-thread-metrics")
-                    && (name.name().equals("commit-latency-avg")
-                        || name.name().equals("commit-latency-max"))
-                    && metric.metricValue() instanceof Double v
-                    && !v.isNaN()) {
-                  m.put("streamThreadCommitMs" + (name.name().endsWith("avg") ? "Avg" : "Max"), v);
-                }
-              });
+      putCommitLatency(m, instance.streams());
     }
     return m;
+  }
+
+  /**
+   * Kafka Streams' own thread metrics (its sample window, about the last 30-60 s): how long a
+   * commit blocks the stream thread; under exactly-once, the wait a reply has on top of the commit
+   * interval.
+   */
+  private static void putCommitLatency(ObjectNode m, KafkaStreams streams) {
+    streams
+        .metrics()
+        .forEach(
+            (name, metric) -> {
+              if (name.group().equals("stream-thread-metrics")
+                  && (name.name().equals("commit-latency-avg")
+                      || name.name().equals("commit-latency-max"))
+                  && metric.metricValue() instanceof Double v
+                  && !v.isNaN()) {
+                m.put("streamThreadCommitMs" + (name.name().endsWith("avg") ? "Avg" : "Max"), v);
+              }
+            });
   }
 
   // ---- topics and rules ----
@@ -369,7 +489,7 @@ public final class BenchMain {
       Map<String, String> logAppend =
           Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
       topics.add(new NewTopic("bench.hop", 1, (short) 1).configs(logAppend));
-      for (String relay : List.of("relay", "relay-eos")) {
+      for (String relay : List.of("relay", "relay-eos", "jit-warmup")) {
         topics.add(
             new NewTopic("bench." + relay + ".requests", o.partitions, (short) 1)
                 .configs(logAppend));
@@ -434,7 +554,7 @@ public final class BenchMain {
     out.println(
         String.format(
             Locale.ROOT,
-            "%-11s %-8s %9s %9s %8s %8s %8s %8s %9s %7s %7s %7s",
+            "%-17s %-8s %9s %9s %8s %8s %8s %8s %9s %7s %7s %7s",
             "target",
             "rate",
             "sent",
@@ -452,7 +572,7 @@ public final class BenchMain {
       out.println(
           String.format(
               Locale.ROOT,
-              "%-11s %-8s %9d %9d %8.2f %8.2f %8.2f %8.2f %9.0f %7s %7s %7s",
+              "%-17s %-8s %9d %9d %8.2f %8.2f %8.2f %8.2f %9.0f %7s %7s %7s",
               r.target(),
               r.label(),
               r.sent(),
@@ -466,7 +586,7 @@ public final class BenchMain {
               ratio(relay == null ? Double.NaN : pct(r, 99) / pct(relay, 99)),
               ratio(relay == null ? Double.NaN : r.achievedPerSec() / relay.achievedPerSec())));
     }
-    reportAgainstRelayEos();
+    reportAgainstBaselines();
     reportCommits();
     out.println();
     ArrayNode targets = mapper.createArrayNode();
@@ -558,6 +678,16 @@ public final class BenchMain {
       if (relayEos != null && r.target().equals("sluice-eos")) {
         putRatios(n.putObject("ratioToRelayEos"), r, relayEos);
       }
+      if (r.target().startsWith("sluice-")) {
+        StepResult streamsRelay = find(r.target().replace("sluice-", "streams-"), r.label());
+        if (streamsRelay != null) {
+          putRatios(n.putObject("ratioToStreamsRelay"), r, streamsRelay);
+        }
+        StepResult counting = find(r.target().replace("sluice-", "streams-state-"), r.label());
+        if (counting != null) {
+          putRatios(n.putObject("ratioToCountingStreamsRelay"), r, counting);
+        }
+      }
       Histogram commits = commitMicros.get(key(r));
       if (commits != null) {
         ObjectNode c = n.putObject("commitMs");
@@ -593,33 +723,53 @@ public final class BenchMain {
   }
 
   /**
-   * Sluice's exactly-once steps beside the transactional relay's at the same rate: the floor that
-   * pays the same commit price.
+   * Sluice's exactly-once steps beside the transactional relay's at the same rate (the floor that
+   * pays the same commit price), and each Sluice target beside the Streams relay under the same
+   * guarantee (the floor of Kafka Streams with Sluice's settings), when the run has them.
    */
-  private void reportAgainstRelayEos() {
+  private void reportAgainstBaselines() {
+    reportAgainst(
+        "sluice-eos",
+        "relay-eos",
+        String.format(
+            Locale.ROOT,
+            "Exactly-once against the transactional relay (relay-eos commits every %d ms), ms;"
+                + " same rate",
+            o.relayCommitInterval.toMillis()));
+    for (String g : List.of("eos", "alo")) {
+      reportAgainst(
+          "sluice-" + g,
+          "streams-" + g,
+          "Sluice against the Streams relay (Kafka Streams, Sluice's settings, no work), ms;"
+              + " same rate");
+      reportAgainst(
+          "sluice-" + g,
+          "streams-state-" + g,
+          "Sluice against the counting Streams relay (one counter read and write per request in"
+              + " a store like Sluice's), ms; same rate");
+    }
+  }
+
+  private void reportAgainst(String target, String baseTarget, String title) {
     String row = "%-8s %8s %8s %10s | %8s %8s %10s | %7s %7s %7s";
     boolean first = true;
     for (StepResult r : results) {
-      StepResult base = find("relay-eos", r.label());
-      if (!r.target().equals("sluice-eos") || base == null) {
+      StepResult base = find(baseTarget, r.label());
+      if (!r.target().equals(target) || base == null) {
         continue;
       }
       if (first) {
         first = false;
         out.println();
-        out.printf(
-            Locale.ROOT,
-            "Exactly-once against the transactional relay (relay-eos commits every %d ms), ms;"
-                + " same rate%n",
-            o.relayCommitInterval.toMillis());
+        out.println(title);
         out.println(
             String.format(
                 Locale.ROOT,
                 "%-8s %-28s | %-28s | %s",
                 "",
-                "sluice-eos",
-                "relay-eos",
-                "sluice-eos x relay-eos"));
+                target,
+                baseTarget,
+                target + " x " + baseTarget));
         out.println(
             String.format(
                 Locale.ROOT,
@@ -801,10 +951,12 @@ public final class BenchMain {
     List<Double> rates = List.of(1000.0, 10000.0, 50000.0, 0.0);
     long durationS = 15;
     long warmupS = 5;
+    long jitWarmupS = 20;
     long drainS = 10;
     List<String> guarantees = List.of("exactly_once_v2", "at_least_once");
-    static final List<String> TARGETS = List.of("hop", "relay", "relay-eos", "sluice");
-    List<String> targets = TARGETS;
+    static final List<String> TARGETS =
+        List.of("hop", "relay", "relay-eos", "streams", "streams-state", "sluice");
+    List<String> targets = List.of("hop", "relay", "relay-eos", "sluice");
     Duration relayCommitInterval;
     int rules = 100_000;
     int keys = 100_000;
@@ -844,6 +996,7 @@ public final class BenchMain {
                       .toList();
           case "--duration-per-step" -> o.durationS = (long) positive(a, v);
           case "--warmup" -> o.warmupS = (long) nonNegative(a, v);
+          case "--jit-warmup" -> o.jitWarmupS = (long) nonNegative(a, v);
           case "--drain" -> o.drainS = (long) nonNegative(a, v);
           case "--guarantee" -> {
             o.guarantees = List.of(v.split(","));

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.app.EmbeddedKafka;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,8 +24,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,9 +35,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The transactional relay ({@code relay-eos}) against a real broker: its copies become visible to a
- * {@code read_committed} reader only at its commit, each exactly once, and its consumed offsets
- * commit in the same transaction as the copies.
+ * The relays against a real broker. The transactional relay ({@code relay-eos}): its copies become
+ * visible to a {@code read_committed} reader only at its commit, each exactly once, and its
+ * consumed offsets commit in the same transaction as the copies. The counting Streams relay ({@code
+ * streams-state}): every request copied once to the reply partition, and counted per key in its
+ * changelogged store.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RawRelayIntegrationTest {
@@ -114,6 +121,62 @@ class RawRelayIntegrationTest {
     }
   }
 
+  @Test
+  void shouldCopyEveryRequestToTheReplyPartitionAndCountItsKeyInTheChangelog() throws Exception {
+    createTopics("counted");
+    Properties props = new Properties();
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "it-streams-state");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("streams-state").toString());
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    Map<String, Long> expected = new TreeMap<>(Map.of("k1", 3L, "k2", 1L, "k3", 7L, "k4", 2L));
+    try (StreamsRelay relay =
+            new StreamsRelay(props, "counted.requests", "counted.replies", 1, true);
+        KafkaConsumer<String, String> replies = reader("counted", 1, "read_uncommitted")) {
+      relay.awaitRunning(WAIT);
+      List<String> sent = new ArrayList<>();
+      expected.forEach((key, n) -> sent.addAll(send("counted", key, key, n.intValue())));
+      List<String> copies = read(replies, sent.size(), WAIT);
+      copies.addAll(read(replies, 1, Duration.ofSeconds(1))); // a duplicate would show here
+      assertEquals(sorted(sent), sorted(copies));
+      // Partition 0 of the replies gets nothing: every copy goes to the partition given.
+      try (KafkaConsumer<String, String> other = reader("counted", 0, "read_uncommitted")) {
+        assertEquals(List.of(), read(other, 1, Duration.ofMillis(500)));
+      }
+      assertEquals(expected, lastCounts("it-streams-state-counts-changelog", expected));
+    }
+  }
+
+  /** The last value of each key in a changelog of 8-byte counts, once it is {@code expected}. */
+  private Map<String, Long> lastCounts(String changelog, Map<String, Long> expected) {
+    Map<String, Long> last = new TreeMap<>();
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(
+            Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      List<TopicPartition> parts =
+          c.partitionsFor(changelog).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long end = System.nanoTime() + WAIT.toNanos();
+      while (System.nanoTime() < end && !last.equals(expected)) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
+          last.put(r.key(), ByteBuffer.wrap(r.value()).getLong());
+        }
+      }
+      // Later updates of the same keys, if the first poll stopped early.
+      for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofSeconds(1))) {
+        last.put(r.key(), ByteBuffer.wrap(r.value()).getLong());
+      }
+    }
+    return last;
+  }
+
   private static void awaitCommits(RawRelay relay, long n) throws InterruptedException {
     long end = System.nanoTime() + WAIT.toNanos();
     while (relay.commits() < n && System.nanoTime() < end) {
@@ -146,13 +209,18 @@ class RawRelayIntegrationTest {
           .createTopics(
               List.of(
                   new NewTopic(name + ".requests", 3, (short) 1),
-                  new NewTopic(name + ".replies", 1, (short) 1)))
+                  new NewTopic(name + ".replies", 2, (short) 1)))
           .all()
           .get();
     }
   }
 
   private List<String> send(String topics, String prefix, int n) {
+    return send(topics, null, prefix, n);
+  }
+
+  /** Sends {@code n} values {@code prefix-i} with the given key (null: each value its own key). */
+  private List<String> send(String topics, String key, String prefix, int n) {
     List<String> values = IntStream.range(0, n).mapToObj(i -> prefix + "-" + i).toList();
     try (KafkaProducer<String, String> p =
         new KafkaProducer<>(
@@ -160,13 +228,17 @@ class RawRelayIntegrationTest {
             new StringSerializer(),
             new StringSerializer())) {
       for (String v : values) {
-        p.send(new ProducerRecord<>(topics + ".requests", v, v));
+        p.send(new ProducerRecord<>(topics + ".requests", key == null ? v : key, v));
       }
     }
     return values;
   }
 
   private KafkaConsumer<String, String> reader(String topics, String isolation) {
+    return reader(topics, 0, isolation);
+  }
+
+  private KafkaConsumer<String, String> reader(String topics, int partition, String isolation) {
     KafkaConsumer<String, String> c =
         new KafkaConsumer<>(
             Map.of(
@@ -178,7 +250,7 @@ class RawRelayIntegrationTest {
                 "false"),
             new StringDeserializer(),
             new StringDeserializer());
-    TopicPartition tp = new TopicPartition(topics + ".replies", 0);
+    TopicPartition tp = new TopicPartition(topics + ".replies", partition);
     c.assign(List.of(tp));
     c.seekToBeginning(List.of(tp));
     return c;
