@@ -12,7 +12,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -148,11 +147,6 @@ final class StreamsRelay implements AutoCloseable {
     }
     throw new IllegalStateException(
         "the Streams relay was not running within " + timeout + ": " + streams.state());
-  }
-
-  /** The application id these properties name, for messages. */
-  static String applicationId(Properties props) {
-    return props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
   }
 
   /** The Streams metrics, for the stream thread's commit latency. */
