@@ -12,6 +12,8 @@ import collections
 import re
 import sys
 
+from jfr_samples import samples
+
 PARTS = {
     "Kafka Streams' per-record loop (StreamTask.process)": [
         "org.apache.kafka.streams.processor.internals.StreamTask.process"],
@@ -42,11 +44,10 @@ PARTS = {
 def main(path):
     counts = collections.Counter()
     n = 0
-    for event in open(path).read().split("jdk.ExecutionSample")[1:]:
-        thread = re.search(r'sampledThread = "([^"]+)"', event)
-        if not thread or not re.search(r"StreamThread-\d+$", thread.group(1)):
+    for _, thread, stack in samples(path):
+        if not re.search(r"StreamThread-\d+$", thread):
             continue
-        frames = set(re.findall(r"^\s+([\w.$<>/]+)\(", event, re.M))
+        frames = set(stack)
         if not frames or "dev.sluice.topology.RuleValidatorProcessor.process" in frames:
             continue
         n += 1

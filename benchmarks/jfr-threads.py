@@ -13,18 +13,11 @@ import collections
 import re
 import sys
 
-
-def samples(path):
-    for event in open(path).read().split("jdk.ExecutionSample")[1:]:
-        t = re.search(r"startTime = (\d+):(\d+):([\d.]+)", event)
-        thread = re.search(r'sampledThread = "([^"]+)"', event)
-        if t and thread:
-            seconds = int(t.group(1)) * 3600 + int(t.group(2)) * 60 + float(t.group(3))
-            yield seconds, thread.group(1)
+from jfr_samples import samples
 
 
 def main(path, targets):
-    rows = list(samples(path))
+    rows = [(s, th) for s, th, _ in samples(path) if s is not None]
     for target in targets:
         own = sorted(s for s, th in rows
                      if re.search(r"sluice-bench-" + re.escape(target) + r"-[0-9a-f-]+-StreamThread", th))

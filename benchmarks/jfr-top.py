@@ -11,16 +11,16 @@ import collections
 import re
 import sys
 
+from jfr_samples import samples
+
 
 def main(path, pattern):
     own = collections.Counter()
     anywhere = collections.Counter()
     n = 0
-    for event in open(path).read().split("jdk.ExecutionSample")[1:]:
-        thread = re.search(r'sampledThread = "([^"]+)"', event)
-        if not thread or not re.search(pattern, thread.group(1)):
+    for _, thread, frames in samples(path):
+        if not re.search(pattern, thread):
             continue
-        frames = re.findall(r"^\s+([\w.$<>/]+)\(", event, re.M)
         if not frames:
             continue
         n += 1
