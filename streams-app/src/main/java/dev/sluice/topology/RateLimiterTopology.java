@@ -6,8 +6,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -68,6 +71,21 @@ public final class RateLimiterTopology {
    * at the next commit at the latest.
    */
   public static final String COUNTERS_STORE = "sluice-counters";
+
+  /**
+   * How the counter store is built ({@link #COUNTERS_STORE}): persistent RocksDB under Kafka
+   * Streams' record cache, with a changelog. Public so that {@code sluice bench}'s counting Streams
+   * relay measures a store built exactly like it.
+   *
+   * @param name the store's name
+   * @return a builder of byte-keyed, byte-valued key-value stores
+   */
+  public static StoreBuilder<KeyValueStore<Bytes, byte[]>> counterStore(String name) {
+    return Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
+        .withCachingEnabled()
+        .withLoggingEnabled(Map.of());
+  }
 
   /**
    * Request header holding the raw {@code timestampMs} text of a {@code simulate} request line
@@ -151,12 +169,7 @@ public final class RateLimiterTopology {
         new RequestDeserializer(formats),
         config.requestsTopic());
     topology.addProcessor(LIMITER, () -> new LimiterProcessor(config, metrics), REQUESTS_SOURCE);
-    topology.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(COUNTERS_STORE), Serdes.Bytes(), Serdes.ByteArray())
-            .withCachingEnabled()
-            .withLoggingEnabled(Map.of()),
-        LIMITER);
+    topology.addStateStore(counterStore(COUNTERS_STORE), LIMITER);
     topology.addSink(
         DECISIONS_SINK,
         new RoutedDecision.Topic(),

@@ -1,15 +1,14 @@
 package dev.sluice.bench.e2e;
 
+import dev.sluice.topology.RateLimiterTopology;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
@@ -18,7 +17,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The framework's floor: the raw relay's copy loop written as a Kafka Streams application, started
@@ -53,12 +51,7 @@ final class StreamsRelay implements AutoCloseable {
         "requests", new ByteArrayDeserializer(), new ByteArrayDeserializer(), requestsTopic);
     if (counting) {
       t.addProcessor("copy", Count::new, "requests");
-      t.addStateStore(
-          Stores.keyValueStoreBuilder(
-                  Stores.persistentKeyValueStore(Count.STORE), Serdes.Bytes(), Serdes.ByteArray())
-              .withCachingEnabled()
-              .withLoggingEnabled(Map.of()),
-          "copy");
+      t.addStateStore(RateLimiterTopology.counterStore(Count.STORE), "copy");
     } else {
       t.addProcessor("copy", Copy::new, "requests");
     }
