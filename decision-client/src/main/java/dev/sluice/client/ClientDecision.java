@@ -165,6 +165,8 @@ public record ClientDecision(
             -1,
             -1,
             -1,
+            -1,
+            -1,
             nowMs,
             false,
             null);

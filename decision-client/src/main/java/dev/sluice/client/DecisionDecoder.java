@@ -78,6 +78,8 @@ final class DecisionDecoder {
           remaining,
           resetAfterMs,
           retryAfterMs,
+          -1,
+          -1,
           timestampMs,
           shadow == 1,
           message);

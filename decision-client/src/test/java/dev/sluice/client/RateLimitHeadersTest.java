@@ -24,6 +24,8 @@ class RateLimitHeadersTest {
         remaining,
         resetMs,
         retryMs,
+        -1,
+        -1,
         0,
         false,
         null);
@@ -99,7 +101,20 @@ class RateLimitHeadersTest {
   void shouldRenderNothingForAShadowRule() {
     Verdict shadow =
         new Verdict(
-            "id", "k", true, Reason.RATE_LIMITED, "trial", 10, 0, 1000, 1000, 0, true, null);
+            "id",
+            "k",
+            true,
+            Reason.RATE_LIMITED,
+            "trial",
+            10,
+            0,
+            1000,
+            1000,
+            -1,
+            -1,
+            0,
+            true,
+            null);
     assertEquals(Map.of(), RateLimitHeaders.of(shadow, 60));
   }
 

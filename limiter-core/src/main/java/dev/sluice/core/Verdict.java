@@ -15,6 +15,10 @@ import java.util.Objects;
  * @param resetAfterMs milliseconds from {@code timestampMs} until the window resets, or -1
  * @param retryAfterMs 0 when allowed; the least wait after which the request would pass; -1
  *     never/none
+ * @param granted permits charged: the granted cost when allowed, 0 when denied or for a cost-0
+ *     check, -1 when no rule applied or the request was invalid
+ * @param limitIndex index of the binding limit in the applied rule (0 for a one-limit rule), -1
+ *     when no rule applied or the request was invalid
  * @param timestampMs the effective time t' (the raw request time when no counter was involved)
  * @param shadow true when the applied rule is in shadow mode
  * @param message for {@link Reason#INVALID_REQUEST}, which field was wrong and why; else null
@@ -29,6 +33,8 @@ public record Verdict(
     long remaining,
     long resetAfterMs,
     long retryAfterMs,
+    long granted,
+    int limitIndex,
     long timestampMs,
     boolean shadow,
     String message) {
@@ -46,6 +52,8 @@ public record Verdict(
    * @param remaining permits left after the decision, or -1
    * @param resetAfterMs milliseconds from {@code timestampMs} until the window resets, or -1
    * @param retryAfterMs 0 when allowed, the least wait in milliseconds when denied, -1 for never
+   * @param granted permits charged, 0 when denied, -1 when no rule applied
+   * @param limitIndex the binding limit's index, -1 when no rule applied
    * @param timestampMs the effective time t' in epoch milliseconds
    * @param shadow whether the applied rule is in shadow mode
    * @param message what was wrong with an invalid request, or null
@@ -75,6 +83,8 @@ public record Verdict(
         -1,
         -1,
         -1,
+        -1,
+        -1,
         timestampMs,
         false,
         null);
@@ -99,6 +109,8 @@ public record Verdict(
         false,
         Reason.INVALID_REQUEST,
         null,
+        -1,
+        -1,
         -1,
         -1,
         -1,

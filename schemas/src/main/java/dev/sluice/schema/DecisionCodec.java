@@ -56,6 +56,8 @@ public final class DecisionCodec {
         d.getRemaining(),
         d.getResetAfterMs(),
         d.getRetryAfterMs(),
+        -1,
+        -1,
         d.getTimestampMs(),
         d.getShadow(),
         d.getMessage());

@@ -20,7 +20,8 @@ class DecisionCodecTest {
 
   @Test
   void shouldRoundTripThroughAvro() {
-    Verdict v = new Verdict("q", "k", true, Reason.RATE_LIMITED, "r", 3, 0, 10, 20, 30, true, null);
+    Verdict v =
+        new Verdict("q", "k", true, Reason.RATE_LIMITED, "r", 3, 0, 10, 20, -1, -1, 30, true, null);
     assertEquals(v, DecisionCodec.fromAvro(AvroCodec.DECISION.decode(DecisionCodec.encode(v))));
     assertEquals(DecisionCodec.toJson(v), DecisionCodec.toJson(DecisionCodec.toAvro(v)));
   }

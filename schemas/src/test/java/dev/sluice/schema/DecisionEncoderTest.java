@@ -49,8 +49,10 @@ class DecisionEncoderTest {
     long[] extremes = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -65, -64, -1, 0, 63, 64, Long.MAX_VALUE};
     for (Reason reason : Reason.values()) {
       for (long x : extremes) {
-        assertSameBytes(new Verdict("q", "k", true, reason, "r", x, x, x, x, x, false, null));
-        assertSameBytes(new Verdict(null, null, false, reason, null, x, -x, 0, x, -1, true, "m"));
+        assertSameBytes(
+            new Verdict("q", "k", true, reason, "r", x, x, x, x, -1, -1, x, false, null));
+        assertSameBytes(
+            new Verdict(null, null, false, reason, null, x, -x, 0, x, -1, -1, -1, true, "m"));
       }
     }
   }
@@ -59,7 +61,7 @@ class DecisionEncoderTest {
   void shouldWriteUnpairedSurrogatesAsAvroDoes() {
     // String.getBytes(UTF_8) turns an unpaired surrogate into '?': so must the direct writer.
     for (String s : List.of("\uD800", "a\uDC00b", "\uDBFF\uDBFF", "x\uD83D", "\uDE00\uD83D")) {
-      assertSameBytes(new Verdict(s, s, true, Reason.ALLOWED, s, 1, 0, 1, 0, 1, false, s));
+      assertSameBytes(new Verdict(s, s, true, Reason.ALLOWED, s, 1, 0, 1, 0, -1, -1, 1, false, s));
     }
   }
 
@@ -72,7 +74,20 @@ class DecisionEncoderTest {
       String fourByte = "\uD83D\uDE00".repeat(n / 4 + 1);
       assertSameBytes(
           new Verdict(
-              ascii, twoByte, false, Reason.RATE_LIMITED, fourByte, 1, 2, 3, 4, 5, true, ""));
+              ascii,
+              twoByte,
+              false,
+              Reason.RATE_LIMITED,
+              fourByte,
+              1,
+              2,
+              3,
+              4,
+              -1,
+              -1,
+              5,
+              true,
+              ""));
     }
   }
 
@@ -108,6 +123,8 @@ class DecisionEncoderTest {
                     n.remaining,
                     n.resetAfterMs,
                     n.retryAfterMs,
+                    -1,
+                    -1,
                     n.timestampMs,
                     shadow,
                     message));

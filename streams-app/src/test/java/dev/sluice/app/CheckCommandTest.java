@@ -24,6 +24,8 @@ class CheckCommandTest {
             remaining,
             40_000,
             retry,
+            -1,
+            -1,
             1_000,
             false,
             null),

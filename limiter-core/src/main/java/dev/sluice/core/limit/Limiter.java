@@ -131,6 +131,8 @@ public final class Limiter {
             step.remaining(),
             step.resetAfterMs(),
             step.retryAfterMs(),
+            step.allowed() ? cost : 0,
+            0,
             step.effectiveTime(),
             rule.shadow(),
             null);

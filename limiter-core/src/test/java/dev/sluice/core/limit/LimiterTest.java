@@ -32,7 +32,20 @@ class LimiterTest {
     Verdict v = e.verdict();
     assertEquals(
         new Verdict(
-            "req-1", "user:1", true, Reason.ALLOWED, "r1", 2, 1, 30_000, 0, 90_000, false, null),
+            "req-1",
+            "user:1",
+            true,
+            Reason.ALLOWED,
+            "r1",
+            2,
+            1,
+            30_000,
+            0,
+            1,
+            0,
+            90_000,
+            false,
+            null),
         v);
   }
 
