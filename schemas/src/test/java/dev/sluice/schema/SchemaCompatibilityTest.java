@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every schema must read data written by every earlier version of itself: each released snapshot
- * under {@code src/test/resources/released/} and every version in git history. An incompatible
- * change fails the build; a compatible one needs no action (add a snapshot when releasing).
+ * under {@code src/main/resources/dev/sluice/schema/released/} and every version in git history. An
+ * incompatible change fails the build; a compatible one needs no action (add a snapshot when
+ * releasing).
  */
 class SchemaCompatibilityTest {
   private static final Map<String, Schema> CURRENT =
@@ -41,7 +42,7 @@ class SchemaCompatibilityTest {
   static Stream<Arguments> previousVersions() throws IOException {
     List<Arguments> out = new ArrayList<>();
     for (String name : CURRENT.keySet()) {
-      Path released = Path.of("src/test/resources/released");
+      Path released = Path.of("src/main/resources/dev/sluice/schema/released");
       try (Stream<Path> dirs = Files.list(released)) {
         for (Path dir : dirs.sorted().toList()) {
           out.add(Arguments.of(name, dir.getFileName().toString(), parseWithDeps(dir, name)));
