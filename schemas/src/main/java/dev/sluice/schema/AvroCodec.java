@@ -87,7 +87,7 @@ public final class AvroCodec<T extends SpecificRecord> {
     Map<Long, Schema> known = new HashMap<>();
     known.put(fingerprint, schema);
     for (String version : RELEASED) {
-      Schema old = released(version, schema.getName());
+      Schema old = releasedSchema(version, schema.getName());
       if (old != null
           && known.putIfAbsent(SchemaNormalization.parsingFingerprint64(old), old) == null) {
         decoder.addSchema(old);
@@ -98,12 +98,16 @@ public final class AvroCodec<T extends SpecificRecord> {
 
   /**
    * The schema of record {@code name} as released in {@code version}, parsed after the named types
-   * records refer to; null when that release had no such record.
+   * records refer to: what a producer, store or reader of that release used. For reading old data
+   * and for compatibility tests.
    *
+   * @param version a snapshot directory name, one of {@link #RELEASED}
+   * @param name the record's simple name, e.g. {@code "RateLimitRequest"}
+   * @return the released schema, or null when that release had no such record
    * @throws IllegalStateException when a snapshot resource cannot be read or parsed: the jar is
    *     broken, and no codec should start
    */
-  static Schema released(String version, String name) {
+  public static Schema releasedSchema(String version, String name) {
     String dir = "released/" + version + "/";
     String text = resource(dir + name + ".avsc");
     if (text == null) {

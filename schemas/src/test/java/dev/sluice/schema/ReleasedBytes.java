@@ -11,15 +11,16 @@ import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.message.BinaryMessageEncoder;
 
 /**
- * Single-object bytes written with a released schema snapshot (generic records, no generated
- * class), as a producer or store of that release wrote them.
+ * Records and single-object bytes written with a released schema snapshot ({@link
+ * AvroCodec#releasedSchema}; generic records, no generated class), as a producer or store of that
+ * release wrote them. Public for the other modules' upgrade tests (schemas' test jar).
  */
-final class ReleasedBytes {
+public final class ReleasedBytes {
   private ReleasedBytes() {}
 
   /** The released schema of {@code record}; fails the test when the snapshot has none. */
-  static Schema schema(String version, String record) {
-    Schema s = AvroCodec.released(version, record);
+  public static Schema schema(String version, String record) {
+    Schema s = AvroCodec.releasedSchema(version, record);
     if (s == null) {
       throw new AssertionError("no " + record + " in released/" + version);
     }
@@ -30,7 +31,7 @@ final class ReleasedBytes {
    * Encodes a record of the released schema with the given fields (others take their defaults). An
    * enum value is given by its symbol name.
    */
-  static byte[] write(String version, String record, Map<String, Object> fields) {
+  public static byte[] write(String version, String record, Map<String, Object> fields) {
     Schema s = schema(version, record);
     try {
       ByteBuffer buf =
@@ -44,7 +45,7 @@ final class ReleasedBytes {
   }
 
   /** A generic record of {@code s}: the given fields, the others at their defaults. */
-  static GenericRecord build(Schema s, Map<String, Object> fields) {
+  public static GenericRecord build(Schema s, Map<String, Object> fields) {
     GenericRecordBuilder b = new GenericRecordBuilder(s);
     fields.forEach((name, value) -> b.set(name, adapt(s.getField(name).schema(), value)));
     return b.build();
