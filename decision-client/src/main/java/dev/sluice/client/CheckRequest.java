@@ -11,7 +11,7 @@ import java.util.Map;
  * @param key the rate-limited key, 1-512 characters
  * @param metadata request attributes rules may constrain, at most 64 entries (never null; empty
  *     when none)
- * @param cost permits to spend, 1 to 1,000,000,000
+ * @param cost permits to spend, 0 (a check that charges nothing) to 1,000,000,000
  */
 public record CheckRequest(String id, String key, Map<String, String> metadata, long cost) {
 
@@ -21,7 +21,7 @@ public record CheckRequest(String id, String key, Map<String, String> metadata, 
    * @param id the correlation id (1-128 characters), or null for a generated one
    * @param key the rate-limited key, 1-512 characters
    * @param metadata at most 64 entries with non-null keys and values, or null for none
-   * @param cost permits to spend, 1 to 1,000,000,000
+   * @param cost permits to spend, 0 (a check that charges nothing) to 1,000,000,000
    * @throws IllegalArgumentException naming the offending field, its value and the constraint
    */
   public CheckRequest {
@@ -48,7 +48,7 @@ public record CheckRequest(String id, String key, Map<String, String> metadata, 
    *
    * @param key the rate-limited key, 1-512 characters
    * @param metadata at most 64 entries, or null for none; copied
-   * @param cost permits to spend, 1 to 1,000,000,000
+   * @param cost permits to spend, 0 (a check that charges nothing) to 1,000,000,000
    * @return the validated check
    * @throws IllegalArgumentException naming the offending field, its value and the constraint
    */

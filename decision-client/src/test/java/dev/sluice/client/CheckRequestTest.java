@@ -22,9 +22,10 @@ class CheckRequestTest {
         "key: must be 1 to 512 characters (got 513)",
         error(() -> CheckRequest.of("k".repeat(513))));
     assertEquals(
-        "cost: must be 1 to 1000000000 (got 0)", error(() -> CheckRequest.of("k", Map.of(), 0)));
+        "cost: must be 0 to 1000000000 (got -1)", error(() -> CheckRequest.of("k", Map.of(), -1)));
+    assertEquals(0, CheckRequest.of("k", Map.of(), 0).cost(), "SPEC 2 (version 2): a check");
     assertEquals(
-        "cost: must be 1 to 1000000000 (got 1000000001)",
+        "cost: must be 0 to 1000000000 (got 1000000001)",
         error(() -> CheckRequest.of("k", Map.of(), 1_000_000_001L)));
     assertEquals(
         "id: must be 1 to 128 characters (got 129)",
@@ -58,7 +59,7 @@ class CheckRequestTest {
   @Test
   void shouldCheckDirectArgumentsTheSameWay() {
     assertEquals(
-        "cost: must be 1 to 1000000000 (got -5)", CheckRequest.validate(null, "k", null, -5));
+        "cost: must be 0 to 1000000000 (got -5)", CheckRequest.validate(null, "k", null, -5));
     assertNull(CheckRequest.validate(null, "k", null, 1));
   }
 }
