@@ -65,10 +65,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </table>
  *
  * <p>These are schema-resolution facts: they hold where the reader learns the writer's schema, as
- * the schema-registry wire format does (by id). A single-object reader knows the writer only by
- * fingerprint, and a release knows its own schemas and the released ones before it, never a newer
- * one ({@link AvroCodec}). An incompatible change fails the build; a compatible one needs no action
- * (add a snapshot when releasing, and list it in {@link AvroCodec#RELEASED}).
+ * the schema-registry wire format does (by id), in either upgrade order. A single-object reader
+ * knows the writer only by fingerprint, and a release knows its own schemas and the released ones
+ * before it, never a newer one; so {@link AvroCodec} writes requests, rules and applied rules in
+ * the oldest released form that holds them ({@code AvroCodecTest} pins those bytes to a v1
+ * writer's), decisions always in the current one, and single-object deployments upgrade clients
+ * before the service (docs/DEPLOYMENT.md). An incompatible change fails the build; a compatible one
+ * needs no action (add a snapshot when releasing, and list it in {@link AvroCodec#RELEASED}).
  */
 class SchemaCompatibilityTest {
   private static final Map<String, Schema> CURRENT =
