@@ -5,9 +5,11 @@ import dev.sluice.core.limit.Limiter;
 import dev.sluice.core.rule.LimitRule;
 import dev.sluice.core.rule.RuleIndex;
 import dev.sluice.core.rule.RuleValidation;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -82,9 +84,7 @@ final class LocalLimiter {
       return "id: must equal the record key " + recordKey + " (got " + rule.id() + ")";
     }
     LimitRule previous = index.get(rule.id());
-    long generation =
-        previous != null && rule.keepsCountersOf(previous) ? previous.generation() : offset;
-    index.upsert(scaled(rule, generation));
+    index.upsert(scaled(rule.withGenerations(rule.generationsAfter(previous, offset))));
     rules = index.size();
     return null;
   }
@@ -102,20 +102,33 @@ final class LocalLimiter {
       return new ClientDecision(
           Verdict.noMatchingRule(id, key, nowMs), DecisionSource.LOCAL_FALLBACK, cause, -1);
     }
-    CounterKey ck = new CounterKey(Limiter.counterKey(rule, key, metadata));
+    int n = rule.limits().size();
+    CounterKey[] keys = new CounterKey[n];
+    for (int i = 0; i < n; i++) {
+      keys[i] = new CounterKey(Limiter.counterKey(rule, i, key, metadata));
+    }
     Limiter.Evaluation ev;
     synchronized (counters) {
       if (nowMs >= nextSweepMs) {
         sweep(nowMs);
         nextSweepMs = nowMs + SWEEP_INTERVAL_MS;
       }
-      Counter c = counters.get(ck);
-      // A counter of another generation (or window or algorithm) reads as fresh in the Limiter.
-      ev = Limiter.evaluate(rule, c == null ? null : c.state, id, key, cost, nowMs);
-      counters.put(ck, new Counter(ev.counter(), Limiter.idleAfterMs(ev.counter())));
+      byte[][] stored = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        Counter c = counters.get(keys[i]);
+        // A counter of another generation (or window or algorithm) reads as fresh in the Limiter.
+        stored[i] = c == null ? null : c.state;
+      }
+      ev = Limiter.evaluate(rule, stored, id, key, cost, cost, nowMs);
+      if (ev.counters() != null) {
+        for (int i = 0; i < n; i++) {
+          byte[] counter = ev.counters()[i];
+          counters.put(keys[i], new Counter(counter, Limiter.idleAfterMs(counter)));
+        }
+      }
     }
-    return new ClientDecision(
-        ev.verdict(), DecisionSource.LOCAL_FALLBACK, cause, rule.windowSeconds());
+    long windowSeconds = rule.limits().get(ev.verdict().limitIndex()).windowSeconds();
+    return new ClientDecision(ev.verdict(), DecisionSource.LOCAL_FALLBACK, cause, windowSeconds);
   }
 
   int rules() {
@@ -136,18 +149,21 @@ final class LocalLimiter {
     return index.get(id);
   }
 
-  private LimitRule scaled(LimitRule r, long generation) {
-    long limit = r.limit() == 0 ? 0 : Math.max(1, (long) Math.floor(r.limit() * share));
+  private LimitRule scaled(LimitRule r) {
+    List<LimitRule.Limit> limits = new ArrayList<>(r.limits().size());
+    for (LimitRule.Limit l : r.limits()) {
+      long limit = l.limit() == 0 ? 0 : Math.max(1, (long) Math.floor(l.limit() * share));
+      limits.add(new LimitRule.Limit(limit, l.windowSeconds(), l.algorithm(), l.generation()));
+    }
     return new LimitRule(
         r.id(),
         r.key(),
-        limit,
-        r.windowSeconds(),
+        limits,
+        r.limitsForm(),
         r.priority(),
         r.metadata(),
         r.algorithm(),
-        r.shadow(),
-        generation);
+        r.shadow());
   }
 
   private void sweep(long nowMs) {

@@ -36,7 +36,9 @@ class DecisionDecoderTest {
                 0L,
                 1_700_000_000_000L,
                 false,
-                null),
+                null,
+                -1L,
+                -1),
             new Decision(
                 null,
                 null,
@@ -49,7 +51,9 @@ class DecisionDecoderTest {
                 -1L,
                 0L,
                 false,
-                "cost: must be 1 to 1000000000 (got 0)"),
+                "cost: must be 1 to 1000000000 (got 0)",
+                -1L,
+                -1),
             new Decision(
                 "ü-ñ-€",
                 "k".repeat(512),
@@ -62,7 +66,9 @@ class DecisionDecoderTest {
                 -1L,
                 1L << 53,
                 true,
-                null));
+                null,
+                -1L,
+                -1));
     for (Decision d : samples) {
       byte[] bytes = AvroCodec.DECISION.encode(d);
       for (int round = 0; round < 3; round++) { // the buffered decoder is reused
@@ -102,11 +108,13 @@ class DecisionDecoderTest {
                 -1L,
                 0L,
                 false,
-                null));
+                null,
+                -1L,
+                -1));
     byte[] truncated = Arrays.copyOf(good, good.length - 3);
     byte[] trailing = Arrays.copyOf(good, good.length + 1);
     byte[] otherSchema =
-        AvroCodec.REQUEST.encode(new RateLimitRequest("id", "k", Map.of(), null, null, null));
+        AvroCodec.REQUEST.encode(new RateLimitRequest("id", "k", Map.of(), null, null, null, null));
     for (byte[] odd : List.of(truncated, trailing, otherSchema, "{}".getBytes(), new byte[0])) {
       Object fromCodec = outcome(() -> codec(odd));
       assertEquals(fromCodec, outcome(() -> decoder.decode(odd)));
@@ -120,7 +128,20 @@ class DecisionDecoderTest {
     byte[] good =
         AvroCodec.DECISION.encode(
             new Decision(
-                "id", "k", true, DecisionReason.ALLOWED, "r", 5L, 4L, 1000L, 0L, 1L, false, null));
+                "id",
+                "k",
+                true,
+                DecisionReason.ALLOWED,
+                "r",
+                5L,
+                4L,
+                1000L,
+                0L,
+                1L,
+                false,
+                null,
+                -1L,
+                -1));
     // Body: 02 04 'i' 'd' | 02 02 'k' | allowed | reason | 02 02 'r' | longs... | shadow | message
     int allowedAt = 10 + 4 + 3;
     int reasonAt = allowedAt + 1;

@@ -17,7 +17,7 @@ class RequestEncoderTest {
   private static byte[] viaCodec(
       String id, String key, Map<String, String> md, long cost, int partition, String topic) {
     return AvroCodec.REQUEST.encode(
-        new RateLimitRequest(id, key, md, cost == 1 ? null : cost, partition, topic));
+        new RateLimitRequest(id, key, md, cost == 1 ? null : cost, partition, topic, null));
   }
 
   @Test

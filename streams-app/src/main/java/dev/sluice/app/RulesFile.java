@@ -85,7 +85,7 @@ public record RulesFile(
         errors.add(file + ": rule #" + (i + 1) + ": must be a JSON object (got " + node + ")");
         continue;
       }
-      RuleValidation v = RuleValidator.validateJsonStrict(node);
+      RuleValidation v = RuleValidator.validateJson(node);
       String name = describe(v.id(), i);
       if (v.id() != null) {
         Integer first = firstIndex.putIfAbsent(v.id(), i);

@@ -57,16 +57,53 @@ class SimulateCommandTest {
         List.of(
             "{\"requestId\":\"a1\",\"key\":\"login:alice\",\"allowed\":true,\"reason\":\"ALLOWED\","
                 + "\"ruleId\":\"fw\",\"limit\":1,\"remaining\":0,\"resetAfterMs\":9000,"
-                + "\"retryAfterMs\":0,\"timestampMs\":1000,\"shadow\":false,\"message\":null}",
+                + "\"retryAfterMs\":0,\"limitIndex\":0,\"granted\":1,\"timestampMs\":1000,\"shadow\":false,\"message\":null}",
             "{\"requestId\":\"a2\",\"key\":\"login:alice\",\"allowed\":false,"
                 + "\"reason\":\"RATE_LIMITED\",\"ruleId\":\"fw\",\"limit\":1,\"remaining\":0,"
-                + "\"resetAfterMs\":8000,\"retryAfterMs\":8000,\"timestampMs\":2000,"
+                + "\"resetAfterMs\":8000,\"retryAfterMs\":8000,\"limitIndex\":0,\"granted\":0,"
+                + "\"timestampMs\":2000,"
                 + "\"shadow\":false,\"message\":null}",
             "{\"requestId\":\"n1\",\"key\":\"nobody\",\"allowed\":true,"
                 + "\"reason\":\"NO_MATCHING_RULE\",\"ruleId\":null,\"limit\":-1,\"remaining\":-1,"
-                + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"timestampMs\":3000,\"shadow\":false,"
+                + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"limitIndex\":-1,\"granted\":-1,"
+                + "\"timestampMs\":3000,\"shadow\":false,"
                 + "\"message\":null}"),
         lines());
+    assertEquals("", stderr);
+  }
+
+  @Test
+  void shouldReadLimitsChecksAndMaxCostAndPrintGrantedAndLimitIndex() throws IOException {
+    int status =
+        simulate(
+            "[{\"id\":\"bd\",\"key\":\"u:*\",\"limits\":["
+                + "{\"limit\":3,\"windowSeconds\":10,\"algorithm\":\"FIXED_WINDOW\"},"
+                + "{\"limit\":5,\"windowSeconds\":3600,\"algorithm\":\"FIXED_WINDOW\"}]}]",
+            "{\"id\":\"c\",\"key\":\"u:1\",\"cost\":0,\"timestampMs\":1000}",
+            "{\"id\":\"p\",\"key\":\"u:1\",\"cost\":1,\"maxCost\":9,\"timestampMs\":1000}",
+            "{\"id\":\"d\",\"key\":\"u:1\",\"timestampMs\":2000}",
+            "{\"rule\":{\"id\":\"bd\",\"key\":\"u:*\",\"limits\":["
+                + "{\"limit\":3,\"windowSeconds\":10,\"algorithm\":\"FIXED_WINDOW\"}]}}",
+            "{\"id\":\"e\",\"key\":\"u:1\",\"timestampMs\":10000}",
+            "{\"id\":\"m\",\"key\":\"u:1\",\"cost\":0,\"maxCost\":1,\"timestampMs\":1}");
+    assertEquals(0, status, stderr);
+    List<String> out = lines();
+    assertEquals(5, out.size(), stdout);
+    assertTrue(
+        out.get(0)
+            .contains(
+                "\"allowed\":true,\"reason\":\"ALLOWED\",\"ruleId\":\"bd\",\"limit\":3,"
+                    + "\"remaining\":3,\"resetAfterMs\":9000,\"retryAfterMs\":0,\"limitIndex\":0,"
+                    + "\"granted\":0,\"timestampMs\":1000"),
+        out.get(0));
+    assertTrue(out.get(1).contains("\"remaining\":0,"), out.get(1));
+    assertTrue(out.get(1).contains("\"limitIndex\":0,\"granted\":3,"), out.get(1));
+    assertTrue(out.get(2).contains("\"reason\":\"RATE_LIMITED\""), out.get(2));
+    assertTrue(out.get(2).contains("\"retryAfterMs\":8000,\"limitIndex\":0,\"granted\":0,"));
+    assertTrue(out.get(3).contains("\"limitIndex\":0,\"granted\":1,"), out.get(3));
+    assertTrue(out.get(4).contains("\"reason\":\"INVALID_REQUEST\""), out.get(4));
+    assertTrue(out.get(4).contains("\"message\":\"maxCost: "), out.get(4));
+    assertTrue(out.get(4).contains("\"timestampMs\":1,"), out.get(4));
     assertEquals("", stderr);
   }
 
@@ -108,22 +145,63 @@ class SimulateCommandTest {
   }
 
   @Test
-  void shouldAnswerInvalidRequestForTimestampsARecordCannotCarry() throws IOException {
+  void shouldAnswerInvalidRequestForATimestampThatIsMissingNotAnIntegerOrOutOfRange()
+      throws IOException {
     simulate(
         "[]",
         "{\"id\":\"m\",\"key\":\"k\"}",
+        "{\"id\":\"z\",\"key\":\"k\",\"timestampMs\":null}",
         "{\"id\":\"n\",\"key\":\"k\",\"timestampMs\":-5}",
         "{\"id\":\"s\",\"key\":\"k\",\"timestampMs\":\"soon\"}",
-        "{\"id\":\"f\",\"key\":\"k\",\"timestampMs\":1.5}");
+        "{\"id\":\"f\",\"key\":\"k\",\"timestampMs\":1.5}",
+        "{\"id\":\"d\",\"key\":\"k\",\"timestampMs\":2.0}",
+        "{\"id\":\"e\",\"key\":\"k\",\"timestampMs\":1e3}",
+        "{\"id\":\"a\",\"key\":\"k\",\"timestampMs\":9007199254740993}",
+        "{\"id\":\"b\",\"key\":\"k\",\"timestampMs\":123456789012345678901234567890}",
+        "{\"id\":\"c\",\"key\":\"k\",\"timestampMs\":-123456789012345678901234567890}",
+        "{\"id\":\"x\",\"key\":\"k\",\"timestampMs\":1e3,\"cost\":-1}");
     List<String> out = lines();
-    assertEquals(4, out.size(), stdout);
-    for (String line : out) {
+    assertEquals(11, out.size(), stdout);
+    for (String line : out.subList(0, 10)) {
       assertTrue(line.contains("\"reason\":\"INVALID_REQUEST\""), line);
       assertTrue(line.contains("\"message\":\"timestampMs: "), line);
     }
-    assertTrue(out.get(0).contains("\"timestampMs\":-1,"), out.get(0));
-    assertTrue(out.get(1).contains("\"timestampMs\":-5,"), out.get(1));
-    assertTrue(out.get(2).contains("\"timestampMs\":-1,"), out.get(2));
+    // SPEC 7: the given integer, even out of range or beyond 64 bits; null when not an integer.
+    List<String> echoed = new java.util.ArrayList<>();
+    for (String line : out) {
+      int at = line.indexOf("\"timestampMs\":") + "\"timestampMs\":".length();
+      echoed.add(line.substring(at, line.indexOf(',', at)));
+    }
+    assertEquals(
+        List.of(
+            "null",
+            "null",
+            "-5",
+            "null",
+            "null",
+            "null",
+            "null",
+            "9007199254740993",
+            "123456789012345678901234567890",
+            "-123456789012345678901234567890",
+            "null"),
+        echoed);
+    assertTrue(out.get(10).contains("\"message\":\"cost: "), "cost is named before timestampMs");
+  }
+
+  @Test
+  void shouldAcceptTheTimestampRangeEnds() throws IOException {
+    simulate(
+        "[]",
+        "{\"id\":\"lo\",\"key\":\"k\",\"timestampMs\":0}",
+        "{\"id\":\"hi\",\"key\":\"k\",\"timestampMs\":9007199254740992}",
+        "{\"id\":\"mz\",\"key\":\"k\",\"timestampMs\":-0}");
+    List<String> out = lines();
+    assertEquals(3, out.size(), stdout);
+    for (String line : out) {
+      assertTrue(line.contains("\"reason\":\"NO_MATCHING_RULE\""), line);
+    }
+    assertTrue(out.get(1).contains("\"timestampMs\":9007199254740992,"), out.get(1));
   }
 
   @Test
@@ -133,7 +211,8 @@ class SimulateCommandTest {
         List.of(
             "{\"requestId\":null,\"key\":null,\"allowed\":false,"
                 + "\"reason\":\"INVALID_REQUEST\",\"ruleId\":null,\"limit\":-1,\"remaining\":-1,"
-                + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"timestampMs\":5,\"shadow\":false,"
+                + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"limitIndex\":-1,\"granted\":-1,"
+                + "\"timestampMs\":5,\"shadow\":false,"
                 + "\"message\":\"id: must be a string (got 12)\"}"),
         lines());
   }

@@ -42,7 +42,9 @@ final class EchoWire {
                 0L,
                 0L,
                 false,
-                null));
+                null,
+                -1L,
+                -1));
     DECISION_HEADER = Arrays.copyOf(sample, HEADER);
     // Body of the sample: null(0) null(0) | middle | timestamp 0 (0) | tail
     DECISION_MIDDLE = Arrays.copyOfRange(sample, HEADER + 2, sample.length - 3);

@@ -20,17 +20,36 @@ public final class FixedWindow implements RateAlgorithm<FixedWindow.State> {
   private FixedWindow() {}
 
   @Override
-  public Step<State> apply(State state, long limit, long windowMs, long cost, long time) {
-    long t = state == null ? time : Math.max(time, state.last);
-    long start = Math.floorDiv(t, windowMs) * windowMs;
+  public State at(State state, long limit, long windowMs, long time) {
+    long start = Math.floorDiv(time, windowMs) * windowMs;
     long used = state != null && state.last >= start ? state.used : 0;
-    boolean allowed = used + cost <= limit;
-    if (allowed) {
-      used += cost;
-    }
-    long reset = start + windowMs - t;
-    long retry = allowed ? 0 : cost > limit ? -1 : reset;
-    return new Step<>(new State(used, t), allowed, Math.max(0, limit - used), reset, retry, t);
+    return new State(used, time);
+  }
+
+  @Override
+  public long largestCost(State state, long limit, long windowMs) {
+    return limit - state.used;
+  }
+
+  @Override
+  public State charge(State state, long x, long windowMs) {
+    return new State(state.used + x, state.last);
+  }
+
+  @Override
+  public long remaining(State state, long limit, long windowMs) {
+    return Math.max(0, limit - state.used);
+  }
+
+  @Override
+  public long resetAfter(State state, long limit, long windowMs) {
+    return Math.floorDiv(state.last, windowMs) * windowMs + windowMs - state.last;
+  }
+
+  @Override
+  public long leastWait(State state, long limit, long windowMs, long cost) {
+    // Nothing leaves before the window ends; then used is 0 and cost <= limit fits.
+    return resetAfter(state, limit, windowMs);
   }
 
   @Override

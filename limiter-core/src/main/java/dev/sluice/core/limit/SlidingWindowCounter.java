@@ -2,11 +2,13 @@ package dev.sluice.core.limit;
 
 /**
  * {@code SLIDING_WINDOW_COUNTER}: the two-bucket estimate. With {@code s = floor(t/W)*W} and {@code
- * e = t - s}, a request is allowed iff {@code prev*(W-e) + (cur+c)*W <= L*W}.
+ * e = t - s}, a request is allowed iff {@code prev*(W-e) + (cur+c)*W <= L*W}, that is iff {@code c
+ * <= g = floor((L*W - prev*(W-e) - cur*W) / W)}.
  *
- * <p>Overflow: {@code cur} and {@code prev} are sums of allowed costs within one window, and a cost
- * is only allowed while {@code cur + c <= L <= 1e9}, so each stays at most 1e9 and every product
- * below is at most {@code 2e9 * 2,678,400,000 < 2^63}.
+ * <p>Overflow: {@code cur} and {@code prev} are sums of charges within one window, each charge
+ * allowed only while the sum stays at most the limit of the time (at most 1e9), so each is at most
+ * 1e9 and every product below is at most {@code 1e9 * 2,678,400,000 < 2^62}; the numerator of
+ * {@code g} lies within {@code +-2 * 2^62}.
  */
 public final class SlidingWindowCounter implements RateAlgorithm<SlidingWindowCounter.State> {
   /** The shared instance. */
@@ -24,57 +26,66 @@ public final class SlidingWindowCounter implements RateAlgorithm<SlidingWindowCo
   private SlidingWindowCounter() {}
 
   @Override
-  public Step<State> apply(State state, long limit, long windowMs, long cost, long time) {
-    final long w = windowMs;
-    long t = state == null ? time : Math.max(time, state.last);
-    long start = Math.floorDiv(t, w) * w;
+  public State at(State state, long limit, long windowMs, long time) {
+    long start = Math.floorDiv(time, windowMs) * windowMs;
     long cur = 0;
     long prev = 0;
     if (state != null) {
-      long lastStart = Math.floorDiv(state.last, w) * w;
+      long lastStart = Math.floorDiv(state.last, windowMs) * windowMs;
       if (lastStart == start) {
         cur = state.cur;
         prev = state.prev;
-      } else if (lastStart == start - w) {
+      } else if (lastStart == start - windowMs) {
         prev = state.cur;
       }
     }
-    long e = t - start;
-    boolean allowed = prev * (w - e) + (cur + cost) * w <= limit * w;
-    if (allowed) {
-      cur += cost;
-    }
-    long remaining = Math.max(0, Math.floorDiv(limit * w - prev * (w - e) - cur * w, w));
-    long reset = start + w - t;
-    long retry = allowed ? 0 : retryAfter(cur, prev, e, limit, w, cost);
-    return new Step<>(new State(cur, prev, t), allowed, remaining, reset, retry, t);
+    return new State(cur, prev, time);
+  }
+
+  @Override
+  public long largestCost(State state, long limit, long windowMs) {
+    return Math.floorDiv(room(state, limit, windowMs), windowMs);
+  }
+
+  /** {@code L*W - prev*(W-e) - cur*W}. */
+  private static long room(State state, long limit, long w) {
+    long e = state.last - Math.floorDiv(state.last, w) * w;
+    return limit * w - state.prev * (w - e) - state.cur * w;
+  }
+
+  @Override
+  public State charge(State state, long x, long windowMs) {
+    return new State(state.cur + x, state.prev, state.last);
+  }
+
+  @Override
+  public long remaining(State state, long limit, long windowMs) {
+    return Math.max(0, largestCost(state, limit, windowMs));
+  }
+
+  @Override
+  public long resetAfter(State state, long limit, long windowMs) {
+    return Math.floorDiv(state.last, windowMs) * windowMs + windowMs - state.last;
   }
 
   /**
-   * The least wait after which the request would be allowed if nothing else arrived, found window
-   * by window: later in this window the previous bucket weighs less; in the next window this
-   * window's count becomes the previous bucket; two windows on, both buckets are empty.
+   * SPEC 5's closed form. Later in this window the previous bucket weighs less: {@code prev*(W-e')
+   * <= R} with {@code R = (L-c-cur)*W} first holds at {@code e' = W - floor(R/prev)}, inside the
+   * window iff {@code R >= prev}. Otherwise the next window, where this window's count becomes the
+   * previous bucket and {@code cur*(W-e'') <= (L-c)*W} first holds at {@code e'' = max(0, W -
+   * floor((L-c)*W/cur))}; {@code e'' = W} is the start of the window after, where both buckets are
+   * empty and {@code c <= L} fits.
    */
-  private static long retryAfter(long cur, long prev, long e, long limit, long w, long cost) {
-    if (cost > limit) {
-      return -1;
+  @Override
+  public long leastWait(State state, long limit, long windowMs, long cost) {
+    long w = windowMs;
+    long e = state.last - Math.floorDiv(state.last, w) * w;
+    long r = (limit - cost - state.cur) * w;
+    if (state.prev > 0 && r >= state.prev) {
+      return w - e - Math.floorDiv(r, state.prev);
     }
-    // This window: prev*(W-e') <= (L-cur-c)*W for some e' in [e, W-1].
-    long room = limit - cur - cost;
-    if (room >= 0 && prev > 0) {
-      long earliest = Math.max(e, w - Math.floorDiv(room * w, prev));
-      if (earliest <= w - 1) {
-        return earliest - e;
-      }
-    }
-    // Next window: cur*(W-e'') <= (L-c)*W, with prev' = cur and cur' = 0.
-    long untilNext = w - e;
-    long earliestNext = cur == 0 ? 0 : Math.max(0, w - Math.floorDiv((limit - cost) * w, cur));
-    if (earliestNext <= w - 1) {
-      return untilNext + earliestNext;
-    }
-    // Two windows on, both buckets are empty and cost <= limit fits.
-    return untilNext + w;
+    long e2 = state.cur == 0 ? 0 : Math.max(0, w - Math.floorDiv((limit - cost) * w, state.cur));
+    return w - e + e2;
   }
 
   @Override

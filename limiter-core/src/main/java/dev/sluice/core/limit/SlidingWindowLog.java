@@ -61,57 +61,63 @@ public final class SlidingWindowLog implements RateAlgorithm<SlidingWindowLog.St
   private SlidingWindowLog() {}
 
   @Override
-  public Step<State> apply(State state, long limit, long windowMs, long cost, long time) {
-    long t = state == null ? time : Math.max(time, state.last);
-    long[] times = state == null ? NONE : state.times;
-    long[] costs = state == null ? NONE : state.costs;
+  public State at(State state, long limit, long windowMs, long time) {
+    if (state == null) {
+      return new State(time, NONE, NONE);
+    }
     // Keep entries in (t - W, t].
     int first = 0;
-    while (first < times.length && times[first] <= t - windowMs) {
+    while (first < state.times.length && state.times[first] <= time - windowMs) {
       first++;
     }
-    int n = times.length - first;
-    long used = 0;
-    for (int i = first; i < times.length; i++) {
-      used += costs[i];
+    return first == 0
+        ? new State(time, state.times, state.costs)
+        : new State(
+            time,
+            Arrays.copyOfRange(state.times, first, state.times.length),
+            Arrays.copyOfRange(state.costs, first, state.costs.length));
+  }
+
+  @Override
+  public long largestCost(State state, long limit, long windowMs) {
+    return limit - state.total();
+  }
+
+  @Override
+  public State charge(State state, long x, long windowMs) {
+    long[] times = state.times;
+    int n = times.length;
+    if (n > 0 && times[n - 1] == state.last) {
+      long[] costs = state.costs.clone();
+      costs[n - 1] += x;
+      return new State(state.last, times, costs);
     }
-    boolean allowed = used + cost <= limit;
-    long[] newTimes;
-    long[] newCosts;
-    if (allowed) {
-      used += cost;
-      boolean merge = n > 0 && times[times.length - 1] == t;
-      int size = merge ? n : n + 1;
-      newTimes = Arrays.copyOfRange(times, first, first + size);
-      newCosts = Arrays.copyOfRange(costs, first, first + size);
-      if (merge) {
-        newCosts[size - 1] += cost;
-      } else {
-        newTimes[size - 1] = t;
-        newCosts[size - 1] = cost;
-      }
-    } else {
-      newTimes = first == 0 ? times : Arrays.copyOfRange(times, first, times.length);
-      newCosts = first == 0 ? costs : Arrays.copyOfRange(costs, first, costs.length);
-    }
-    long reset = newTimes.length == 0 ? 0 : newTimes[0] + windowMs - t;
-    long retry =
-        allowed
-            ? 0
-            : cost > limit ? -1 : retryAfter(newTimes, newCosts, used, limit, cost, windowMs, t);
-    return new Step<>(
-        new State(t, newTimes, newCosts), allowed, Math.max(0, limit - used), reset, retry, t);
+    long[] newTimes = Arrays.copyOf(times, n + 1);
+    long[] newCosts = Arrays.copyOf(state.costs, n + 1);
+    newTimes[n] = state.last;
+    newCosts[n] = x;
+    return new State(state.last, newTimes, newCosts);
+  }
+
+  @Override
+  public long remaining(State state, long limit, long windowMs) {
+    return Math.max(0, limit - state.total());
+  }
+
+  @Override
+  public long resetAfter(State state, long limit, long windowMs) {
+    return state.times.length == 0 ? 0 : state.times[0] + windowMs - state.last;
   }
 
   /** Waits for the oldest entries to leave until the rest leaves room for {@code cost}. */
-  private static long retryAfter(
-      long[] times, long[] costs, long used, long limit, long cost, long windowMs, long t) {
-    long remainingUsed = used;
-    for (int i = 0; i < times.length; i++) {
-      remainingUsed -= costs[i];
+  @Override
+  public long leastWait(State state, long limit, long windowMs, long cost) {
+    long remainingUsed = state.total();
+    for (int i = 0; i < state.times.length; i++) {
+      remainingUsed -= state.costs[i];
       if (remainingUsed + cost <= limit) {
         // Entry i leaves the window once now - W >= times[i].
-        return times[i] + windowMs - t;
+        return state.times[i] + windowMs - state.last;
       }
     }
     throw new IllegalStateException("cost <= limit must fit once the log is empty");

@@ -4,7 +4,8 @@ package dev.sluice.core.limit;
  * {@code TOKEN_BUCKET}: capacity {@code L} tokens refilled continuously at {@code L} per {@code W},
  * starting full. Tokens are kept scaled by {@code W} ({@code S = tokens * W}) so the refill {@code
  * elapsed * L} stays an integer. Elapsed time is clamped to {@code W} before multiplying: the
- * bucket is full after {@code W} anyway, and {@code W * L <= 2.68e18 < 2^63}.
+ * bucket is full after {@code W} anyway, and {@code S + W * L <= 2 * 2.68e18 < 2^63} even when
+ * {@code S} was filled under a larger limit.
  */
 public final class TokenBucket implements RateAlgorithm<TokenBucket.State> {
   /** The shared instance. */
@@ -21,27 +22,39 @@ public final class TokenBucket implements RateAlgorithm<TokenBucket.State> {
   private TokenBucket() {}
 
   @Override
-  public Step<State> apply(State state, long limit, long windowMs, long cost, long time) {
-    final long w = windowMs;
-    long capacity = limit * w;
-    long t;
-    long s;
+  public State at(State state, long limit, long windowMs, long time) {
+    long capacity = limit * windowMs;
     if (state == null) {
-      t = time;
-      s = capacity;
-    } else {
-      t = Math.max(time, state.last);
-      long elapsed = Math.min(t - state.last, w);
-      s = Math.min(capacity, state.scaledTokens + elapsed * limit);
+      return new State(capacity, time);
     }
-    long need = cost * w;
-    boolean allowed = s >= need;
-    if (allowed) {
-      s -= need;
-    }
-    long reset = limit == 0 ? 0 : ceilDiv(capacity - s, limit);
-    long retry = allowed ? 0 : cost > limit ? -1 : ceilDiv(need - s, limit);
-    return new Step<>(new State(s, t), allowed, s / w, reset, retry, t);
+    long elapsed = Math.min(time - state.last, windowMs);
+    return new State(Math.min(capacity, state.scaledTokens + elapsed * limit), time);
+  }
+
+  @Override
+  public long largestCost(State state, long limit, long windowMs) {
+    return state.scaledTokens / windowMs;
+  }
+
+  @Override
+  public State charge(State state, long x, long windowMs) {
+    return new State(state.scaledTokens - x * windowMs, state.last);
+  }
+
+  @Override
+  public long remaining(State state, long limit, long windowMs) {
+    return state.scaledTokens / windowMs;
+  }
+
+  @Override
+  public long resetAfter(State state, long limit, long windowMs) {
+    return limit == 0 ? 0 : ceilDiv(limit * windowMs - state.scaledTokens, limit);
+  }
+
+  @Override
+  public long leastWait(State state, long limit, long windowMs, long cost) {
+    // Denied means cost * W > S >= 0, so cost >= 1 and limit >= cost >= 1.
+    return ceilDiv(cost * windowMs - state.scaledTokens, limit);
   }
 
   private static long ceilDiv(long a, long b) {

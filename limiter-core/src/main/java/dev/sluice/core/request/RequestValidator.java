@@ -26,18 +26,21 @@ public final class RequestValidator {
 
   /**
    * Returns null when the request is valid, else a message naming the first offending field, the
-   * value and the constraint. {@code cost} null means the default 1. Costs one pass over the
-   * metadata entries; allocates only the message. Never throws.
+   * value and the constraint, checking the fields in the order id, key, metadata, cost, maxCost,
+   * timestampMs. {@code cost} null means the default 1, {@code maxCost} null the default {@code
+   * cost}. Costs one pass over the metadata entries; allocates only the message. Never throws.
    *
    * @param id the correlation id; null is reported as missing
    * @param key the request key; null is reported as missing
    * @param metadata the request metadata; null is taken as empty
-   * @param cost permits to spend, or null for the default 1
+   * @param cost permits to spend, {@code 0..1e9}, or null for the default 1
+   * @param maxCost the most permits accepted, or null for the default {@code cost}: exactly 0 when
+   *     the cost is 0, else from the cost to 1e9
    * @param timeMs the request time in epoch milliseconds
    * @return null when valid, else a message of the form {@code field: constraint (got value)}
    */
   public static String check(
-      String id, String key, Map<String, String> metadata, Long cost, long timeMs) {
+      String id, String key, Map<String, String> metadata, Long cost, Long maxCost, long timeMs) {
     if (id == null) {
       return "id: is required";
     }
@@ -68,13 +71,48 @@ public final class RequestValidator {
         }
       }
     }
-    if (cost != null && (cost < 1 || cost > MAX_COST)) {
-      return "cost: must be 1 to " + MAX_COST + " (got " + cost + ")";
+    if (cost != null && (cost < 0 || cost > MAX_COST)) {
+      return "cost: must be 0 to " + MAX_COST + " (got " + cost + ")";
+    }
+    if (maxCost != null) {
+      long c = effectiveCost(cost);
+      if (c == 0 && maxCost != 0) {
+        return "maxCost: must be 0 when cost is 0 (got " + maxCost + ")";
+      }
+      if (c > 0 && (maxCost < c || maxCost > MAX_COST)) {
+        return "maxCost: must be from cost (" + c + ") to " + MAX_COST + " (got " + maxCost + ")";
+      }
     }
     if (timeMs < 0 || timeMs > MAX_TIME_MS) {
       return "timestampMs: must be 0 to " + MAX_TIME_MS + " (got " + timeMs + ")";
     }
     return null;
+  }
+
+  /**
+   * As {@link #check(String, String, Map, Long, Long, long)} with {@code maxCost} absent.
+   *
+   * @param id the correlation id; null is reported as missing
+   * @param key the request key; null is reported as missing
+   * @param metadata the request metadata; null is taken as empty
+   * @param cost permits to spend, or null for the default 1
+   * @param timeMs the request time in epoch milliseconds
+   * @return null when valid, else a message of the form {@code field: constraint (got value)}
+   */
+  public static String check(
+      String id, String key, Map<String, String> metadata, Long cost, long timeMs) {
+    return check(id, key, metadata, cost, null, timeMs);
+  }
+
+  /**
+   * The most permits a request accepts: its own {@code maxCost}, or its cost when it gave none.
+   *
+   * @param cost the request's cost, or null when absent
+   * @param maxCost the request's maxCost, or null when absent
+   * @return {@code maxCost}, or {@link #effectiveCost} when it is null; not range-checked
+   */
+  public static long effectiveMaxCost(Long cost, Long maxCost) {
+    return maxCost == null ? effectiveCost(cost) : maxCost;
   }
 
   /**

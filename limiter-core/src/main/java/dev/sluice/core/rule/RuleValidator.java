@@ -29,25 +29,29 @@ import java.util.stream.Collectors;
  * The one entry point from a raw rule to a {@link LimitRule} or the full list of errors (SPEC 1).
  *
  * <p>Every field is checked and every error is reported, in field order ({@code id}, {@code key},
- * {@code limit}, {@code windowSeconds}, {@code priority}, {@code metadata}, {@code algorithm},
- * {@code shadow}, then unknown fields by name), each as a {@link FieldError} naming the field, the
- * value and the constraint, e.g. {@code limit: must be an integer from 0 to 1000000000 (got
- * 1000000001)}.
+ * {@code limit}, {@code windowSeconds}, {@code limits} with its entries in index order, {@code
+ * priority}, {@code metadata}, {@code algorithm}, {@code shadow}, then unknown fields by name),
+ * each as a {@link FieldError} naming the field, the value and the constraint, e.g. {@code limit:
+ * must be an integer from 0 to 1000000000 (got 1000000001)} or {@code limits[1].windowSeconds: is
+ * required}.
  *
  * <p>Decisions where SPEC 1 is silent:
  *
  * <ul>
- *   <li><b>Unknown fields</b>: the service ignores them ({@link #validate}, {@link #validateJson}),
- *       so a rule written for a newer version that adds an optional field still applies on an older
- *       instance during a rolling upgrade, and SPEC 1's list of what makes a rule invalid stays
- *       exact. The tooling that publishes rules uses the strict variants ({@link #validateStrict},
- *       {@link #validateJsonStrict}), which report each unknown field as an error with a suggestion
- *       when it looks misspelt ({@code prority: is not a rule field; did you mean priority?}):
- *       ignoring a typo in an optional field would silently apply its default, which for {@code
- *       priority} or {@code shadow} changes what the rule does. The Avro form of a rule cannot
- *       carry unknown fields at all.
- *   <li>A field given as JSON {@code null} is absent: the default for an optional field, "is
- *       required" for a required one. In strict mode a misspelt field is an error even when null.
+ *   <li><b>Unknown fields</b> make the rule invalid (SPEC 1), in a rule and in a {@code limits}
+ *       entry, the service and the publishing tools alike; the message suggests the closest field
+ *       when one is within two edits ({@code prority: is not a rule field; did you mean
+ *       priority?}). A field given as JSON {@code null} is absent: the default for an optional
+ *       field, "is required" for a required one, "not given" for a field of the two forms; a
+ *       misspelt field is an error even when null. The Avro form of a rule cannot carry unknown
+ *       fields at all.
+ *   <li><b>The two forms</b>: {@code limits} together with {@code limit} or {@code windowSeconds},
+ *       or none of the three, is one error against {@code limits}; the given top-level fields are
+ *       still checked. Without {@code limits}, a missing {@code limit} or {@code windowSeconds} is
+ *       "is required" against that field. A {@code limits} entry that duplicates the effective
+ *       {@code (algorithm, windowSeconds)} of an earlier one is an error against the later entry.
+ *       When the rule's {@code algorithm} is invalid, the entries that would inherit it are not
+ *       checked for duplicates or the {@code SLIDING_WINDOW} bound.
  *   <li>Integers: JSON integral numbers only; {@code 10.0}, {@code 1e3} and {@code "10"} are type
  *       errors even when their value is whole. An integer too large for 64 bits is reported against
  *       the field's range. {@code priority} must fit 32 bits.
@@ -87,7 +91,19 @@ public final class RuleValidator {
 
   /** The fields a rule may have, in the order errors are reported. */
   public static final List<String> FIELDS =
-      List.of("id", "key", "limit", "windowSeconds", "priority", "metadata", "algorithm", "shadow");
+      List.of(
+          "id",
+          "key",
+          "limit",
+          "windowSeconds",
+          "limits",
+          "priority",
+          "metadata",
+          "algorithm",
+          "shadow");
+
+  /** The fields a {@code limits} entry may have, in the order errors are reported. */
+  public static final List<String> LIMIT_FIELDS = List.of("limit", "windowSeconds", "algorithm");
 
   private static final int SHOWN_CHARACTERS = 100;
   private static final String ID_CHARACTERS = "A-Z, a-z, 0-9, '.', '_', ':' and '-'";
@@ -106,9 +122,10 @@ public final class RuleValidator {
    * {@link CharSequence}; {@code limit} and {@code windowSeconds} as {@link Long} or {@link
    * Integer}; {@code priority} as {@link Integer} (or a {@link Long} within 32 bits); {@code
    * shadow} as {@link Boolean}; {@code metadata} as a {@link Map} of strings to strings; {@code
-   * algorithm} as its name or an enum constant (whose {@link Enum#name()} is taken); null or absent
-   * for a default. A value of another type is an error naming the field; an unknown field is
-   * ignored.
+   * algorithm} as its name or an enum constant (whose {@link Enum#name()} is taken); {@code limits}
+   * as a {@link List} of such maps with the fields {@code limit}, {@code windowSeconds} and {@code
+   * algorithm}; null or absent for a default. A value of another type is an error naming the field,
+   * and so is an unknown field.
    *
    * @param fields field name to value; not null
    * @return the valid rule (generation 0), or every error found; never null
@@ -116,51 +133,23 @@ public final class RuleValidator {
    */
   public static RuleValidation validate(Map<String, ?> fields) {
     Objects.requireNonNull(fields, "fields");
-    return check(new MapSource(fields), false);
+    return check(new MapSource(fields));
   }
 
   /**
-   * As {@link #validate(Map)}, but every unknown field is an error too (for publishing tools).
-   *
-   * @param fields field name to value; not null
-   * @return the valid rule (generation 0), or every error found; never null
-   * @throws NullPointerException when {@code fields} is null
-   */
-  public static RuleValidation validateStrict(Map<String, ?> fields) {
-    Objects.requireNonNull(fields, "fields");
-    return check(new MapSource(fields), true);
-  }
-
-  /**
-   * Validates a rule given as a JSON object; a value of the wrong JSON type is an error, and so is
-   * a node that is not an object (reported against the field {@code rule}). Unknown fields are
-   * ignored.
+   * Validates a rule given as a JSON object; a value of the wrong JSON type is an error, and so are
+   * an unknown field and a node that is not an object (reported against the field {@code rule}).
    *
    * @param node the rule object; not null
    * @return the valid rule (generation 0), or every error found; never null
    * @throws NullPointerException when {@code node} is null
    */
   public static RuleValidation validateJson(JsonNode node) {
-    return validateJson(node, false);
-  }
-
-  /**
-   * As {@link #validateJson(JsonNode)}, but every unknown field is an error too.
-   *
-   * @param node the rule object; not null
-   * @return the valid rule (generation 0), or every error found; never null
-   * @throws NullPointerException when {@code node} is null
-   */
-  public static RuleValidation validateJsonStrict(JsonNode node) {
-    return validateJson(node, true);
-  }
-
-  private static RuleValidation validateJson(JsonNode node, boolean strict) {
     Objects.requireNonNull(node, "node");
     if (!node.isObject()) {
       return invalid(new FieldError("rule", render(node), "must be a JSON object"));
     }
-    return check(new JsonSource(node), strict);
+    return check(new JsonSource(node));
   }
 
   /**
@@ -173,21 +162,6 @@ public final class RuleValidator {
    * @throws NullPointerException when {@code json} is null
    */
   public static RuleValidation validateJson(String json) {
-    return validateJson(json, false);
-  }
-
-  /**
-   * As {@link #validateJson(String)}, but every unknown field is an error too.
-   *
-   * @param json the rule as JSON text; not null
-   * @return the valid rule (generation 0), or every error found; never null
-   * @throws NullPointerException when {@code json} is null
-   */
-  public static RuleValidation validateJsonStrict(String json) {
-    return validateJson(json, true);
-  }
-
-  private static RuleValidation validateJson(String json, boolean strict) {
     Objects.requireNonNull(json, "json");
     try (JsonParser parser = STRICT_JSON.createParser(json)) {
       JsonNode node = STRICT_JSON.readTree(parser);
@@ -202,7 +176,7 @@ public final class RuleValidator {
                 "is not valid JSON: content after the rule object"
                     + where(parser.currentTokenLocation())));
       }
-      return validateJson(node, strict);
+      return validateJson(node);
     } catch (JsonProcessingException e) {
       return invalid(
           new FieldError(
@@ -226,7 +200,7 @@ public final class RuleValidator {
   // ---------------------------------------------------------------------------------------------
   // The checks, shared by both sources.
 
-  private static RuleValidation check(Source in, boolean strict) {
+  private static RuleValidation check(Source in) {
     List<FieldError> errors = new ArrayList<>();
     String rawId = in.text("id");
 
@@ -239,17 +213,34 @@ public final class RuleValidator {
       checkKey(in, key, errors);
     }
     Algorithm algorithm = in.present("algorithm") ? algorithm(in) : Algorithm.DEFAULT;
-    Long limit = requiredLong(in, "limit", 0, MAX_LIMIT, errors);
-    if (limit != null
-        && algorithm == Algorithm.SLIDING_WINDOW
-        && limit > MAX_SLIDING_WINDOW_LIMIT) {
+    boolean topLevel = in.present("limit") || in.present("windowSeconds");
+    Long limit = null;
+    Long windowSeconds = null;
+    if (topLevel) {
+      // With limits as well, only the given top-level fields are checked: the form error says why.
+      boolean required = !in.present("limits");
+      limit = limitValue(in, "limit", algorithm, required, errors);
+      windowSeconds = windowValue(in, "windowSeconds", required, errors);
+    }
+    List<LimitRule.Limit> limits = null;
+    if (in.present("limits")) {
+      if (topLevel) {
+        errors.add(
+            new FieldError(
+                "limits",
+                in.render("limits"),
+                "must not be given together with limit or windowSeconds: a rule has either the"
+                    + " top-level limit and windowSeconds or limits"));
+      }
+      limits = limits(in, algorithm, errors);
+    } else if (!topLevel) {
       errors.add(
           new FieldError(
-              "limit",
-              in.render("limit"),
-              "must be at most " + MAX_SLIDING_WINDOW_LIMIT + " when algorithm is SLIDING_WINDOW"));
+              "limits",
+              null,
+              "is required unless limit and windowSeconds are given: a rule has either the"
+                  + " top-level limit and windowSeconds or limits"));
     }
-    Long windowSeconds = requiredLong(in, "windowSeconds", 1, MAX_WINDOW_SECONDS, errors);
     int priority = priority(in, errors);
     SortedMap<String, String> metadata = metadata(in, errors);
     if (in.present("algorithm") && algorithm == null) {
@@ -257,16 +248,128 @@ public final class RuleValidator {
           new FieldError("algorithm", in.render("algorithm"), "must be one of " + ALGORITHMS));
     }
     boolean shadow = shadow(in, errors);
-    if (strict) {
-      unknownFields(in, errors);
-    }
+    unknownFields(in, "", FIELDS, "a rule field", errors);
 
     if (!errors.isEmpty()) {
       return new RuleValidation(null, errors, rawId);
     }
     LimitRule rule =
-        new LimitRule(id, key, limit, windowSeconds, priority, metadata, algorithm, shadow, 0L);
+        limits == null
+            ? new LimitRule(
+                id, key, limit, windowSeconds, priority, metadata, algorithm, shadow, 0L)
+            : new LimitRule(id, key, limits, true, priority, metadata, algorithm, shadow);
     return new RuleValidation(rule, List.of(), id);
+  }
+
+  /**
+   * A {@code limit} field: required when {@code required}, else checked only when given; the {@code
+   * SLIDING_WINDOW} bound only when the value is otherwise valid and the algorithm known.
+   */
+  private static Long limitValue(
+      Source in, String name, Algorithm algorithm, boolean required, List<FieldError> errors) {
+    if (!required && !in.present(name)) {
+      return null;
+    }
+    return limitValue(in, name, name, algorithm, errors);
+  }
+
+  private static Long limitValue(
+      Source in, String field, String name, Algorithm algorithm, List<FieldError> errors) {
+    Long limit = requiredLong(in, field, name, 0, MAX_LIMIT, errors);
+    if (limit != null
+        && algorithm == Algorithm.SLIDING_WINDOW
+        && limit > MAX_SLIDING_WINDOW_LIMIT) {
+      errors.add(
+          new FieldError(
+              name,
+              in.render(field),
+              "must be at most " + MAX_SLIDING_WINDOW_LIMIT + " when algorithm is SLIDING_WINDOW"));
+      return null;
+    }
+    return limit;
+  }
+
+  private static Long windowValue(
+      Source in, String name, boolean required, List<FieldError> errors) {
+    if (!required && !in.present(name)) {
+      return null;
+    }
+    return requiredLong(in, name, name, 1, MAX_WINDOW_SECONDS, errors);
+  }
+
+  /** The {@code limits} entries, or null (with the errors) when any is invalid. */
+  private static List<LimitRule.Limit> limits(
+      Source in, Algorithm ruleAlgorithm, List<FieldError> errors) {
+    List<Entry> entries = in.entries("limits");
+    if (entries == null) {
+      errors.add(
+          new FieldError(
+              "limits",
+              in.render("limits"),
+              "must be an array of 1 to " + LimitRule.MAX_LIMITS + " limit objects"));
+      return null;
+    }
+    int before = errors.size();
+    if (entries.isEmpty() || entries.size() > LimitRule.MAX_LIMITS) {
+      errors.add(
+          new FieldError(
+              "limits",
+              entries.size() + " entries",
+              "must have 1 to " + LimitRule.MAX_LIMITS + " entries"));
+    }
+    List<LimitRule.Limit> limits = new ArrayList<>(entries.size());
+    Algorithm[] effective = new Algorithm[entries.size()];
+    Long[] windows = new Long[entries.size()];
+    for (int i = 0; i < entries.size(); i++) {
+      String at = "limits[" + i + "]";
+      Source entry = entries.get(i).source();
+      if (entry == null) {
+        errors.add(
+            new FieldError(
+                at,
+                entries.get(i).rendered(),
+                "must be an object with limit, windowSeconds and optionally algorithm"));
+        continue;
+      }
+      Algorithm algorithm = entry.present("algorithm") ? algorithm(entry) : ruleAlgorithm;
+      Long limit = limitValue(entry, "limit", at + ".limit", algorithm, errors);
+      Long window =
+          requiredLong(
+              entry, "windowSeconds", at + ".windowSeconds", 1, MAX_WINDOW_SECONDS, errors);
+      if (entry.present("algorithm") && algorithm == null) {
+        errors.add(
+            new FieldError(
+                at + ".algorithm", entry.render("algorithm"), "must be one of " + ALGORITHMS));
+      }
+      unknownFields(entry, at + ".", LIMIT_FIELDS, "a limits entry field", errors);
+      effective[i] = algorithm;
+      windows[i] = window;
+      if (limit != null && window != null && algorithm != null) {
+        limits.add(new LimitRule.Limit(limit, window, algorithm, 0L));
+      }
+    }
+    for (int j = 0; j < entries.size(); j++) {
+      for (int i = 0; i < j; i++) {
+        if (effective[j] != null
+            && windows[j] != null
+            && effective[j] == effective[i]
+            && windows[j].equals(windows[i])) {
+          errors.add(
+              new FieldError(
+                  "limits[" + j + "]",
+                  entries.get(j).rendered(),
+                  "duplicates limits["
+                      + i
+                      + "]: no two limits may have the same algorithm and windowSeconds (both "
+                      + effective[j]
+                      + ", "
+                      + windows[j]
+                      + ")"));
+          break;
+        }
+      }
+    }
+    return errors.size() == before ? limits : null;
   }
 
   private static String requiredText(Source in, String field, List<FieldError> errors) {
@@ -374,19 +477,19 @@ public final class RuleValidator {
 
   /** The value when present, an integer and in {@code [min, max]}; else null, with the error. */
   private static Long requiredLong(
-      Source in, String field, long min, long max, List<FieldError> errors) {
+      Source in, String field, String name, long min, long max, List<FieldError> errors) {
     if (!in.present(field)) {
-      errors.add(new FieldError(field, null, "is required"));
+      errors.add(new FieldError(name, null, "is required"));
       return null;
     }
     Long value = in.integer(field);
     if (value == null) {
-      errors.add(new FieldError(field, in.render(field), NOT_AN_INTEGER));
+      errors.add(new FieldError(name, in.render(field), NOT_AN_INTEGER));
       return null;
     }
     if (value < min || value > max) {
       errors.add(
-          new FieldError(field, in.render(field), "must be an integer from " + min + " to " + max));
+          new FieldError(name, in.render(field), "must be an integer from " + min + " to " + max));
       return null;
     }
     return value;
@@ -486,29 +589,30 @@ public final class RuleValidator {
     return value;
   }
 
-  private static void unknownFields(Source in, List<FieldError> errors) {
+  private static void unknownFields(
+      Source in, String prefix, List<String> known, String what, List<FieldError> errors) {
     TreeSet<String> unknown = new TreeSet<>();
     for (Iterator<String> it = in.fieldNames(); it.hasNext(); ) {
       String name = it.next();
-      if (!FIELDS.contains(name)) {
+      if (!known.contains(name)) {
         unknown.add(name);
       }
     }
     for (String name : unknown) {
-      String suggestion = closestField(name);
+      String suggestion = closestField(name, known);
       String constraint =
           suggestion == null
-              ? "is not a rule field; the fields are " + String.join(", ", FIELDS)
-              : "is not a rule field; did you mean " + suggestion + "?";
-      errors.add(new FieldError(name, in.render(name), constraint));
+              ? "is not " + what + "; the fields are " + String.join(", ", known)
+              : "is not " + what + "; did you mean " + suggestion + "?";
+      errors.add(new FieldError(prefix + name, in.render(name), constraint));
     }
   }
 
   /** The known field within edit distance 2 of {@code name} (ignoring case), or null. */
-  private static String closestField(String name) {
+  private static String closestField(String name, List<String> known) {
     String best = null;
     int bestDistance = 3;
-    for (String field : FIELDS) {
+    for (String field : known) {
       int d = editDistance(name.toLowerCase(Locale.ROOT), field.toLowerCase(Locale.ROOT));
       if (d < bestDistance) {
         best = field;
@@ -592,6 +696,14 @@ public final class RuleValidator {
   private record MetadataEntry(
       String key, String renderedKey, String value, String renderedValue) {}
 
+  /**
+   * One element of an array field such as {@code limits}.
+   *
+   * @param source the element's fields, or null when it is not an object/map
+   * @param rendered the element as shown in messages
+   */
+  private record Entry(Source source, String rendered) {}
+
   /** Raw rule fields, read by type; every accessor returns null for a value of another type. */
   private interface Source {
     /** Names of every field given, known or not. */
@@ -614,6 +726,9 @@ public final class RuleValidator {
 
     /** The entries, or null when the value is not a map/object. */
     List<MetadataEntry> metadata();
+
+    /** The elements of an array/list field, or null when the value is not one. */
+    List<Entry> entries(String field);
   }
 
   private static final class JsonSource implements Source {
@@ -687,12 +802,25 @@ public final class RuleValidator {
       }
       return entries;
     }
+
+    @Override
+    public List<Entry> entries(String field) {
+      JsonNode v = node.get(field);
+      if (v == null || !v.isArray()) {
+        return null;
+      }
+      List<Entry> entries = new ArrayList<>(v.size());
+      for (JsonNode e : v) {
+        entries.add(new Entry(e.isObject() ? new JsonSource(e) : null, RuleValidator.render(e)));
+      }
+      return entries;
+    }
   }
 
   private static final class MapSource implements Source {
-    private final Map<String, ?> fields;
+    private final Map<?, ?> fields;
 
-    MapSource(Map<String, ?> fields) {
+    MapSource(Map<?, ?> fields) {
       this.fields = fields;
     }
 
@@ -764,6 +892,18 @@ public final class RuleValidator {
                 renderObject(k),
                 v instanceof CharSequence cs ? cs.toString() : null,
                 renderObject(v)));
+      }
+      return entries;
+    }
+
+    @Override
+    public List<Entry> entries(String field) {
+      if (!(fields.get(field) instanceof List<?> list)) {
+        return null;
+      }
+      List<Entry> entries = new ArrayList<>(list.size());
+      for (Object e : list) {
+        entries.add(new Entry(e instanceof Map<?, ?> m ? new MapSource(m) : null, renderObject(e)));
       }
       return entries;
     }

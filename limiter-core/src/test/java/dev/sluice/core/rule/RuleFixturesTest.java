@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -38,16 +39,8 @@ class RuleFixturesTest {
     String json = read("invalid", name + ".json");
     String expected = read("invalid", name + ".expected").strip();
 
-    // Fixtures hold the tooling's view (strict); the service's view differs only in ignoring
-    // unknown fields, checked below.
-    RuleValidation result = RuleValidator.validateJsonStrict(json);
-    RuleValidation service = RuleValidator.validateJson(json);
-    assertEquals(
-        result.errors().stream()
-            .filter(e -> !e.constraint().startsWith("is not a rule field"))
-            .toList(),
-        service.errors(),
-        name + ": the service reports the same errors but for unknown fields");
+    // One view since contract version 2: the service and the tooling reject the same rules.
+    RuleValidation result = RuleValidator.validateJson(json);
 
     assertFalse(result.isValid(), name + " was accepted");
     assertNull(result.rule());
@@ -78,6 +71,7 @@ class RuleFixturesTest {
             "key-",
             "limit-",
             "window-",
+            "limits-",
             "priority-",
             "metadata-",
             "algorithm-",
@@ -93,8 +87,20 @@ class RuleFixturesTest {
     ObjectNode node = JSON.createObjectNode();
     node.put("id", rule.id());
     node.put("key", rule.key());
-    node.put("limit", rule.limit());
-    node.put("windowSeconds", rule.windowSeconds());
+    if (rule.limitsForm()) {
+      ArrayNode limits = node.putArray("limits");
+      for (LimitRule.Limit l : rule.limits()) {
+        limits
+            .addObject()
+            .put("limit", l.limit())
+            .put("windowSeconds", l.windowSeconds())
+            .put("algorithm", l.algorithm().name())
+            .put("generation", l.generation());
+      }
+    } else {
+      node.put("limit", rule.limit());
+      node.put("windowSeconds", rule.windowSeconds());
+    }
     node.put("priority", rule.priority());
     ObjectNode metadata = node.putObject("metadata");
     for (Map.Entry<String, String> e : rule.metadata().entrySet()) {

@@ -207,21 +207,26 @@ class RuleValidatorTest {
   }
 
   @Test
-  void shouldRejectUnknownFieldsEvenWhenNullInStrictMode() {
+  void shouldRejectUnknownFieldsEvenWhenNull() {
     Map<String, Object> fields = avroLike();
     fields.put("prority", null);
 
     assertEquals(
         "prority: is not a rule field; did you mean priority? (got null)",
-        RuleValidator.validateStrict(fields).errorMessage());
+        RuleValidator.validate(fields).errorMessage());
   }
 
   @Test
-  void shouldIgnoreUnknownFieldsInServiceMode() {
+  void shouldRejectUnknownFieldsInTheServiceToo() {
     Map<String, Object> fields = avroLike();
     fields.put("description", "added by a newer writer");
 
-    assertTrue(RuleValidator.validate(fields).isValid());
+    RuleValidation v = RuleValidator.validate(fields);
+    assertFalse(v.isValid());
+    assertEquals(
+        "description: is not a rule field; the fields are id, key, limit, windowSeconds, limits,"
+            + " priority, metadata, algorithm, shadow (got \"added by a newer writer\")",
+        v.errorMessage());
   }
 
   @Test
@@ -233,7 +238,7 @@ class RuleValidatorTest {
     fields.put("id", "");
 
     List<String> fieldsInError =
-        RuleValidator.validateStrict(fields).errors().stream().map(FieldError::field).toList();
+        RuleValidator.validate(fields).errors().stream().map(FieldError::field).toList();
 
     assertEquals(List.of("id", "key", "limit", "windowSeconds", "shadow", "zzz"), fieldsInError);
   }
