@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * <p>Why not just {@link AvroCodec#REQUEST}: building the generated record and running Avro's
  * generic writer through a thread-local stream, then copying its buffer twice, was about a third of
- * the caller's CPU per check. A request is six fields of a fixed schema; this sizes the output
+ * the caller's CPU per check. A request is seven fields of a fixed schema; this sizes the output
  * exactly, allocates that one array and fills it. It handles the normal case only, every string
  * ASCII and no null in the metadata, and returns null for anything else so the codec writes it
  * (non-ASCII strings go through Avro's own UTF-8 handling, unpaired surrogates included). {@code
@@ -20,11 +20,18 @@ final class RequestEncoder {
   /** Marker and fingerprint of the current {@code RateLimitRequest} schema. */
   private static final byte[] HEADER = AvroCodec.REQUEST.header();
 
+  /**
+   * Marker and fingerprint of release v1's {@code RateLimitRequest}, the current fields without the
+   * last, {@code maxCost}: the codec writes a request without {@code maxCost} in that form, so that
+   * a service of release v1 can read it during a rolling upgrade.
+   */
+  private static final byte[] V1_HEADER = AvroCodec.REQUEST.header("v1");
+
   private RequestEncoder() {}
 
   /**
-   * The single-object bytes of {@code RateLimitRequest(id, key, metadata, cost == 1 ? null : cost,
-   * replyPartition, replyTopic)}, or null when a string is not ASCII or the metadata holds a null.
+   * {@link #encode(String, String, Map, long, long, int, String)} with {@code maxCost} equal to
+   * cost.
    */
   static byte[] encode(
       String id,
@@ -33,7 +40,26 @@ final class RequestEncoder {
       long cost,
       int replyPartition,
       String replyTopic) {
-    int size = HEADER.length;
+    return encode(id, key, metadata, cost, cost, replyPartition, replyTopic);
+  }
+
+  /**
+   * The single-object bytes of {@code RateLimitRequest(id, key, metadata, cost == 1 ? null : cost,
+   * replyPartition, replyTopic, maxCost == cost ? null : maxCost)} (null being the default of
+   * each), as the codec writes them: in release v1's form when {@code maxCost} is null. Null when a
+   * string is not ASCII or the metadata holds a null.
+   */
+  static byte[] encode(
+      String id,
+      String key,
+      Map<String, String> metadata,
+      long cost,
+      long maxCost,
+      int replyPartition,
+      String replyTopic) {
+    boolean v1 = maxCost == cost;
+    byte[] header = v1 ? V1_HEADER : HEADER;
+    int size = header.length;
     int n = stringSize(id);
     int k = stringSize(key);
     if (n < 0 || k < 0) {
@@ -63,10 +89,11 @@ final class RequestEncoder {
       }
       size += 1 + t;
     }
+    size += v1 ? 0 : 1 + AvroBinary.longSize(maxCost);
 
     byte[] out = new byte[size];
-    System.arraycopy(HEADER, 0, out, 0, HEADER.length);
-    int pos = HEADER.length;
+    System.arraycopy(header, 0, out, 0, header.length);
+    int pos = header.length;
     pos = AvroBinary.putAscii(out, pos, id);
     pos = AvroBinary.putAscii(out, pos, key);
     if (!metadata.isEmpty()) {
@@ -91,6 +118,10 @@ final class RequestEncoder {
     } else {
       out[pos++] = 2;
       pos = AvroBinary.putAscii(out, pos, replyTopic);
+    }
+    if (!v1) {
+      out[pos++] = 2; // maxCost: union branch 1
+      pos = AvroBinary.putLong(out, pos, maxCost);
     }
     if (pos != size) {
       throw new IllegalStateException("request encoder sized " + size + " bytes, wrote " + pos);

@@ -20,7 +20,7 @@ class EchoWireTest {
     md.put("route", "/api/ünïcode");
     for (RateLimitRequest r :
         new RateLimitRequest[] {
-          new RateLimitRequest("id-1", "user:1", md, 123456789L, 7, "client-it.x", null),
+          new RateLimitRequest("id-1", "user:1", md, 123456789L, 7, "client-it.x", 200000000L),
           new RateLimitRequest("id-2", "k", Map.of(), null, null, null, null),
           new RateLimitRequest("i".repeat(128), "k".repeat(512), Map.of(), 1L, 1000, null, null)
         }) {
@@ -50,8 +50,8 @@ class EchoWireTest {
                   ts,
                   false,
                   null,
-                  -1L,
-                  -1));
+                  1L,
+                  0));
       assertArrayEquals(expected, EchoWire.decision("req-é", "user:1", ts), "timestamp " + ts);
     }
   }
