@@ -32,7 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SimulateConformanceTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** 60 seeds by default; {@code -Dconformance.seeds=N} (in surefire's argLine) for a longer run. */
+  /**
+   * 60 seeds by default; {@code -Dconformance.seeds=N} (in surefire's argLine) for a longer run.
+   */
   static Stream<Long> seeds() {
     return IntStream.range(0, Integer.getInteger("conformance.seeds", 60)).mapToObj(i -> 2000L + i);
   }
