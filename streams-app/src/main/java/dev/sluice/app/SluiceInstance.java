@@ -4,6 +4,7 @@ import dev.sluice.schema.registry.SchemaRegistryClient;
 import dev.sluice.topology.DecisionMetrics;
 import dev.sluice.topology.RateLimiterTopology;
 import dev.sluice.topology.RecordFormats;
+import dev.sluice.topology.ReplyTopics;
 import dev.sluice.topology.RuleStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -42,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * store was restored to the end of the rules-applied topic at start-up) and the rule validator has
  * consumed the rules topic to its end, so every published rule has been validated and sent to the
  * rule store. The second part needs two admin calls, so it is cached for {@link #READINESS_CACHE}.
+ *
+ * <p>Reply topics: a {@link ReplyTopicCache} (one background thread, the instance's admin client)
+ * tells the limiter which reply topics it may write, so no stream thread waits on the metadata of
+ * an absent or forbidden one.
  */
 public final class SluiceInstance implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceInstance.class);
@@ -49,11 +54,15 @@ public final class SluiceInstance implements AutoCloseable {
   /** How long a readiness answer about the rules topic is reused. */
   static final Duration READINESS_CACHE = Duration.ofSeconds(1);
 
+  /** How long start-up waits for the first list of writable reply topics (then goes on). */
+  static final Duration FIRST_REPLY_TOPIC_CHECK = Duration.ofSeconds(10);
+
   private final AppConfig config;
   private final KafkaStreams streams;
   private final PrometheusMeterRegistry registry;
   private KafkaStreamsMetrics streamsMetrics;
   private final Admin admin;
+  private final ReplyTopicCache replyTopics;
   private final InstanceHttpServer http;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Object readinessLock = new Object();
@@ -69,6 +78,9 @@ public final class SluiceInstance implements AutoCloseable {
             registry, MicrometerDecisionMetrics.maxRuleTags(config.sluice().delegated()));
     Properties streamsProps = config.streamsProperties();
     streamsProps.put(DecisionMetrics.HANDLER_CONFIG, metrics);
+    this.admin = Admin.create(config.clientProperties(AdminClientConfig.configNames()));
+    this.replyTopics = new ReplyTopicCache(config.sluice(), admin);
+    streamsProps.put(ReplyTopics.CONFIG, replyTopics);
     this.streams =
         new KafkaStreams(
             RateLimiterTopology.build(
@@ -98,7 +110,6 @@ public final class SluiceInstance implements AutoCloseable {
     Gauge.builder("sluice.ready", this, i -> i.readiness().ready() ? 1 : 0)
         .description("1 when /health/ready answers 200")
         .register(registry);
-    this.admin = Admin.create(config.clientProperties(AdminClientConfig.configNames()));
     this.http =
         InstanceHttpServer.start(
             httpPort, this::readiness, registry, new CountersQuery(streams, config.sluice()));
@@ -126,6 +137,7 @@ public final class SluiceInstance implements AutoCloseable {
   public static SluiceInstance start(AppConfig config, int httpPort) {
     SluiceInstance instance =
         new SluiceInstance(config, httpPort < 0 ? config.sluice().httpPort() : httpPort);
+    instance.replyTopics.start(FIRST_REPLY_TOPIC_CHECK);
     instance.streams.start();
     return instance;
   }
@@ -283,6 +295,7 @@ public final class SluiceInstance implements AutoCloseable {
       }
     }
     registry.close();
+    replyTopics.close();
     admin.close(Duration.ofSeconds(5));
     stopped.countDown();
     return clean;

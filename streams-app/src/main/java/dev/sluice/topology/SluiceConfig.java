@@ -37,6 +37,13 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param replyTopicPrefixes {@code sluice.reply.topic.allowed.prefixes}: besides the decisions
  *     topic, the prefixes a request's {@code replyTopic} may start with (comma separated; empty by
  *     default: only the decisions topic)
+ * @param replyTopicCheckIntervalMs {@code sluice.reply.topic.check.interval.ms}: how often an
+ *     instance lists the reply topics under the allowed prefixes and checks it may write them, so
+ *     that a request naming an absent or unwritable one is answered at once (see {@code
+ *     ReplyTopics})
+ * @param replyTopicCacheMaxEntries {@code sluice.reply.topic.cache.max.entries}: most reply topics
+ *     an instance remembers as writable, and separately as unwritable (least recently asked first
+ *     out)
  * @param delegated {@code sluice.*} keys under a {@link #DELEGATED_PREFIXES prefix} another
  *     component validates (e.g. {@code sluice.schema.registry.*}); kept here, never passed to Kafka
  * @param passThrough every non-Sluice key, for Kafka Streams and its clients, unmodifiable
@@ -53,6 +60,8 @@ public record SluiceConfig(
     int expiryBatchSize,
     long expiryGraceMs,
     List<String> replyTopicPrefixes,
+    long replyTopicCheckIntervalMs,
+    int replyTopicCacheMaxEntries,
     Map<String, String> delegated,
     Map<String, String> passThrough) {
 
@@ -96,6 +105,12 @@ public record SluiceConfig(
 
   /** Key of {@link #replyTopicPrefixes}. */
   public static final String REPLY_TOPIC_PREFIXES = "sluice.reply.topic.allowed.prefixes";
+
+  /** Key of {@link #replyTopicCheckIntervalMs}. */
+  public static final String REPLY_TOPIC_CHECK_INTERVAL_MS = "sluice.reply.topic.check.interval.ms";
+
+  /** Key of {@link #replyTopicCacheMaxEntries}. */
+  public static final String REPLY_TOPIC_CACHE_MAX_ENTRIES = "sluice.reply.topic.cache.max.entries";
 
   /** Every Sluice key with its default, in documentation order. */
   public static final Map<String, String> DEFAULTS = defaults();
@@ -142,6 +157,8 @@ public record SluiceConfig(
     d.put(EXPIRY_BATCH_SIZE, "10000");
     d.put(EXPIRY_GRACE_MS, "60000");
     d.put(REPLY_TOPIC_PREFIXES, "");
+    d.put(REPLY_TOPIC_CHECK_INTERVAL_MS, "10000");
+    d.put(REPLY_TOPIC_CACHE_MAX_ENTRIES, "10000");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -192,6 +209,8 @@ public record SluiceConfig(
             (int) number(v, EXPIRY_BATCH_SIZE, 1, 10_000_000),
             number(v, EXPIRY_GRACE_MS, 0, Long.MAX_VALUE),
             prefixes(v.get(REPLY_TOPIC_PREFIXES)),
+            number(v, REPLY_TOPIC_CHECK_INTERVAL_MS, 100, 3_600_000),
+            (int) number(v, REPLY_TOPIC_CACHE_MAX_ENTRIES, 1, 1_000_000),
             delegated,
             other);
     config.checkTopicsDistinct();
@@ -301,6 +320,9 @@ public record SluiceConfig(
     p.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProcessingHandler.class.getName());
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProductionHandler.class.getName());
     // The rule store's global processor gets the same dead-letter handling as stream tasks. The
     // key is deprecated only because 5.0 makes "true" the default; Kafka 4.4 warns without it.
     p.put("processing.exception.handler.global.enabled", "true");
@@ -393,7 +415,9 @@ public record SluiceConfig(
             expiryIntervalMs,
             expiryBatchSize,
             expiryGraceMs,
-            replyTopicPrefixes)
+            replyTopicPrefixes,
+            replyTopicCheckIntervalMs,
+            replyTopicCacheMaxEntries)
         + " + "
         + passThrough.keySet();
   }
