@@ -26,6 +26,13 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param decisionsTopic {@code sluice.topic.decisions}: the default reply topic
  * @param deadLettersTopic {@code sluice.topic.dead-letters}
  * @param httpPort {@code sluice.http.port}: health and metrics endpoint port
+ * @param httpBindAddress {@code sluice.http.bind.address}: the address the HTTP server listens on
+ *     ({@code 0.0.0.0}, every IPv4 and IPv6 address, by default; an IP literal or a host name)
+ * @param httpCountersEnabled {@code sluice.http.counters.enabled}: whether {@code /counters}
+ *     answers (it shows any key's counters to whoever can reach the port)
+ * @param stuckPartitionMs {@code sluice.health.stuck.partition.ms}: how long a requests partition
+ *     this instance owns may have records waiting, more and more of them, while its committed
+ *     offset stands still, before {@code /health/ready} reports it stuck; 0 turns the check off
  * @param rocksDbCacheBytes {@code sluice.rocksdb.cache.bytes}: off-heap memory shared by every
  *     RocksDB store of the JVM (block cache, with memtables and index/filter blocks charged to it)
  * @param expiryIntervalMs {@code sluice.counters.expiry.interval.ms}: wall-clock period of the
@@ -55,6 +62,9 @@ public record SluiceConfig(
     String decisionsTopic,
     String deadLettersTopic,
     int httpPort,
+    String httpBindAddress,
+    boolean httpCountersEnabled,
+    long stuckPartitionMs,
     long rocksDbCacheBytes,
     long expiryIntervalMs,
     int expiryBatchSize,
@@ -90,6 +100,15 @@ public record SluiceConfig(
 
   /** Key of {@link #httpPort}. */
   public static final String HTTP_PORT = "sluice.http.port";
+
+  /** Key of {@link #httpBindAddress}. */
+  public static final String HTTP_BIND_ADDRESS = "sluice.http.bind.address";
+
+  /** Key of {@link #httpCountersEnabled}. */
+  public static final String HTTP_COUNTERS_ENABLED = "sluice.http.counters.enabled";
+
+  /** Key of {@link #stuckPartitionMs}. */
+  public static final String STUCK_PARTITION_MS = "sluice.health.stuck.partition.ms";
 
   /** Key of {@link #rocksDbCacheBytes}. */
   public static final String ROCKSDB_CACHE_BYTES = "sluice.rocksdb.cache.bytes";
@@ -152,6 +171,9 @@ public record SluiceConfig(
     d.put(TOPIC_DECISIONS, "sluice.decisions");
     d.put(TOPIC_DEAD_LETTERS, "sluice.dead-letters");
     d.put(HTTP_PORT, "8080");
+    d.put(HTTP_BIND_ADDRESS, "0.0.0.0");
+    d.put(HTTP_COUNTERS_ENABLED, "true");
+    d.put(STUCK_PARTITION_MS, "30000");
     d.put(ROCKSDB_CACHE_BYTES, Long.toString(64L * 1024 * 1024));
     d.put(EXPIRY_INTERVAL_MS, "60000");
     d.put(EXPIRY_BATCH_SIZE, "10000");
@@ -204,6 +226,9 @@ public record SluiceConfig(
             topic(v, TOPIC_DECISIONS),
             topic(v, TOPIC_DEAD_LETTERS),
             (int) number(v, HTTP_PORT, 1, 65_535),
+            address(v, HTTP_BIND_ADDRESS),
+            bool(v, HTTP_COUNTERS_ENABLED),
+            number(v, STUCK_PARTITION_MS, 0, 86_400_000),
             number(v, ROCKSDB_CACHE_BYTES, 1L << 20, Long.MAX_VALUE),
             number(v, EXPIRY_INTERVAL_MS, 0, Long.MAX_VALUE),
             (int) number(v, EXPIRY_BATCH_SIZE, 1, 10_000_000),
@@ -245,6 +270,27 @@ public record SluiceConfig(
               + "\")");
     }
     return value;
+  }
+
+  private static String address(Map<String, String> v, String key) {
+    String value = v.get(key);
+    if (!Pattern.matches("[A-Za-z0-9._:%\\[\\]-]{1,253}", value)) {
+      throw new IllegalArgumentException(
+          key
+              + ": must be an IP address or host name, e.g. 0.0.0.0 (every address) or 127.0.0.1"
+              + " (this machine only) (got \""
+              + value
+              + "\")");
+    }
+    return value;
+  }
+
+  private static boolean bool(Map<String, String> v, String key) {
+    String value = v.get(key);
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new IllegalArgumentException(key + ": must be true or false (got \"" + value + "\")");
+    }
+    return Boolean.parseBoolean(value);
   }
 
   private static long number(Map<String, String> v, String key, long min, long max) {
@@ -411,6 +457,9 @@ public record SluiceConfig(
             decisionsTopic,
             deadLettersTopic,
             httpPort,
+            httpBindAddress,
+            httpCountersEnabled,
+            stuckPartitionMs,
             rocksDbCacheBytes,
             expiryIntervalMs,
             expiryBatchSize,
