@@ -5,10 +5,16 @@ import dev.sluice.avro.Decision;
 import dev.sluice.avro.RateLimitRequest;
 import dev.sluice.avro.Rule;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.SchemaParseException;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -20,6 +26,12 @@ import org.apache.avro.util.ClassSecurityValidator;
 /**
  * Avro single-object encoding (a 2-byte marker {@code C3 01}, the 8-byte schema fingerprint, then
  * the Avro binary body) for one generated record type. Thread-safe.
+ *
+ * <p>It writes the current schema only. It reads the current schema and every released version of
+ * the record ({@link #RELEASED}, snapshots kept as resources under {@code
+ * dev/sluice/schema/released/}), resolved to the current schema by Avro's rules (new fields take
+ * their defaults): records written by the previous release, on a topic or in a store, still decode
+ * after an upgrade. A fingerprint of any other schema, a newer one included, is refused.
  *
  * <p>Avro refuses to instantiate generated classes from packages it does not trust; creating any
  * codec adds {@code dev.sluice.avro} to the trusted set once, keeping Avro's defaults.
@@ -38,6 +50,12 @@ public final class AvroCodec<T extends SpecificRecord> {
     ClassSecurityValidator.setGlobal(
         type -> type.getName().startsWith("dev.sluice.avro.") || avroDefault.isTrusted(type));
   }
+
+  /**
+   * The released schema snapshots this codec also reads, oldest first: the directory names under
+   * {@code dev/sluice/schema/released/}. Add one when releasing a version whose schemas changed.
+   */
+  public static final List<String> RELEASED = List.of("v1");
 
   /** Rules, as operators publish them. */
   public static final AvroCodec<Rule> RULE = new AvroCodec<>(Rule.getClassSchema());
@@ -58,15 +76,70 @@ public final class AvroCodec<T extends SpecificRecord> {
   private final BinaryMessageDecoder<T> decoder;
   private final long fingerprint;
 
+  /** Every schema this codec reads, by fingerprint: the current one and the released ones. */
+  private final Map<Long, Schema> writers;
+
   private AvroCodec(Schema schema) {
     this.schema = schema;
     this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+    Map<Long, Schema> known = new HashMap<>();
+    known.put(fingerprint, schema);
+    for (String version : RELEASED) {
+      Schema old = releasedSchema(version, schema.getName());
+      if (old != null
+          && known.putIfAbsent(SchemaNormalization.parsingFingerprint64(old), old) == null) {
+        decoder.addSchema(old);
+      }
+    }
+    this.writers = Map.copyOf(known);
   }
 
   /**
-   * The schema of this codec's record: the only one it writes and the only one it decodes.
+   * The schema of record {@code name} as released in {@code version}, parsed after the named types
+   * records refer to: what a producer, store or reader of that release used. For reading old data
+   * and for compatibility tests.
+   *
+   * @param version a snapshot directory name, one of {@link #RELEASED}
+   * @param name the record's simple name, e.g. {@code "RateLimitRequest"}
+   * @return the released schema, or null when that release had no such record
+   * @throws IllegalStateException when a snapshot resource cannot be read or parsed: the jar is
+   *     broken, and no codec should start
+   */
+  public static Schema releasedSchema(String version, String name) {
+    String dir = "released/" + version + "/";
+    String text = resource(dir + name + ".avsc");
+    if (text == null) {
+      return null;
+    }
+    Schema.Parser parser = new Schema.Parser();
+    try {
+      // Referenced types first, each after those it refers to (a Rule names RateLimitAlgorithm).
+      for (String dep : List.of("RateLimitAlgorithm", "DecisionReason", "Rule")) {
+        String depText = dep.equals(name) ? null : resource(dir + dep + ".avsc");
+        if (depText != null) {
+          parser.parse(depText);
+        }
+      }
+      return parser.parse(text);
+    } catch (SchemaParseException e) {
+      throw new IllegalStateException(
+          "cannot parse released schema " + dir + name + ".avsc: " + e.getMessage(), e);
+    }
+  }
+
+  private static String resource(String path) {
+    try (InputStream in = AvroCodec.class.getResourceAsStream(path)) {
+      return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read released schema " + path + ": " + e, e);
+    }
+  }
+
+  /**
+   * The schema of this codec's record: the only one it writes, and the one it decodes every known
+   * writer schema into.
    *
    * @return the generated class's schema
    */
@@ -112,11 +185,12 @@ public final class AvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * Decodes single-object encoded bytes. Before Avro reads the body, every length and count prefix
-   * in it is checked against the bytes that follow ({@link AvroBounds}, one pass, no allocation),
-   * so a small poison record cannot make Avro allocate gigabytes. Only this codec's own schema is
-   * known: bytes written with any other schema, a newer version of the same record included, are
-   * refused.
+   * Decodes single-object encoded bytes written with the current schema or a released one (then
+   * resolved to the current schema, new fields taking their defaults). Before Avro reads the body,
+   * every length and count prefix in it is checked against the bytes that follow, by the schema
+   * that wrote them ({@link AvroBounds}, one pass, no allocation), so a small poison record cannot
+   * make Avro allocate gigabytes. Bytes written with any other schema, a newer version of the same
+   * record included, are refused without reading the body.
    *
    * @param bytes the record value; null is refused like any other non-Avro bytes
    * @return the decoded record, a new instance
@@ -128,8 +202,9 @@ public final class AvroCodec<T extends SpecificRecord> {
       throw new CodecException(
           "not Avro single-object encoded " + schema.getName() + " (expected marker C3 01)");
     }
-    if (matchesFingerprint(bytes)) {
-      String tooLong = AvroBounds.check(schema, bytes, 10, bytes.length);
+    Schema writer = writers.get(fingerprintOf(bytes));
+    if (writer != null) {
+      String tooLong = AvroBounds.check(writer, bytes, 10, bytes.length);
       if (tooLong != null) {
         throw new CodecException(
             "truncated or corrupt " + schema.getName() + " record: " + tooLong);
@@ -148,18 +223,13 @@ public final class AvroCodec<T extends SpecificRecord> {
     }
   }
 
-  /**
-   * True when the header names this codec's schema: the body is then checked against it ({@link
-   * AvroBounds}) before Avro allocates anything. Another fingerprint is refused by the decoder
-   * without reading the body.
-   */
-  private boolean matchesFingerprint(byte[] bytes) {
+  /** The fingerprint in a single-object header (little-endian, after the 2-byte marker). */
+  private static long fingerprintOf(byte[] bytes) {
+    long f = 0;
     for (int i = 0; i < 8; i++) {
-      if (bytes[2 + i] != (byte) (fingerprint >>> (8 * i))) {
-        return false;
-      }
+      f |= (bytes[2 + i] & 0xFFL) << (8 * i);
     }
-    return true;
+    return f;
   }
 
   /**

@@ -36,11 +36,14 @@ public final class DecisionCodec {
         .setTimestampMs(v.timestampMs())
         .setShadow(v.shadow())
         .setMessage(v.message())
+        .setGranted(v.granted())
+        .setLimitIndex(v.limitIndex())
         .build();
   }
 
   /**
-   * The core form of a decision.
+   * The core form of a decision. A decision written before contract version 2 (read through the
+   * previous schema) has {@code granted} and {@code limitIndex} -1, the schema's defaults.
    *
    * @param d the Avro decision, not null
    * @return the verdict it carries
@@ -56,8 +59,8 @@ public final class DecisionCodec {
         d.getRemaining(),
         d.getResetAfterMs(),
         d.getRetryAfterMs(),
-        -1,
-        -1,
+        d.getGranted(),
+        d.getLimitIndex(),
         d.getTimestampMs(),
         d.getShadow(),
         d.getMessage());
@@ -84,8 +87,9 @@ public final class DecisionCodec {
 
   /**
    * Plain JSON of a decision, one line, exactly the SPEC 6 fields in this order: requestId, key,
-   * allowed, reason, ruleId, limit, remaining, resetAfterMs, retryAfterMs, timestampMs, shadow,
-   * message. Every field is present; absent values are written as {@code null}.
+   * allowed, reason, ruleId, limit, remaining, resetAfterMs, retryAfterMs, limitIndex, granted,
+   * timestampMs, shadow, message. Every field is present; absent values are written as {@code
+   * null}.
    *
    * @param v the verdict, not null
    * @return one line of JSON, without a line end
@@ -103,6 +107,8 @@ public final class DecisionCodec {
       g.writeNumberField("remaining", v.remaining());
       g.writeNumberField("resetAfterMs", v.resetAfterMs());
       g.writeNumberField("retryAfterMs", v.retryAfterMs());
+      g.writeNumberField("limitIndex", v.limitIndex());
+      g.writeNumberField("granted", v.granted());
       g.writeNumberField("timestampMs", v.timestampMs());
       g.writeBooleanField("shadow", v.shadow());
       writeNullable(g, "message", v.message());

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * <p>Why not just {@link AvroCodec#DECISION}: building the generated record, then running Avro's
  * generic writer (a schema walk, a union resolution per nullable field) through a buffered stream
  * and copying the result out, was about a tenth of the stream thread's work at top rate. A decision
- * is twelve fields of a fixed schema; this sizes the output exactly, allocates that one array and
+ * is fourteen fields of a fixed schema; this sizes the output exactly, allocates that one array and
  * fills it:
  *
  * <ul>
@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  *       copied char by char; any other string goes through {@link String#getBytes} with UTF-8,
  *       which is what Avro's {@code BinaryEncoder.writeString} does too, so unpaired surrogates
  *       come out as {@code ?} exactly as there;
- *   <li>booleans as one byte 0 or 1; longs as zig-zag varints.
+ *   <li>booleans as one byte 0 or 1; longs and ints ({@code limitIndex}) as zig-zag varints.
  * </ul>
  *
  * <p>It returns null for what it cannot do exactly (a core reason with no {@link DecisionReason}
@@ -71,7 +71,9 @@ final class DecisionEncoder {
             + AvroBinary.longSize(v.retryAfterMs())
             + AvroBinary.longSize(v.timestampMs())
             + 1 // shadow
-            + nullableStringSize(message, messageUtf8);
+            + nullableStringSize(message, messageUtf8)
+            + AvroBinary.longSize(v.granted())
+            + AvroBinary.longSize(v.limitIndex());
     if (size > MAX_SIZE) {
       return null;
     }
@@ -91,6 +93,9 @@ final class DecisionEncoder {
     pos = AvroBinary.putLong(out, pos, v.timestampMs());
     out[pos++] = (byte) (v.shadow() ? 1 : 0);
     pos = putNullableString(out, pos, message, messageUtf8);
+    pos = AvroBinary.putLong(out, pos, v.granted());
+    // An Avro int is the same zig-zag varint as a long (at most 5 bytes for a 32-bit value).
+    pos = AvroBinary.putLong(out, pos, v.limitIndex());
     if (pos != size) {
       throw new IllegalStateException("decision encoder sized " + size + " bytes, wrote " + pos);
     }

@@ -11,9 +11,11 @@ import java.util.Map;
  * @param key the request key, or null when absent or not a string
  * @param metadata the metadata, never null (empty when absent), unmodifiable
  * @param cost the cost, or null when absent (meaning 1) or not an integer
+ * @param maxCost the most permits the caller accepts, or null when absent (meaning {@code cost}) or
+ *     not an integer; always null in requests written before contract version 2
  * @param replyTopic the requested reply topic, or null
  * @param replyPartition the requested reply partition, or null
- * @param typeError the first field (in the order id, key, metadata, cost, replyTopic,
+ * @param typeError the first field (in the order id, key, metadata, cost, maxCost, replyTopic,
  *     replyPartition) whose JSON type was wrong, as {@code field: reason (got value)}; else null
  * @param typeErrorField the field {@code typeError} names ({@code metadata} for any entry), or null
  */
@@ -22,6 +24,7 @@ public record DecodedRequest(
     String key,
     Map<String, String> metadata,
     Long cost,
+    Long maxCost,
     String replyTopic,
     Integer replyPartition,
     String typeError,
@@ -34,6 +37,7 @@ public record DecodedRequest(
    * @param key the request key, or null
    * @param metadata the metadata, or null for none; copied
    * @param cost the cost, or null
+   * @param maxCost the most permits the caller accepts, or null
    * @param replyTopic the requested reply topic, or null
    * @param replyPartition the requested reply partition, or null
    * @param typeError the first type error as {@code field: reason (got value)}, or null

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Decodes requests-topic values: Avro single-object {@link RateLimitRequest} bytes, or a JSON
- * object {@code {"id":..,"key":..,"metadata":{..},"cost":..,"replyTopic":..,"replyPartition":..}}.
+ * object {@code
+ * {"id":..,"key":..,"metadata":{..},"cost":..,"maxCost":..,"replyTopic":..,"replyPartition":..}}.
  * Unknown JSON fields are ignored (so {@code timestampMs}, which the service never takes from the
  * value, does no harm). Stateless and thread-safe.
  */
@@ -63,6 +64,7 @@ public final class RequestCodec {
         r.getKey(),
         r.getMetadata(),
         r.getCost(),
+        r.getMaxCost(),
         r.getReplyTopic(),
         r.getReplyPartition(),
         null,
@@ -80,11 +82,12 @@ public final class RequestCodec {
     String id = string(node, "id", errors);
     String key = string(node, "key", errors);
     Map<String, String> metadata = metadata(node, errors);
-    Long cost = cost(node, errors);
+    Long cost = permits(node, "cost", errors);
+    Long maxCost = permits(node, "maxCost", errors);
     String replyTopic = string(node, "replyTopic", errors);
     Integer replyPartition = replyPartition(node, errors);
     return new DecodedRequest(
-        id, key, metadata, cost, replyTopic, replyPartition, errors.message, errors.field);
+        id, key, metadata, cost, maxCost, replyTopic, replyPartition, errors.message, errors.field);
   }
 
   /** Keeps only the first error: fields are read in SPEC order, so that is the one to report. */
@@ -143,17 +146,22 @@ public final class RequestCodec {
     return out;
   }
 
-  private static Long cost(JsonNode node, Errors errors) {
-    JsonNode v = node.get("cost");
+  /**
+   * A count of permits ({@code cost}, {@code maxCost}): an integer. Its range (SPEC 2) is checked
+   * later, with the other fields; only a value past 64 bits, which cannot be carried, is reported
+   * here.
+   */
+  private static Long permits(JsonNode node, String field, Errors errors) {
+    JsonNode v = node.get(field);
     if (absent(v)) {
       return null;
     }
     if (!v.isIntegralNumber()) {
-      errors.add("cost", "cost: must be an integer (got " + Json.preview(v) + ")");
+      errors.add(field, field + ": must be an integer (got " + Json.preview(v) + ")");
       return null;
     }
     if (!v.canConvertToLong()) {
-      errors.add("cost", "cost: must be 1 to 1000000000 (got " + Json.preview(v) + ")");
+      errors.add(field, field + ": must be 0 to 1000000000 (got " + Json.preview(v) + ")");
       return null;
     }
     return v.longValue();

@@ -13,7 +13,7 @@ import org.apache.avro.specific.SpecificData;
  * <p>Why not just {@link AvroCodec#REQUEST}: the codec checks the body's bounds ({@link
  * AvroBounds}), then Avro reads it byte by byte through an {@code InputStream} and a resolving
  * decoder into a generated record, which is then copied into a {@code DecodedRequest}: about a
- * tenth of the stream thread's work at top rate. A request is six fields of a fixed schema.
+ * tenth of the stream thread's work at top rate. A request is seven fields of a fixed schema.
  *
  * <p>What it reads, and what sends it back to the codec (null):
  *
@@ -92,10 +92,12 @@ final class RequestDecoder {
     Long cost = in.readNonNullBranch() ? in.readLong() : null;
     Integer replyPartition = in.readNonNullBranch() ? in.readInt() : null;
     String replyTopic = in.readNonNullBranch() ? in.readString() : null;
+    Long maxCost = in.readNonNullBranch() ? in.readLong() : null;
     if (!in.atEnd()) {
       throw AvroBinary.Unexpected.INSTANCE;
     }
-    return new DecodedRequest(id, key, metadata, cost, replyTopic, replyPartition, null, null);
+    return new DecodedRequest(
+        id, key, metadata, cost, maxCost, replyTopic, replyPartition, null, null);
   }
 
   private static Map<String, String> metadata(AvroBinary.Reader in) throws AvroBinary.Unexpected {

@@ -1,12 +1,21 @@
 package dev.sluice.schema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.avro.AppliedRule;
+import dev.sluice.avro.Decision;
 import dev.sluice.avro.RateLimitRequest;
+import dev.sluice.avro.Rule;
+import dev.sluice.core.Reason;
+import dev.sluice.core.Verdict;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
 class AvroCodecTest {
@@ -51,8 +60,8 @@ class AvroCodecTest {
             dev.sluice.avro.Rule.newBuilder()
                 .setId("a")
                 .setKey("k")
-                .setLimit(1)
-                .setWindowSeconds(1)
+                .setLimit(1L)
+                .setWindowSeconds(1L)
                 .build());
     assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(wrongFingerprint));
   }
@@ -84,6 +93,113 @@ class AvroCodecTest {
     assertTrue(allocated < 16L << 20, "allocated " + allocated + " bytes for two 30-byte records");
     assertTrue(s.getMessage().contains("string length 1073741824"), s.getMessage());
     assertTrue(m.getMessage().contains("map block of 1073741824 items"), m.getMessage());
+  }
+
+  @Test
+  void shouldDecodeRequestsWrittenByTheReleasedV1Schema() {
+    // A v1 producer has no maxCost field: the request reads as one without maxCost.
+    byte[] v1 =
+        ReleasedBytes.write(
+            "v1",
+            "RateLimitRequest",
+            Map.of(
+                "id",
+                "q",
+                "key",
+                "k",
+                "metadata",
+                Map.of("a", "b"),
+                "cost",
+                3L,
+                "replyPartition",
+                1,
+                "replyTopic",
+                "t"));
+    assertFalse(
+        Arrays.equals(Arrays.copyOf(v1, 10), AvroCodec.REQUEST.header()),
+        "the schema changed, so must its fingerprint");
+    RateLimitRequest r = AvroCodec.REQUEST.decode(v1);
+    assertEquals(new RateLimitRequest("q", "k", Map.of("a", "b"), 3L, 1, "t", null), r);
+    assertNull(RequestDecoder.decode(v1), "the direct reader knows the current header only");
+    assertEquals(
+        new DecodedRequest("q", "k", Map.of("a", "b"), 3L, null, "t", 1, null, null),
+        RequestCodec.decode(v1));
+  }
+
+  @Test
+  void shouldDecodeDecisionsWrittenByTheReleasedV1SchemaWithGrantedAndLimitIndexMinusOne() {
+    byte[] v1 =
+        ReleasedBytes.write(
+            "v1",
+            "Decision",
+            Map.ofEntries(
+                Map.entry("requestId", "q"),
+                Map.entry("key", "k"),
+                Map.entry("allowed", false),
+                Map.entry("reason", "RATE_LIMITED"),
+                Map.entry("ruleId", "r"),
+                Map.entry("limit", 10L),
+                Map.entry("remaining", 0L),
+                Map.entry("resetAfterMs", 500L),
+                Map.entry("retryAfterMs", 250L),
+                Map.entry("timestampMs", 1000L),
+                Map.entry("shadow", false)));
+    Decision d = AvroCodec.DECISION.decode(v1);
+    assertEquals(-1L, d.getGranted());
+    assertEquals(-1, d.getLimitIndex());
+    assertEquals(
+        new Verdict(
+            "q", "k", false, Reason.RATE_LIMITED, "r", 10, 0, 500, 250, -1, -1, 1000, false, null),
+        DecisionCodec.fromAvro(d));
+  }
+
+  @Test
+  void shouldDecodeRulesAndAppliedRulesWrittenByTheReleasedV1Schemas() {
+    Map<String, Object> ruleFields =
+        Map.of("id", "r", "key", "user:*", "limit", 5L, "windowSeconds", 60L);
+    Rule rule = AvroCodec.RULE.decode(ReleasedBytes.write("v1", "Rule", ruleFields));
+    assertEquals(5L, rule.getLimit());
+    assertEquals(60L, rule.getWindowSeconds());
+    assertNull(rule.getLimits(), "a v1 rule is in the top-level form");
+
+    Schema v1Rule = ReleasedBytes.schema("v1", "AppliedRule").getField("rule").schema();
+    AppliedRule applied =
+        AvroCodec.APPLIED_RULE.decode(
+            ReleasedBytes.write(
+                "v1",
+                "AppliedRule",
+                Map.of(
+                    "rule",
+                    ReleasedBytes.build(v1Rule, ruleFields),
+                    "generation",
+                    42L,
+                    "sourcePartition",
+                    0,
+                    "sourceOffset",
+                    42L)));
+    assertEquals(rule, applied.getRule());
+    assertEquals(42L, applied.getGeneration());
+    assertEquals(List.of(), applied.getLimitGenerations());
+  }
+
+  @Test
+  void shouldCheckTheBoundsOfReleasedSchemaBytesBeforeAvroAllocates() {
+    byte[] v1Header =
+        Arrays.copyOf(
+            ReleasedBytes.write("v1", "RateLimitRequest", Map.of("id", "a", "key", "b")), 10);
+    byte[] hugeString = concat(v1Header, zigZag(1L << 30), new byte[16]);
+    CodecException e =
+        assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(hugeString));
+    assertTrue(e.getMessage().contains("string length 1073741824"), e.getMessage());
+  }
+
+  @Test
+  void shouldRefuseAnUnknownFingerprintNamingIt() {
+    byte[] bytes =
+        AvroCodec.REQUEST.encode(RateLimitRequest.newBuilder().setId("a").setKey("b").build());
+    bytes[4] ^= 0x10;
+    CodecException e = assertThrows(CodecException.class, () -> AvroCodec.REQUEST.decode(bytes));
+    assertTrue(e.getMessage().contains("unknown schema fingerprint"), e.getMessage());
   }
 
   private static byte[] zigZag(long v) {

@@ -47,14 +47,31 @@ class DecisionEncoderTest {
   @Test
   void shouldWriteEveryReasonAndTheExtremeLongsDirectly() {
     long[] extremes = {Long.MIN_VALUE, Long.MIN_VALUE + 1, -65, -64, -1, 0, 63, 64, Long.MAX_VALUE};
+    int[] indexes = {Integer.MIN_VALUE, -65, -64, -1, 0, 1, 7, 63, 64, Integer.MAX_VALUE};
     for (Reason reason : Reason.values()) {
       for (long x : extremes) {
-        assertSameBytes(
-            new Verdict("q", "k", true, reason, "r", x, x, x, x, -1, -1, x, false, null));
+        assertSameBytes(new Verdict("q", "k", true, reason, "r", x, x, x, x, x, 0, x, false, null));
         assertSameBytes(
             new Verdict(null, null, false, reason, null, x, -x, 0, x, -1, -1, -1, true, "m"));
       }
+      for (int i : indexes) {
+        assertSameBytes(new Verdict("q", "k", true, reason, "r", 1, 0, 1, 0, i, i, 1, false, null));
+      }
     }
+  }
+
+  @Test
+  void shouldEndWithGrantedThenLimitIndex() {
+    // The last two fields of Decision.avsc, as zig-zag varints: granted 3 (6), limitIndex 2 (4).
+    byte[] bytes =
+        assertSameBytes(
+            new Verdict("q", "k", true, Reason.ALLOWED, "r", 5, 2, 10, 0, 3, 2, 7, false, null));
+    assertEquals(6, bytes[bytes.length - 2]);
+    assertEquals(4, bytes[bytes.length - 1]);
+    Verdict noRule = Verdict.noMatchingRule("q", "k", 7);
+    byte[] none = assertSameBytes(noRule);
+    assertEquals(1, none[none.length - 2]); // -1
+    assertEquals(1, none[none.length - 1]); // -1
   }
 
   @Test
@@ -108,7 +125,7 @@ class DecisionEncoderTest {
                     strings, strings, Arbitraries.of(true, false), Arbitraries.of(Reason.class))
                 .as(Head::new),
             strings,
-            Combinators.combine(longs, longs, longs, longs, longs).as(Numbers::new),
+            Combinators.combine(longs, longs, longs, longs, longs, ints(), longs).as(Numbers::new),
             Arbitraries.of(true, false),
             strings)
         .as(
@@ -123,8 +140,8 @@ class DecisionEncoderTest {
                     n.remaining,
                     n.resetAfterMs,
                     n.retryAfterMs,
-                    -1,
-                    -1,
+                    n.granted,
+                    n.limitIndex,
                     n.timestampMs,
                     shadow,
                     message));
@@ -133,7 +150,24 @@ class DecisionEncoderTest {
   private record Head(String requestId, String key, boolean allowed, Reason reason) {}
 
   private record Numbers(
-      long limit, long remaining, long resetAfterMs, long retryAfterMs, long timestampMs) {}
+      long limit,
+      long remaining,
+      long resetAfterMs,
+      long retryAfterMs,
+      long granted,
+      int limitIndex,
+      long timestampMs) {}
+
+  /** Ints over the whole range, near zero (limit indexes, -1), and at the varint length steps. */
+  static Arbitrary<Integer> ints() {
+    return Arbitraries.oneOf(
+        Arbitraries.integers(),
+        Arbitraries.integers().between(-2, 8),
+        Arbitraries.integers()
+            .between(0, 31)
+            .flatMap(b -> Arbitraries.of(1 << b, (1 << b) - 1, -(1 << b), -(1 << b) - 1)),
+        Arbitraries.of(Integer.MIN_VALUE, Integer.MAX_VALUE, 0, -1));
+  }
 
   /** Longs over the whole range, near zero, and at the varint length steps. */
   static Arbitrary<Long> longs() {

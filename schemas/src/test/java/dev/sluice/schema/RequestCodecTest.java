@@ -18,9 +18,9 @@ class RequestCodecTest {
   void shouldReadAJsonRequestIgnoringTimestampAndUnknownFields() {
     DecodedRequest r =
         json(
-            "  {\"id\":\"q\",\"key\":\"k\",\"metadata\":{\"a\":\"b\"},\"cost\":3,"
+            "  {\"id\":\"q\",\"key\":\"k\",\"metadata\":{\"a\":\"b\"},\"cost\":3,\"maxCost\":5,"
                 + "\"timestampMs\":99,\"extra\":true,\"replyTopic\":\"t\",\"replyPartition\":2}");
-    assertEquals(new DecodedRequest("q", "k", Map.of("a", "b"), 3L, "t", 2, null, null), r);
+    assertEquals(new DecodedRequest("q", "k", Map.of("a", "b"), 3L, 5L, "t", 2, null, null), r);
   }
 
   @Test
@@ -37,6 +37,24 @@ class RequestCodecTest {
   }
 
   @Test
+  void shouldReadMaxCostAndReportItsWrongTypeByName() {
+    assertEquals(0L, json("{\"cost\":0,\"maxCost\":0}").maxCost());
+    assertNull(json("{\"cost\":2}").maxCost());
+    assertNull(json("{\"maxCost\":null}").maxCost());
+    assertNull(json("{\"maxCost\":null}").typeError());
+    assertEquals(
+        "maxCost: must be an integer (got \"5\")", json("{\"maxCost\":\"5\"}").typeError());
+    assertEquals("maxCost: must be an integer (got 2.5)", json("{\"maxCost\":2.5}").typeError());
+    DecodedRequest huge = json("{\"cost\":1,\"maxCost\":99999999999999999999}");
+    assertEquals("maxCost", huge.typeErrorField());
+    assertNull(huge.maxCost());
+    assertEquals(1L, huge.cost());
+    // cost comes before maxCost in SPEC 2's order, so its error is the one reported.
+    assertEquals("cost", json("{\"cost\":true,\"maxCost\":true}").typeErrorField());
+    assertEquals("maxCost", json("{\"maxCost\":true,\"replyPartition\":\"x\"}").typeErrorField());
+  }
+
+  @Test
   void shouldShowAWholeDecimalAsWrittenInATypeError() {
     // SPEC 2: the message names the field; "(got 2)" for a cost of 2.0 would contradict it.
     assertEquals("cost: must be an integer (got 2.0)", json("{\"cost\":2.0}").typeError());
@@ -46,8 +64,16 @@ class RequestCodecTest {
   void shouldDecodeAvroRequests() {
     RateLimitRequest a = RateLimitRequest.newBuilder().setId("q").setKey("k").build();
     assertEquals(
-        new DecodedRequest("q", "k", Map.of(), null, null, null, null, null),
+        new DecodedRequest("q", "k", Map.of(), null, null, null, null, null, null),
         RequestCodec.decode(AvroCodec.REQUEST.encode(a)));
+    RateLimitRequest b =
+        RateLimitRequest.newBuilder().setId("q").setKey("k").setCost(2L).setMaxCost(8L).build();
+    assertEquals(
+        new DecodedRequest("q", "k", Map.of(), 2L, 8L, null, null, null, null),
+        RequestCodec.decode(AvroCodec.REQUEST.encode(b)));
+    assertEquals(
+        RequestCodec.decode(AvroCodec.REQUEST.encode(b)),
+        RequestCodec.decodeWithAvro(AvroCodec.REQUEST.encode(b)));
   }
 
   @Test

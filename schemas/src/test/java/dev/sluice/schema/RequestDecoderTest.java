@@ -136,6 +136,7 @@ class RequestDecoderTest {
     blocks.varint(30, 0);
     entries.subList(10, 40).forEach(e -> blocks.string(e.getKey(), 0).string(e.getValue(), 0));
     blocks.varint(0, 0).varint(1, 0).varint(7, 0).varint(1, 0).varint(3, 0).varint(0, 0);
+    blocks.varint(1, 0).varint(9, 0); // maxCost 9
     assertDecodedDirectly(blocks.bytes());
     assertEquals(md, RequestCodec.decode(blocks.bytes()).metadata());
 
@@ -143,13 +144,16 @@ class RequestDecoderTest {
     Body repeated = new Body().string("q", 0).string("k", 0).varint(3, 0);
     repeated.string("a", 0).string("1", 0).string("b", 0).string("2", 0);
     repeated.string("a", 0).string("3", 0).varint(0, 0).varint(0, 0).varint(0, 0).varint(0, 0);
+    repeated.varint(0, 0);
     assertDecodedDirectly(repeated.bytes());
     assertEquals(Map.of("a", "3", "b", "2"), RequestCodec.decode(repeated.bytes()).metadata());
 
     // Over-long varints that Avro still reads: 10 bytes for a long, 5 for an int.
     Body padded = new Body().string("q", 9).string("k", 9).varint(0, 9);
     padded.varint(1, 4).varint(Long.MIN_VALUE, 0).varint(1, 4).varint(-5, 4).varint(0, 4);
+    padded.varint(1, 4).varint(Long.MAX_VALUE, 0);
     assertDecodedDirectly(padded.bytes());
+    assertEquals(Long.MAX_VALUE, RequestCodec.decode(padded.bytes()).maxCost());
     assertEquals(Long.MIN_VALUE, RequestCodec.decode(padded.bytes()).cost());
     assertEquals(-5, RequestCodec.decode(padded.bytes()).replyPartition());
   }
@@ -168,7 +172,7 @@ class RequestDecoderTest {
     };
     for (byte[] s : invalid) {
       Body b = new Body().bytes(s).bytes(s).varint(1, 0).bytes(s).bytes(s).varint(0, 0);
-      b.varint(0, 0).varint(0, 0).varint(1, 0).bytes(s);
+      b.varint(0, 0).varint(0, 0).varint(1, 0).bytes(s).varint(0, 0);
       assertDecodedDirectly(b.bytes());
       assertTrue(RequestCodec.decode(b.bytes()).id().contains("\uFFFD"));
     }
@@ -183,7 +187,7 @@ class RequestDecoderTest {
         md.put("key-" + (i * 7919L % 100_003), "v" + i);
       }
       assertDecodedDirectly(
-          AvroCodec.REQUEST.encode(new RateLimitRequest("q", "k", md, 1L, 0, "")));
+          AvroCodec.REQUEST.encode(new RateLimitRequest("q", "k", md, 1L, 0, "", null)));
     }
   }
 
@@ -204,12 +208,14 @@ class RequestDecoderTest {
     for (int i = 0; i <= RequestDecoder.MAX_ENTRIES; i++) {
       md.put("k" + i, "v");
     }
-    byte[] huge = AvroCodec.REQUEST.encode(new RateLimitRequest("q", "k", md, null, null, null));
+    byte[] huge =
+        AvroCodec.REQUEST.encode(new RateLimitRequest("q", "k", md, null, null, null, null));
     assertNull(RequestDecoder.decode(huge));
     assertEquals(md, RequestCodec.decode(huge).metadata());
 
     byte[] valid =
-        AvroCodec.REQUEST.encode(new RateLimitRequest("q", "k", Map.of("a", "b"), 2L, 1, "t"));
+        AvroCodec.REQUEST.encode(
+            new RateLimitRequest("q", "k", Map.of("a", "b"), 2L, 1, "t", null));
     byte[] otherFingerprint = valid.clone();
     otherFingerprint[5] ^= 1;
     assertNull(RequestDecoder.decode(otherFingerprint));
@@ -220,16 +226,17 @@ class RequestDecoderTest {
     // A block with a byte size (negative count): legal Avro, left to Avro.
     Body sized = new Body().string("q", 0).string("k", 0).varint(-1, 0).varint(4, 0);
     sized.string("a", 0).string("b", 0).varint(0, 0).varint(0, 0).varint(0, 0).varint(0, 0);
+    sized.varint(0, 0);
     assertNull(RequestDecoder.decode(sized.bytes()));
     assertEquals(Map.of("a", "b"), RequestCodec.decode(sized.bytes()).metadata());
 
     // A 6-byte int and an 11-byte long: Avro refuses them, and so the message must be Avro's.
     Body longInt = new Body().string("q", 0).string("k", 0).varint(0, 0).varint(0, 0);
-    longInt.varint(1, 5).varint(3, 0).varint(0, 0);
+    longInt.varint(1, 5).varint(3, 0).varint(0, 0).varint(0, 0);
     assertNull(RequestDecoder.decode(longInt.bytes()));
     assertSameOutcome(longInt.bytes());
     Body longLong = new Body().string("q", 0).string("k", 0).varint(0, 0).varint(1, 0);
-    longLong.varint(3, 10).varint(0, 0).varint(0, 0);
+    longLong.varint(3, 10).varint(0, 0).varint(0, 0).varint(0, 0);
     assertNull(RequestDecoder.decode(longLong.bytes()));
     assertSameOutcome(longLong.bytes());
 
@@ -253,7 +260,7 @@ class RequestDecoderTest {
 
     // JSON still goes to the JSON reader.
     assertEquals(
-        new DecodedRequest("q", "k", Map.of(), null, null, null, null, null),
+        new DecodedRequest("q", "k", Map.of(), null, null, null, null, null, null),
         RequestCodec.decode("{\"id\":\"q\",\"key\":\"k\"}".getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -350,7 +357,8 @@ class RequestDecoderTest {
                 Arbitraries.integers().between(-70, 70),
                 Arbitraries.of(Integer.MIN_VALUE, Integer.MAX_VALUE))
             .injectNull(0.3);
-    return Combinators.combine(strings, strings, metadata, cost, partition, strings.injectNull(0.3))
+    return Combinators.combine(
+            strings, strings, metadata, cost, partition, strings.injectNull(0.3), cost)
         .as(RateLimitRequest::new);
   }
 

@@ -2,11 +2,16 @@ package dev.sluice.schema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sluice.avro.AppliedRule;
 import dev.sluice.avro.Decision;
+import dev.sluice.avro.RateLimitAlgorithm;
 import dev.sluice.avro.RateLimitRequest;
 import dev.sluice.avro.Rule;
+import dev.sluice.avro.RuleLimit;
+import dev.sluice.core.Reason;
+import dev.sluice.core.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,20 +20,50 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.avro.AvroTypeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every schema must read data written by every earlier version of itself: each released snapshot
- * under {@code src/test/resources/released/} and every version in git history. An incompatible
- * change fails the build; a compatible one needs no action (add a snapshot when releasing).
+ * Schema evolution, checked against each released snapshot (resources under {@code
+ * dev/sluice/schema/released/}, which the codecs also read at run time) and every version in git
+ * history. Which direction each record needs, and why:
+ *
+ * <table>
+ *   <caption>Required compatibility per record</caption>
+ *   <tr><th>record</th><th>new reads old (backward)</th><th>old reads new (forward)</th></tr>
+ *   <tr><td>RateLimitRequest</td><td>required: new instances read requests of old clients, and
+ *       old records still on the topic</td><td>required: old instances read requests of new
+ *       clients during a rolling upgrade</td></tr>
+ *   <tr><td>Decision</td><td>required: new clients read decisions of old instances</td>
+ *       <td>required: old clients read decisions of new instances</td></tr>
+ *   <tr><td>Rule</td><td>required: rules published before the upgrade stay readable</td>
+ *       <td>only for rules in the top-level form: a pre-version-2 reader has {@code limit} and
+ *       {@code windowSeconds} as plain longs, so it reads a rule with both set and skips {@code
+ *       limits}, but cannot read a rule in the {@code limits} form (null top-level fields). The
+ *       schema check reports exactly those two fields; every instance must be upgraded before
+ *       limits-form rules are published.</td></tr>
+ *   <tr><td>AppliedRule</td><td>required: the applied-rules store survives the upgrade</td>
+ *       <td>as Rule, which it embeds ({@code limitGenerations} is skipped)</td></tr>
+ * </table>
+ *
+ * <p>These are schema-resolution facts: they hold where the reader learns the writer's schema, as
+ * the schema-registry wire format does (by id). A single-object reader knows the writer only by
+ * fingerprint, and a release knows its own schemas and the released ones before it, never a newer
+ * one ({@link AvroCodec}). An incompatible change fails the build; a compatible one needs no action
+ * (add a snapshot when releasing, and list it in {@link AvroCodec#RELEASED}).
  */
 class SchemaCompatibilityTest {
   private static final Map<String, Schema> CURRENT =
@@ -41,7 +76,7 @@ class SchemaCompatibilityTest {
   static Stream<Arguments> previousVersions() throws IOException {
     List<Arguments> out = new ArrayList<>();
     for (String name : CURRENT.keySet()) {
-      Path released = Path.of("src/test/resources/released");
+      Path released = Path.of("src/main/resources/dev/sluice/schema/released");
       try (Stream<Path> dirs = Files.list(released)) {
         for (Path dir : dirs.sorted().toList()) {
           out.add(Arguments.of(name, dir.getFileName().toString(), parseWithDeps(dir, name)));
@@ -66,6 +101,138 @@ class SchemaCompatibilityTest {
         SchemaCompatibilityType.COMPATIBLE,
         result.getType(),
         () -> name + " cannot read data written by " + version + ": " + result.getDescription());
+  }
+
+  static Stream<Arguments> previousVersionsReadingNewData() throws IOException {
+    return previousVersions().filter(a -> FORWARD.contains((String) a.get()[0]));
+  }
+
+  /** Records whose every earlier version must read data written by the current schema. */
+  private static final Set<String> FORWARD = Set.of("RateLimitRequest", "Decision");
+
+  @ParameterizedTest(name = "{0} of {1} reads data written by the current schema")
+  @MethodSource("previousVersionsReadingNewData")
+  void shouldLetEveryPreviousVersionReadDataWrittenByTheCurrentSchema(
+      String name, String version, Schema reader) {
+    SchemaCompatibility.SchemaPairCompatibility result =
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, CURRENT.get(name));
+    assertEquals(
+        SchemaCompatibilityType.COMPATIBLE,
+        result.getType(),
+        () -> name + " of " + version + " cannot read current data: " + result.getDescription());
+  }
+
+  static Stream<Arguments> previousRuleVersions() throws IOException {
+    return previousVersions().filter(a -> !FORWARD.contains((String) a.get()[0]));
+  }
+
+  @ParameterizedTest(name = "{0} of {1} reads current data except the limits form")
+  @MethodSource("previousRuleVersions")
+  void shouldLetEarlierRuleReadersFailOnlyOnTheNullableTopLevelFields(
+      String name, String version, Schema reader) {
+    // A pre-version-2 Rule has limit and windowSeconds as plain longs; a later one as unions.
+    Schema readerRule = name.equals("Rule") ? reader : reader.getField("rule").schema();
+    boolean preVersion2 = readerRule.getField("limit").schema().getType() == Schema.Type.LONG;
+    String prefix = name.equals("Rule") ? "" : "/fields/0/type";
+    Set<String> expected =
+        preVersion2
+            ? Set.of(
+                prefix + "/fields/" + readerRule.getField("limit").pos() + "/type/0",
+                prefix + "/fields/" + readerRule.getField("windowSeconds").pos() + "/type/0")
+            : Set.of();
+    Set<String> found = new TreeSet<>();
+    for (SchemaCompatibility.Incompatibility i :
+        SchemaCompatibility.checkReaderWriterCompatibility(reader, CURRENT.get(name))
+            .getResult()
+            .getIncompatibilities()) {
+      found.add(i.getLocation());
+    }
+    assertEquals(expected, found, () -> name + " of " + version + " reading current data");
+  }
+
+  @Test
+  void shouldLetAV1RuleReaderReadATopLevelFormRuleButNotALimitsFormRule() throws IOException {
+    Schema v1 = ReleasedBytes.schema("v1", "Rule");
+    Rule topLevel =
+        Rule.newBuilder()
+            .setId("r")
+            .setKey("user:*")
+            .setLimit(5L)
+            .setWindowSeconds(60L)
+            .setAlgorithm(RateLimitAlgorithm.TOKEN_BUCKET)
+            .setPriority(3)
+            .build();
+    GenericRecord old = readAs(v1, Rule.getClassSchema(), AvroCodec.RULE.encode(topLevel));
+    assertEquals("r", old.get("id").toString());
+    assertEquals(5L, old.get("limit"));
+    assertEquals(60L, old.get("windowSeconds"));
+    assertEquals("TOKEN_BUCKET", old.get("algorithm").toString());
+    assertEquals(3, old.get("priority"));
+
+    Rule limitsForm =
+        Rule.newBuilder()
+            .setId("r")
+            .setKey("user:*")
+            .setLimits(List.of(new RuleLimit(5L, 60L, null)))
+            .build();
+    byte[] bytes = AvroCodec.RULE.encode(limitsForm);
+    assertThrows(AvroTypeException.class, () -> readAs(v1, Rule.getClassSchema(), bytes));
+  }
+
+  @Test
+  void shouldLetV1ReadersReadEveryCurrentRequestAndDecisionField() throws IOException {
+    RateLimitRequest request =
+        new RateLimitRequest("q", "k", Map.of("a", "b"), 0L, 2, "replies", 0L);
+    GenericRecord r =
+        readAs(
+            ReleasedBytes.schema("v1", "RateLimitRequest"),
+            RateLimitRequest.getClassSchema(),
+            AvroCodec.REQUEST.encode(request));
+    assertEquals("q", r.get("id").toString());
+    assertEquals(0L, r.get("cost"));
+    assertEquals(2, r.get("replyPartition"));
+    assertEquals("replies", r.get("replyTopic").toString());
+
+    Decision decision =
+        DecisionCodec.toAvro(
+            new Verdict(
+                "q", "k", false, Reason.RATE_LIMITED, "r", 9, 0, 700, 300, 0, 2, 55, true, null));
+    GenericRecord d =
+        readAs(
+            ReleasedBytes.schema("v1", "Decision"),
+            Decision.getClassSchema(),
+            AvroCodec.DECISION.encode(decision));
+    assertEquals(false, d.get("allowed"));
+    assertEquals("RATE_LIMITED", d.get("reason").toString());
+    assertEquals(9L, d.get("limit"));
+    assertEquals(300L, d.get("retryAfterMs"));
+    assertEquals(55L, d.get("timestampMs"));
+    assertEquals(true, d.get("shadow"));
+  }
+
+  /** Reads a single-object body written with {@code writer} as a reader of {@code reader} would. */
+  private static GenericRecord readAs(Schema reader, Schema writer, byte[] singleObject)
+      throws IOException {
+    return new GenericDatumReader<GenericRecord>(writer, reader)
+        .read(
+            null,
+            DecoderFactory.get().binaryDecoder(singleObject, 10, singleObject.length - 10, null));
+  }
+
+  @Test
+  void shouldListEveryReleasedSnapshotForTheCodecsToRead() throws IOException {
+    try (Stream<Path> dirs = Files.list(Path.of("src/main/resources/dev/sluice/schema/released"))) {
+      assertEquals(
+          dirs.map(d -> d.getFileName().toString()).sorted().toList(),
+          AvroCodec.RELEASED.stream().sorted().toList());
+    }
+    for (String version : AvroCodec.RELEASED) {
+      for (String name : CURRENT.keySet()) {
+        assertEquals(
+            parseWithDeps(Path.of("src/main/resources/dev/sluice/schema/released", version), name),
+            AvroCodec.releasedSchema(version, name));
+      }
+    }
   }
 
   @Test

@@ -130,7 +130,7 @@ class RegistryAvroCodecTest {
 
   @Test
   void shouldRejectAWriterSchemaThatCannotResolveToTheType() {
-    Rule rule = Rule.newBuilder().setId("r").setKey("k").setLimit(1).setWindowSeconds(1).build();
+    Rule rule = Rule.newBuilder().setId("r").setKey("k").setLimit(1L).setWindowSeconds(1L).build();
     RegistryAvroCodec<Rule> rules = new RegistryAvroCodec<>(AvroCodec.RULE, client, "rules-value");
     byte[] ruleBytes = rules.encode(rule);
 
