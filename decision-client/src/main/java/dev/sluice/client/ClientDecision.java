@@ -11,10 +11,10 @@ import java.util.Objects;
  *
  * <p>Policy decisions ({@link DecisionSource#FAIL_OPEN}, {@link DecisionSource#FAIL_CLOSED}) carry
  * no rule: {@code reason} is {@link Reason#ALLOWED} or {@link Reason#RATE_LIMITED}, {@code ruleId}
- * is null and {@code limit}, {@code remaining}, {@code resetAfterMs} and {@code retryAfterMs} are
- * -1; {@code timestampMs} is the client's wall clock when the policy applied. {@link
- * DecisionSource#LOCAL_FALLBACK} decisions are the local limiter's verdict, with {@code limit} this
- * instance's share of the rule's limit.
+ * is null and {@code limit}, {@code remaining}, {@code resetAfterMs}, {@code retryAfterMs}, {@code
+ * granted} and {@code limitIndex} are -1; {@code timestampMs} is the client's wall clock when the
+ * policy applied. {@link DecisionSource#LOCAL_FALLBACK} decisions are the local limiter's verdict,
+ * with {@code limit} this instance's share of the rule's limit.
  *
  * @param verdict the SPEC 6 decision fields
  * @param source which path produced the decision
@@ -88,8 +88,8 @@ public record ClientDecision(
   }
 
   /**
-   * {@return the applied rule's limit in permits per window (this instance's share for local
-   * fallback), or -1 when no rule was applied}
+   * {@return the binding limit's permits per window (see {@link #limitIndex()}; this instance's
+   * share for local fallback), or -1 when no rule was applied}
    */
   public long limit() {
     return verdict.limit();
@@ -120,6 +120,33 @@ public record ClientDecision(
    */
   public long retryAfterMs() {
     return verdict.retryAfterMs();
+  }
+
+  /**
+   * How many permits the decision charged: what the caller may now use. Equal to the request's cost
+   * for a plain check; between cost and {@link CheckRequest#maxCost()} for a partial-grant check,
+   * as many as every limit of the rule allowed.
+   *
+   * @return the permits charged when allowed (for a shadow rule's would-be denial, 0 although
+   *     {@link #allowed()} is true); 0 when denied and for a check-only request (cost 0); -1 when
+   *     no rule was applied (no match, invalid request, static policy) or the decision came from a
+   *     service older than contract version 2, which did not report it
+   */
+  public long granted() {
+    return verdict.granted();
+  }
+
+  /**
+   * Which limit of the applied rule the decision reports: {@link #limit()}, {@link #remaining()},
+   * {@link #resetAfterMs()} and {@link #retryAfterMs()} are that limit's. When allowed it is the
+   * limit with the fewest permits left; when denied, the denying limit with the longest wait.
+   *
+   * @return the limit's index in the rule's {@code limits} (0 for a rule with a single top-level
+   *     limit); -1 when no rule was applied (no match, invalid request, static policy) or the
+   *     decision came from a service older than contract version 2
+   */
+  public int limitIndex() {
+    return verdict.limitIndex();
   }
 
   /**

@@ -535,7 +535,13 @@ public final class DecisionClient implements AutoCloseable {
         value =
             requestFormat.encode(
                 new RateLimitRequest(
-                    id, key, metadata, cost == 1 ? null : cost, partition, stampedReplyTopic));
+                    id,
+                    key,
+                    metadata,
+                    cost == 1 ? null : cost,
+                    partition,
+                    stampedReplyTopic,
+                    null));
       }
       producer.send(new ProducerRecord<>(requestsTopic, key, value), p);
     } catch (RuntimeException e) {

@@ -16,11 +16,15 @@ import java.util.Arrays;
  * decoder reads the body byte by byte through an {@code InputStream}, fills a generated record
  * (boxing every long) that is then copied into a {@link Verdict}; that was about half of the reply
  * thread's work. When a value carries exactly the single-object header of the current {@code
- * Decision} schema (the normal case), this reads the twelve fields straight from the array into the
- * {@code Verdict}: strings as Avro decodes them (UTF-8), the rest as primitives. Anything it does
- * not expect (another schema fingerprint, a bad marker, a union or enum index out of range, a
+ * Decision} schema (the normal case), this reads the fourteen fields straight from the array into
+ * the {@code Verdict}: strings as Avro decodes them (UTF-8), the rest as primitives. Anything it
+ * does not expect (another schema fingerprint, a bad marker, a union or enum index out of range, a
  * boolean byte other than 0 or 1, a length past the end, trailing bytes) goes to the codec, so
  * errors and schema handling stay the codec's. {@code DecisionDecoderTest} pins the equivalence.
+ *
+ * <p>A decision from a service older than contract version 2 carries an older header and goes to
+ * the codec, which knows every released schema and gives it {@code granted} and {@code limitIndex}
+ * -1.
  */
 final class DecisionDecoder {
   /**
@@ -65,6 +69,8 @@ final class DecisionDecoder {
       long timestampMs = in.readLong();
       int shadow = in.readBoolean();
       String message = nullableString(in);
+      long granted = in.readLong();
+      int limitIndex = in.readInt();
       if (!in.atEnd() || allowed < 0 || shadow < 0 || reason < 0 || reason >= REASONS.length) {
         return null;
       }
@@ -78,8 +84,8 @@ final class DecisionDecoder {
           remaining,
           resetAfterMs,
           retryAfterMs,
-          -1,
-          -1,
+          granted,
+          limitIndex,
           timestampMs,
           shadow == 1,
           message);

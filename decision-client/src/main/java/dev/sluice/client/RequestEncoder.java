@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * <p>Why not just {@link AvroCodec#REQUEST}: building the generated record and running Avro's
  * generic writer through a thread-local stream, then copying its buffer twice, was about a third of
- * the caller's CPU per check. A request is six fields of a fixed schema; this sizes the output
+ * the caller's CPU per check. A request is seven fields of a fixed schema; this sizes the output
  * exactly, allocates that one array and fills it. It handles the normal case only, every string
  * ASCII and no null in the metadata, and returns null for anything else so the codec writes it
  * (non-ASCII strings go through Avro's own UTF-8 handling, unpaired surrogates included). {@code
@@ -22,15 +22,28 @@ final class RequestEncoder {
 
   private RequestEncoder() {}
 
+  /** {@link #encode(String, Map, long, long, int, String)} with {@code maxCost} equal to cost. */
+  static byte[] encode(
+      String id,
+      String key,
+      Map<String, String> metadata,
+      long cost,
+      int replyPartition,
+      String replyTopic) {
+    return encode(id, key, metadata, cost, cost, replyPartition, replyTopic);
+  }
+
   /**
    * The single-object bytes of {@code RateLimitRequest(id, key, metadata, cost == 1 ? null : cost,
-   * replyPartition, replyTopic)}, or null when a string is not ASCII or the metadata holds a null.
+   * replyPartition, replyTopic, maxCost == cost ? null : maxCost)} (null being the default of
+   * each), or null when a string is not ASCII or the metadata holds a null.
    */
   static byte[] encode(
       String id,
       String key,
       Map<String, String> metadata,
       long cost,
+      long maxCost,
       int replyPartition,
       String replyTopic) {
     int size = HEADER.length;
@@ -63,6 +76,7 @@ final class RequestEncoder {
       }
       size += 1 + t;
     }
+    size += maxCost == cost ? 1 : 1 + AvroBinary.longSize(maxCost);
 
     byte[] out = new byte[size];
     System.arraycopy(HEADER, 0, out, 0, HEADER.length);
@@ -91,6 +105,12 @@ final class RequestEncoder {
     } else {
       out[pos++] = 2;
       pos = AvroBinary.putAscii(out, pos, replyTopic);
+    }
+    if (maxCost == cost) {
+      out[pos++] = 0;
+    } else {
+      out[pos++] = 2;
+      pos = AvroBinary.putLong(out, pos, maxCost);
     }
     if (pos != size) {
       throw new IllegalStateException("request encoder sized " + size + " bytes, wrote " + pos);

@@ -22,9 +22,9 @@ class CheckRequestTest {
         "key: must be 1 to 512 characters (got 513)",
         error(() -> CheckRequest.of("k".repeat(513))));
     assertEquals(
-        "cost: must be 1 to 1000000000 (got 0)", error(() -> CheckRequest.of("k", Map.of(), 0)));
+        "cost: must be 0 to 1000000000 (got -1)", error(() -> CheckRequest.of("k", Map.of(), -1)));
     assertEquals(
-        "cost: must be 1 to 1000000000 (got 1000000001)",
+        "cost: must be 0 to 1000000000 (got 1000000001)",
         error(() -> CheckRequest.of("k", Map.of(), 1_000_000_001L)));
     assertEquals(
         "id: must be 1 to 128 characters (got 129)",
@@ -58,7 +58,43 @@ class CheckRequestTest {
   @Test
   void shouldCheckDirectArgumentsTheSameWay() {
     assertEquals(
-        "cost: must be 1 to 1000000000 (got -5)", CheckRequest.validate(null, "k", null, -5));
+        "cost: must be 0 to 1000000000 (got -5)", CheckRequest.validate(null, "k", null, -5));
     assertNull(CheckRequest.validate(null, "k", null, 1));
+    assertNull(CheckRequest.validate(null, "k", null, 0));
+    assertEquals(
+        "maxCost: must be cost (3) to 1000000000 (got 2)",
+        CheckRequest.validate(null, "k", null, 3, 2));
+    assertNull(CheckRequest.validate(null, "k", null, 3, 1_000_000_000L));
+  }
+
+  @Test
+  void shouldAcceptACheckOnlyRequestOfCostZero() {
+    CheckRequest r = CheckRequest.of("k", Map.of(), 0);
+    assertEquals(0, r.cost());
+    assertEquals(0, r.maxCost());
+    assertEquals(0, r.withMaxCost(0).maxCost());
+    assertEquals("maxCost: must be 0 when cost is 0 (got 1)", error(() -> r.withMaxCost(1)));
+  }
+
+  @Test
+  void shouldDefaultMaxCostToCostAndBoundIt() {
+    CheckRequest r = CheckRequest.of("k", Map.of("a", "b"), 5);
+    assertEquals(5, r.maxCost());
+    assertEquals(5, new CheckRequest("id", "k", null, 5).maxCost());
+    CheckRequest partial = r.withMaxCost(80).withId("id-2");
+    assertEquals(80, partial.maxCost());
+    assertEquals(5, partial.cost());
+    assertEquals("id-2", partial.id());
+    assertEquals(Map.of("a", "b"), partial.metadata());
+    assertEquals(5, r.maxCost(), "withMaxCost leaves the original unchanged");
+    assertEquals("maxCost: must be cost (5) to 1000000000 (got 4)", error(() -> r.withMaxCost(4)));
+    assertEquals(
+        "maxCost: must be cost (5) to 1000000000 (got 1000000001)",
+        error(() -> r.withMaxCost(1_000_000_001L)));
+    assertEquals(
+        "maxCost: must be cost (5) to 1000000000 (got -1)",
+        error(() -> new CheckRequest(null, "k", null, 5, -1)));
+    // SPEC 2 field order: a bad key is reported before a bad maxCost.
+    assertEquals("key: is required", error(() -> new CheckRequest(null, null, null, 5, 1)));
   }
 }

@@ -24,6 +24,8 @@ class ClientDecisionTest {
     assertEquals(-1, d.remaining());
     assertEquals(-1, d.resetAfterMs());
     assertEquals(-1, d.retryAfterMs());
+    assertEquals(-1, d.granted());
+    assertEquals(-1, d.limitIndex());
     assertEquals(1234, d.timestampMs());
     assertEquals("id", d.requestId());
     assertEquals("k", d.key());
@@ -48,6 +50,23 @@ class ClientDecisionTest {
         IllegalArgumentException.class,
         () -> new ClientDecision(v, DecisionSource.FAIL_OPEN, FailureCause.NONE, -1));
     assertEquals(FailureCause.NONE, ClientDecision.fromService(v).cause());
+  }
+
+  @Test
+  void shouldExposeGrantedAndLimitIndexOfTheServicesVerdict() {
+    ClientDecision d =
+        ClientDecision.fromService(
+            new Verdict(
+                "q", "k", true, Reason.ALLOWED, "r", 1000, 4, 900, 0, 17, 1, 5, false, null));
+    assertEquals(17, d.granted());
+    assertEquals(1, d.limitIndex());
+    ClientDecision shadowDenial =
+        ClientDecision.fromService(
+            new Verdict(
+                "q", "k", true, Reason.RATE_LIMITED, "r", 10, 0, 900, 300, 0, 0, 5, true, null));
+    assertTrue(shadowDenial.allowed());
+    assertEquals(0, shadowDenial.granted(), "a would-be denial charges nothing");
+    assertEquals(-1, ClientDecision.fromService(Verdict.noMatchingRule("q", "k", 5)).granted());
   }
 
   @Test

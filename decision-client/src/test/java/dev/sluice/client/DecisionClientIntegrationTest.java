@@ -227,7 +227,9 @@ class DecisionClientIntegrationTest {
               -1L,
               0L,
               false,
-              null);
+              null,
+              -1L,
+              -1);
       producer.send(new ProducerRecord<>(t.replies, 0, "k", AvroCodec.DECISION.encode(stranger)));
       producer.send(
           new ProducerRecord<>(
@@ -370,8 +372,8 @@ class DecisionClientIntegrationTest {
           Rule.newBuilder()
               .setId("avro-rule")
               .setKey("tenant:*")
-              .setLimit(4)
-              .setWindowSeconds(3600)
+              .setLimit(4L)
+              .setWindowSeconds(3600L)
               .setAlgorithm(RateLimitAlgorithm.FIXED_WINDOW)
               .build();
       producer.send(new ProducerRecord<>(t.rules, "avro-rule", AvroCodec.RULE.encode(avro)));

@@ -86,8 +86,8 @@ class LocalLimiterTest {
         Rule.newBuilder()
             .setId("avro")
             .setKey("k")
-            .setLimit(2)
-            .setWindowSeconds(60)
+            .setLimit(2L)
+            .setWindowSeconds(60L)
             .setAlgorithm(RateLimitAlgorithm.FIXED_WINDOW)
             .setMetadata(Map.of("tenant", "*"))
             .build();

@@ -17,7 +17,8 @@ class RuleRecordsTest {
 
   @Test
   void shouldReadAnAvroRuleWithDefaults() {
-    Rule rule = Rule.newBuilder().setId("r").setKey("k*").setLimit(5).setWindowSeconds(10).build();
+    Rule rule =
+        Rule.newBuilder().setId("r").setKey("k*").setLimit(5L).setWindowSeconds(10L).build();
     RuleValidation v = RuleRecords.parse(AvroCodec.RULE.encode(rule));
     assertTrue(v.isValid(), v.errorMessage());
     assertEquals("k*", v.rule().key());
@@ -32,8 +33,8 @@ class RuleRecordsTest {
         Rule.newBuilder()
             .setId("r")
             .setKey("k")
-            .setLimit(5)
-            .setWindowSeconds(10)
+            .setLimit(5L)
+            .setWindowSeconds(10L)
             .setAlgorithm(RateLimitAlgorithm.UNKNOWN)
             .setMetadata(Map.of("a", "b"))
             .build();

@@ -62,6 +62,8 @@ final class Decisions {
     n.put("remaining", d.remaining());
     n.put("resetAfterMs", d.resetAfterMs());
     n.put("retryAfterMs", d.retryAfterMs());
+    n.put("limitIndex", d.limitIndex());
+    n.put("granted", d.granted());
     n.put("timestampMs", d.timestampMs());
     n.put("shadow", d.shadow());
     n.put("message", d.message());

@@ -24,8 +24,8 @@ class CheckCommandTest {
             remaining,
             40_000,
             retry,
-            -1,
-            -1,
+            allowed ? 1 : 0,
+            0,
             1_000,
             false,
             null),
@@ -49,7 +49,8 @@ class CheckCommandTest {
     assertEquals(
         "{\"requestId\":\"id-1\",\"key\":\"login:alice\",\"allowed\":true,\"reason\":\"ALLOWED\","
             + "\"ruleId\":\"login\",\"limit\":3,\"remaining\":2,\"resetAfterMs\":40000,"
-            + "\"retryAfterMs\":0,\"timestampMs\":1000,\"shadow\":false,\"message\":null,"
+            + "\"retryAfterMs\":0,\"limitIndex\":0,\"granted\":1,\"timestampMs\":1000,"
+            + "\"shadow\":false,\"message\":null,"
             + "\"source\":\"SERVICE\",\"cause\":\"NONE\"}",
         json);
   }

@@ -60,6 +60,7 @@ final class SpecModel {
     if (best == null) {
       d.put("allowed", true).put("reason", "NO_MATCHING_RULE").putNull("ruleId");
       d.put("limit", -1).put("remaining", -1).put("resetAfterMs", -1).put("retryAfterMs", -1);
+      d.put("limitIndex", -1).put("granted", -1);
       d.put("timestampMs", t).put("shadow", false).putNull("message");
       return d;
     }
@@ -80,6 +81,8 @@ final class SpecModel {
     d.put("ruleId", r.id());
     d.put("limit", r.limit()).put("remaining", res.remaining());
     d.put("resetAfterMs", res.reset()).put("retryAfterMs", res.retry());
+    // One limit (index 0), no maxCost: the cost is charged when allowed, nothing when denied.
+    d.put("limitIndex", 0).put("granted", res.allowed() ? cost : 0);
     d.put("timestampMs", res.time()).put("shadow", r.shadow()).putNull("message");
     return d;
   }

@@ -57,14 +57,17 @@ class SimulateCommandTest {
         List.of(
             "{\"requestId\":\"a1\",\"key\":\"login:alice\",\"allowed\":true,\"reason\":\"ALLOWED\","
                 + "\"ruleId\":\"fw\",\"limit\":1,\"remaining\":0,\"resetAfterMs\":9000,"
-                + "\"retryAfterMs\":0,\"timestampMs\":1000,\"shadow\":false,\"message\":null}",
+                + "\"retryAfterMs\":0,\"limitIndex\":0,\"granted\":1,\"timestampMs\":1000,"
+                + "\"shadow\":false,\"message\":null}",
             "{\"requestId\":\"a2\",\"key\":\"login:alice\",\"allowed\":false,"
                 + "\"reason\":\"RATE_LIMITED\",\"ruleId\":\"fw\",\"limit\":1,\"remaining\":0,"
-                + "\"resetAfterMs\":8000,\"retryAfterMs\":8000,\"timestampMs\":2000,"
+                + "\"resetAfterMs\":8000,\"retryAfterMs\":8000,\"limitIndex\":0,\"granted\":0,"
+                + "\"timestampMs\":2000,"
                 + "\"shadow\":false,\"message\":null}",
             "{\"requestId\":\"n1\",\"key\":\"nobody\",\"allowed\":true,"
                 + "\"reason\":\"NO_MATCHING_RULE\",\"ruleId\":null,\"limit\":-1,\"remaining\":-1,"
-                + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"timestampMs\":3000,\"shadow\":false,"
+                + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"limitIndex\":-1,\"granted\":-1,"
+                + "\"timestampMs\":3000,\"shadow\":false,"
                 + "\"message\":null}"),
         lines());
     assertEquals("", stderr);
@@ -133,7 +136,8 @@ class SimulateCommandTest {
         List.of(
             "{\"requestId\":null,\"key\":null,\"allowed\":false,"
                 + "\"reason\":\"INVALID_REQUEST\",\"ruleId\":null,\"limit\":-1,\"remaining\":-1,"
-                + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"timestampMs\":5,\"shadow\":false,"
+                + "\"resetAfterMs\":-1,\"retryAfterMs\":-1,\"limitIndex\":-1,\"granted\":-1,"
+                + "\"timestampMs\":5,\"shadow\":false,"
                 + "\"message\":\"id: must be a string (got 12)\"}"),
         lines());
   }

@@ -342,8 +342,8 @@ class RateLimiterTopologyTest {
         Rule.newBuilder()
             .setId("avro")
             .setKey("k")
-            .setLimit(1)
-            .setWindowSeconds(10)
+            .setLimit(1L)
+            .setWindowSeconds(10L)
             .setAlgorithm(dev.sluice.avro.RateLimitAlgorithm.FIXED_WINDOW)
             .build();
     f.rules.pipeInput("avro", AvroCodec.RULE.encode(r));

@@ -64,7 +64,7 @@ class RecordFormatsTest {
         .setId(id)
         .setKey(key)
         .setLimit(limit)
-        .setWindowSeconds(10)
+        .setWindowSeconds(10L)
         .setAlgorithm(RateLimitAlgorithm.FIXED_WINDOW)
         .build();
   }

@@ -24,8 +24,8 @@ final class EchoWire {
    */
   private static final byte[] DECISION_MIDDLE;
 
-  /** shadow=false, message=null. */
-  private static final byte[] DECISION_TAIL = {0, 0};
+  /** shadow=false, message=null, granted=1, limitIndex=0. */
+  private static final byte[] DECISION_TAIL = {0, 0, 2, 0};
 
   static {
     byte[] sample =
@@ -42,10 +42,13 @@ final class EchoWire {
                 0L,
                 0L,
                 false,
-                null));
+                null,
+                1L,
+                0));
     DECISION_HEADER = Arrays.copyOf(sample, HEADER);
     // Body of the sample: null(0) null(0) | middle | timestamp 0 (0) | tail
-    DECISION_MIDDLE = Arrays.copyOfRange(sample, HEADER + 2, sample.length - 3);
+    DECISION_MIDDLE =
+        Arrays.copyOfRange(sample, HEADER + 2, sample.length - 1 - DECISION_TAIL.length);
   }
 
   private EchoWire() {}

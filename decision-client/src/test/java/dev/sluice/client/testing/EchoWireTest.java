@@ -20,9 +20,9 @@ class EchoWireTest {
     md.put("route", "/api/ünïcode");
     for (RateLimitRequest r :
         new RateLimitRequest[] {
-          new RateLimitRequest("id-1", "user:1", md, 123456789L, 7, "client-it.x"),
-          new RateLimitRequest("id-2", "k", Map.of(), null, null, null),
-          new RateLimitRequest("i".repeat(128), "k".repeat(512), Map.of(), 1L, 1000, null)
+          new RateLimitRequest("id-1", "user:1", md, 123456789L, 7, "client-it.x", 200000000L),
+          new RateLimitRequest("id-2", "k", Map.of(), null, null, null, null),
+          new RateLimitRequest("i".repeat(128), "k".repeat(512), Map.of(), 1L, 1000, null, null)
         }) {
       EchoWire.Request read = EchoWire.readRequest(AvroCodec.REQUEST.encode(r));
       assertEquals(r.getId(), read.id());
@@ -49,7 +49,9 @@ class EchoWireTest {
                   0L,
                   ts,
                   false,
-                  null));
+                  null,
+                  1L,
+                  0));
       assertArrayEquals(expected, EchoWire.decision("req-é", "user:1", ts), "timestamp " + ts);
     }
   }
