@@ -106,7 +106,7 @@ final class LocalLimiter {
    * @param cost permits asked for, 0 (check only) to 1e9
    * @param maxCost the most permits taken: 0 when {@code cost} is 0, else {@code cost..1e9}
    * @return the local verdict, with the applied rule's scaled limits ({@link
-   *     ClientDecision#limits()}) and the binding limit's window
+   *     ClientDecision#quotas()}) and the binding limit's window
    */
   ClientDecision decide(
       String id,

@@ -20,9 +20,9 @@ public final class RuleCodec {
   private RuleCodec() {}
 
   /**
-   * Decodes a rules-topic value and validates it, leniently as the service does ({@link
-   * RuleValidator#validate}: unknown JSON fields are ignored). Registry-framed bytes (first byte
-   * {@code 00}) are neither form here; the service reads those through its registry codec first.
+   * Decodes a rules-topic value and validates it ({@link RuleValidator#validate}: an unknown JSON
+   * field makes the rule invalid, as SPEC 1 says). Registry-framed bytes (first byte {@code 00})
+   * are neither form here; the service reads those through its registry codec first.
    *
    * @param value Avro single-object {@link Rule} bytes, or UTF-8 JSON whose first non-blank byte is
    *     an opening brace
@@ -41,8 +41,8 @@ public final class RuleCodec {
   }
 
   /**
-   * Validates a rule given as a JSON object (field names as in SPEC 1), leniently: unknown fields
-   * are ignored ({@link RuleValidator#validateJsonStrict} is the strict form the CLI uses).
+   * Validates a rule given as a JSON object (field names as in SPEC 1); an unknown field makes it
+   * invalid, for the service and the CLI alike.
    *
    * @param node the rule object; not null
    * @return the validation outcome; never null

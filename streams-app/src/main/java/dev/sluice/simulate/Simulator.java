@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.DecisionCodec;
 import dev.sluice.topology.DeadLetters;
@@ -55,6 +57,12 @@ public final class Simulator implements AutoCloseable {
   private final TopologyTestDriver driver;
   private final Topics topics;
   private long decisionCount;
+
+  /**
+   * The {@code timestampMs} to print in the decision of the request line just piped, when its
+   * record could not carry it: the given integer (even beyond 64 bits) or JSON null; else null.
+   */
+  private JsonNode timestampAsGiven;
 
   /**
    * The driver's ends of Sluice's topics, with the serdes the topology uses: keys as strings (the
@@ -144,11 +152,15 @@ public final class Simulator implements AutoCloseable {
   }
 
   /**
-   * Pipes the line's own bytes, as a client would produce them. The time is {@code timestampMs};
-   * when a record timestamp cannot carry it (missing, not an integer, negative), the record gets
-   * time 0 and the raw text in {@link RateLimiterTopology#INVALID_TIMESTAMP_HEADER}, on which the
-   * limiter answers INVALID_REQUEST naming timestampMs. Anything that is not a JSON object goes in
-   * as is and comes out as a dead letter.
+   * Pipes the line's own bytes, as a client would produce them. The time is {@code timestampMs}
+   * (SPEC 7). When a record timestamp cannot carry it (missing, not an integer, negative, beyond 64
+   * bits), the record gets time 0 and the raw text in {@link
+   * RateLimiterTopology#INVALID_TIMESTAMP_HEADER}, on which the limiter answers INVALID_REQUEST
+   * naming timestampMs, and the printed decision's {@code timestampMs} is the given integer, or
+   * null when it was not an integer. {@code 2.0} and {@code 1e3} are not integers: JSON numbers
+   * with a fraction or exponent never are, whatever their value. An integer above 2^53 that fits 64
+   * bits is carried as the record time, and the limiter's range check names it. Anything that is
+   * not a JSON object goes in as is and comes out as a dead letter.
    */
   private void pipeRequest(JsonNode node, String line) {
     byte[] value = line.getBytes(StandardCharsets.UTF_8);
@@ -166,6 +178,10 @@ public final class Simulator implements AutoCloseable {
       String raw = ts == null || ts.isNull() ? "" : ts.toString();
       headers.add(
           RateLimiterTopology.INVALID_TIMESTAMP_HEADER, raw.getBytes(StandardCharsets.UTF_8));
+      timestampAsGiven =
+          ts != null && ts.isIntegralNumber()
+              ? JsonNodeFactory.instance.numberNode(ts.bigIntegerValue())
+              : JsonNodeFactory.instance.nullNode();
     }
     topics
         .requests()
@@ -176,15 +192,28 @@ public final class Simulator implements AutoCloseable {
 
   private void drain(String where) {
     while (!topics.decisions().isEmpty()) {
-      out.println(DecisionCodec.toJson(AvroCodec.DECISION.decode(topics.decisions().readValue())));
+      String json = DecisionCodec.toJson(AvroCodec.DECISION.decode(topics.decisions().readValue()));
+      out.println(timestampAsGiven == null ? json : withTimestamp(json, timestampAsGiven));
       decisionCount++;
     }
+    timestampAsGiven = null;
     while (!topics.deadLetters().isEmpty()) {
       err.println(describe(topics.deadLetters().readRecord(), where));
     }
     // Validated rules also land in an output queue of the driver; drop them to bound memory.
     if (!topics.rulesApplied().isEmpty()) {
       topics.rulesApplied().readRecordsToList();
+    }
+  }
+
+  /** The decision line with its {@code timestampMs} replaced, every other field as it was. */
+  private static String withTimestamp(String decisionJson, JsonNode timestamp) {
+    try {
+      ObjectNode decision = (ObjectNode) MAPPER.readTree(decisionJson);
+      decision.set("timestampMs", timestamp);
+      return MAPPER.writeValueAsString(decision);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -25,23 +25,24 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Design note. Time is the record timestamp. The request is checked against SPEC 2 and the
  * routing rules; the first broken constraint, in the order id, key (including "equals the record
- * key"), metadata, cost, timestampMs, replyTopic, replyPartition, becomes an INVALID_REQUEST
- * decision that charges nothing. A valid request is matched against the global {@link RuleStore};
- * the applied rule is evaluated by the pure {@link Limiter} against its counter in {@code
- * sluice-counters}, and the new counter is always written back, a denied first request included.
- * The store is RocksDB, changelogged, behind Kafka Streams' record cache: the cache is flushed to
- * RocksDB and the changelog at every commit, before the input offsets (and under exactly-once the
- * transaction holding the decisions) commit, so a restarted or moved task sees every charge whose
- * request it will not process again. The cache only coalesces a hot key's writes between commits;
- * it delays no decision, which this processor forwards itself.
+ * key"), metadata, cost, maxCost, timestampMs, replyTopic, replyPartition, becomes an
+ * INVALID_REQUEST decision that charges nothing. A valid request is matched against the global
+ * {@link RuleStore}; the applied rule is evaluated by the pure {@link Limiter} against its counters
+ * in {@code sluice-counters}, one per limit of the rule (all in this task: they share the request
+ * key), and the new counters are written back, a denied first request included; a cost-0 check
+ * writes nothing. The store is RocksDB, changelogged, behind Kafka Streams' record cache: the cache
+ * is flushed to RocksDB and the changelog at every commit, before the input offsets (and under
+ * exactly-once the transaction holding the decisions) commit, so a restarted or moved task sees
+ * every charge whose request it will not process again. The cache only coalesces a hot key's writes
+ * between commits; it delays no decision, which this processor forwards itself.
  *
- * <p>Store bound and expiry: one counter per (rule, key, wildcard values) in use. A wall-clock
- * punctuator sweeps the store incrementally, at most {@code sluice.counters.expiry.batch.size}
- * entries per run, resuming after the last key it saw (the cursor lives in memory: after a restart
- * the sweep starts over, which only delays expiry). It deletes a counter once its {@link
- * Limiter#idleAfterMs} plus the grace is behind the task's stream time; the delete writes a
- * tombstone to the changelog, so the changelog shrinks too. Counters of deleted rules and of old
- * generations go the same way.
+ * <p>Store bound and expiry: one counter per (rule, limit index, key, wildcard values) in use. A
+ * wall-clock punctuator sweeps the store incrementally, at most {@code
+ * sluice.counters.expiry.batch.size} entries per run, resuming after the last key it saw (the
+ * cursor lives in memory: after a restart the sweep starts over, which only delays expiry). It
+ * deletes a counter once its {@link Limiter#idleAfterMs} plus the grace is behind the task's stream
+ * time; the delete writes a tombstone to the changelog, so the changelog shrinks too. Counters of
+ * deleted rules and of old generations go the same way.
  */
 final class LimiterProcessor implements Processor<String, DecodedRequest, String, RoutedDecision> {
   private final SluiceConfig config;
@@ -111,16 +112,29 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
     if (rule == null) {
       return Verdict.noMatchingRule(request.id(), request.key(), t);
     }
-    Bytes counterKey = Bytes.wrap(Limiter.counterKey(rule, request.key(), request.metadata()));
+    int n = rule.limits().size();
+    Bytes[] keys = new Bytes[n];
+    byte[][] stored = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      keys[i] = Bytes.wrap(Limiter.counterKey(rule, i, request.key(), request.metadata()));
+      stored[i] = counters.get(keys[i]);
+    }
+    long cost = RequestValidator.effectiveCost(request.cost());
     Limiter.Evaluation evaluation =
         Limiter.evaluate(
             rule,
-            counters.get(counterKey),
+            stored,
             request.id(),
             request.key(),
-            RequestValidator.effectiveCost(request.cost()),
+            cost,
+            RequestValidator.effectiveMaxCost(request.cost(), maxCost(request)),
             t);
-    counters.put(counterKey, evaluation.counter());
+    // Null for a cost-0 check, which changes no counter (SPEC 4).
+    if (evaluation.counters() != null) {
+      for (int i = 0; i < n; i++) {
+        counters.put(keys[i], evaluation.counters()[i]);
+      }
+    }
     return evaluation.verdict();
   }
 
@@ -138,7 +152,7 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
     }
     String check =
         RequestValidator.check(
-            r.id(), r.key(), r.metadata(), r.cost(), timestampError == null ? t : 0L);
+            r.id(), r.key(), r.metadata(), r.cost(), maxCost(r), timestampError == null ? t : 0L);
     if (check != null) {
       int colon = check.indexOf(':');
       first.offer(position(colon < 0 ? check : check.substring(0, colon)), check);
@@ -185,6 +199,10 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
 
   private static final int KEY_MATCHES_RECORD = 15;
 
+  private static Long maxCost(DecodedRequest r) {
+    return null;
+  }
+
   private static int position(String field) {
     if (field.startsWith("metadata")) {
       return 20;
@@ -193,6 +211,7 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
       case "id" -> 0;
       case "key" -> 10;
       case "cost" -> 30;
+      case "maxCost" -> 35;
       case "timestampMs" -> 40;
       case "replyTopic" -> 50;
       case "replyPartition" -> 60;

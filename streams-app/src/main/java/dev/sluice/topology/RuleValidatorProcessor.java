@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * instance sees each version) and assigns its counter generation (SPEC 4).
  *
  * <ul>
- *   <li>valid upsert: generation kept when the previous valid version had the same algorithm and
- *       window, else this record's offset; forwarded as an Avro {@code AppliedRule};
+ *   <li>valid upsert: per limit index, the generation is kept when the previous valid version had a
+ *       limit at that index with the same algorithm and window, else it is this record's offset;
+ *       forwarded as an Avro {@code AppliedRule};
  *   <li>tombstone: the id is forgotten (a later re-create gets a new, larger offset) and a
  *       tombstone is forwarded;
  *   <li>anything else (undecodable, invalid, id different from the key, no key): rejected. Not
@@ -107,7 +108,9 @@ final class RuleValidatorProcessor implements Processor<byte[], byte[], byte[], 
     byte[] out =
         AvroCodec.APPLIED_RULE.encode(
             RuleCodec.toApplied(
-                rule.withGeneration(generation.generation()), source.partition(), source.offset()));
+                rule.withGenerations(generation.generations()),
+                source.partition(),
+                source.offset()));
     context.forward(
         new Record<>(record.key(), out, record.timestamp()),
         RateLimiterTopology.RULES_APPLIED_SINK);

@@ -111,22 +111,63 @@ class SimulateCommandTest {
   }
 
   @Test
-  void shouldAnswerInvalidRequestForTimestampsARecordCannotCarry() throws IOException {
+  void shouldAnswerInvalidRequestForATimestampThatIsMissingNotAnIntegerOrOutOfRange()
+      throws IOException {
     simulate(
         "[]",
         "{\"id\":\"m\",\"key\":\"k\"}",
+        "{\"id\":\"z\",\"key\":\"k\",\"timestampMs\":null}",
         "{\"id\":\"n\",\"key\":\"k\",\"timestampMs\":-5}",
         "{\"id\":\"s\",\"key\":\"k\",\"timestampMs\":\"soon\"}",
-        "{\"id\":\"f\",\"key\":\"k\",\"timestampMs\":1.5}");
+        "{\"id\":\"f\",\"key\":\"k\",\"timestampMs\":1.5}",
+        "{\"id\":\"d\",\"key\":\"k\",\"timestampMs\":2.0}",
+        "{\"id\":\"e\",\"key\":\"k\",\"timestampMs\":1e3}",
+        "{\"id\":\"a\",\"key\":\"k\",\"timestampMs\":9007199254740993}",
+        "{\"id\":\"b\",\"key\":\"k\",\"timestampMs\":123456789012345678901234567890}",
+        "{\"id\":\"c\",\"key\":\"k\",\"timestampMs\":-123456789012345678901234567890}",
+        "{\"id\":\"x\",\"key\":\"k\",\"timestampMs\":1e3,\"cost\":-1}");
     List<String> out = lines();
-    assertEquals(4, out.size(), stdout);
-    for (String line : out) {
+    assertEquals(11, out.size(), stdout);
+    for (String line : out.subList(0, 10)) {
       assertTrue(line.contains("\"reason\":\"INVALID_REQUEST\""), line);
       assertTrue(line.contains("\"message\":\"timestampMs: "), line);
     }
-    assertTrue(out.get(0).contains("\"timestampMs\":-1,"), out.get(0));
-    assertTrue(out.get(1).contains("\"timestampMs\":-5,"), out.get(1));
-    assertTrue(out.get(2).contains("\"timestampMs\":-1,"), out.get(2));
+    // SPEC 7: the given integer, even out of range or beyond 64 bits; null when not an integer.
+    List<String> echoed = new java.util.ArrayList<>();
+    for (String line : out) {
+      int at = line.indexOf("\"timestampMs\":") + "\"timestampMs\":".length();
+      echoed.add(line.substring(at, line.indexOf(',', at)));
+    }
+    assertEquals(
+        List.of(
+            "null",
+            "null",
+            "-5",
+            "null",
+            "null",
+            "null",
+            "null",
+            "9007199254740993",
+            "123456789012345678901234567890",
+            "-123456789012345678901234567890",
+            "null"),
+        echoed);
+    assertTrue(out.get(10).contains("\"message\":\"cost: "), "cost is named before timestampMs");
+  }
+
+  @Test
+  void shouldAcceptTheTimestampRangeEnds() throws IOException {
+    simulate(
+        "[]",
+        "{\"id\":\"lo\",\"key\":\"k\",\"timestampMs\":0}",
+        "{\"id\":\"hi\",\"key\":\"k\",\"timestampMs\":9007199254740992}",
+        "{\"id\":\"mz\",\"key\":\"k\",\"timestampMs\":-0}");
+    List<String> out = lines();
+    assertEquals(3, out.size(), stdout);
+    for (String line : out) {
+      assertTrue(line.contains("\"reason\":\"NO_MATCHING_RULE\""), line);
+    }
+    assertTrue(out.get(1).contains("\"timestampMs\":9007199254740992,"), out.get(1));
   }
 
   @Test

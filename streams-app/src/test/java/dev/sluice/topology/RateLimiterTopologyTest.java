@@ -404,7 +404,7 @@ class RateLimiterTopologyTest {
     }
     assertNames(
         "metadata", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"metadata\":" + many + "}}"));
-    assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":0}"));
+    assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":-1}"));
     assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":1000000001}"));
     assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":\"1\"}"));
     assertNames("cost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":1.5}"));

@@ -243,6 +243,17 @@ public record LimitRule(
   }
 
   /**
+   * Whether limit index 0's counters carry over from {@code previous} on a rule update (SPEC 4);
+   * for every index see {@link #generationsAfter}.
+   *
+   * @param previous the valid version this rule replaces; not null
+   * @return true when both have a limit 0 with the same effective algorithm and window
+   */
+  public boolean keepsCountersOf(LimitRule previous) {
+    return first().keepsCountersOf(previous.first());
+  }
+
+  /**
    * The generations this rule gets when it replaces {@code previous} as a version published at
    * {@code offset} (SPEC 4): per index, the previous version's generation when it has a limit at
    * that index with the same effective algorithm and window, else {@code offset}.
