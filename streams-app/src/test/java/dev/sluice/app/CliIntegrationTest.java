@@ -255,9 +255,10 @@ class CliIntegrationTest {
     assertTrue(metrics.contains("sluice_rules_loaded 1.0"), metrics);
     assertTrue(metrics.contains("kafka_stream_"), "Kafka Streams metrics bound");
     assertTrue(metrics.contains("rules_applied_total"), "Sluice sensors exposed");
-    // Order 5 made two allowed and one denied check of login:alice under rule "login".
+    // Order 5 made four allowed checks (a check-only one and a partial grant among them) and one
+    // denied check under rule "login"; the refused --max-cost never reached the service.
     assertTrue(
-        metrics.contains("sluice_decisions_total{reason=\"ALLOWED\",ruleId=\"login\"} 2.0"),
+        metrics.contains("sluice_decisions_total{reason=\"ALLOWED\",ruleId=\"login\"} 4.0"),
         metrics);
     assertTrue(
         metrics.contains("sluice_decisions_total{reason=\"RATE_LIMITED\",ruleId=\"login\"} 1.0"),
