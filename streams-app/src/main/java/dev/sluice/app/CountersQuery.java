@@ -222,11 +222,19 @@ final class CountersQuery {
     }
     ObjectNode values = c.putObject("metadata");
     split.forEach(values::put);
+    // Limit index 1 or more ends the key with 02 FF index (Limiter.counterKey); index 0 has none.
+    int index = 0;
+    if (!in.atEnd() && in.readByte() == 2 && !in.atEnd() && in.readByte() == 0xFF && !in.atEnd()) {
+      index = in.readByte();
+    }
+    c.put("limitIndex", index);
     VarCodec.Reader header = new VarCodec.Reader(counter);
     header.readByte();
     long generation = header.readVarLong();
     long windowMs = header.readVarLong();
-    boolean current = generation == rule.generation() && windowMs == rule.windowMillis();
+    LimitRule.Limit limit = index < rule.limits().size() ? rule.limits().get(index) : null;
+    boolean current =
+        limit != null && generation == limit.generation() && windowMs == limit.windowMillis();
     c.put("generation", generation);
     c.put("windowMs", windowMs);
     // A counter of another generation or window is dead: the limiter treats it as absent.
@@ -237,7 +245,19 @@ final class CountersQuery {
     c.put("idle", idleAfter <= now);
     if (current) {
       // What a request of cost 1 would get now, computed on a copy: nothing is charged.
-      var probe = Limiter.evaluate(rule, counter, "counters-probe", key, 1, now).verdict();
+      // This counter's limit alone, as a one-limit rule.
+      LimitRule alone =
+          new LimitRule(
+              rule.id(),
+              rule.key(),
+              limit.limit(),
+              limit.windowSeconds(),
+              rule.priority(),
+              rule.metadata(),
+              limit.algorithm(),
+              rule.shadow(),
+              limit.generation());
+      var probe = Limiter.evaluate(alone, counter, "counters-probe", key, 1, now).verdict();
       ObjectNode ifNow = c.putObject("ifRequestedNow");
       ifNow.put("allowed", probe.allowed());
       ifNow.put("reason", probe.reason().name());

@@ -2,6 +2,7 @@ package dev.sluice.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.core.rule.LimitRule;
 
@@ -11,13 +12,27 @@ final class RuleJson {
 
   private RuleJson() {}
 
-  /** The rule as a SPEC 1 JSON object, every default written out. */
+  /**
+   * The rule as a SPEC 1 JSON object in the form it was written in, every default written out (each
+   * {@code limits} entry with its effective algorithm).
+   */
   static ObjectNode toJson(LimitRule rule) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("id", rule.id());
     node.put("key", rule.key());
-    node.put("limit", rule.limit());
-    node.put("windowSeconds", rule.windowSeconds());
+    if (rule.limitsForm()) {
+      ArrayNode limits = node.putArray("limits");
+      for (LimitRule.Limit l : rule.limits()) {
+        limits
+            .addObject()
+            .put("limit", l.limit())
+            .put("windowSeconds", l.windowSeconds())
+            .put("algorithm", l.algorithm().name());
+      }
+    } else {
+      node.put("limit", rule.limit());
+      node.put("windowSeconds", rule.windowSeconds());
+    }
     node.put("priority", rule.priority());
     ObjectNode metadata = node.putObject("metadata");
     rule.metadata().forEach(metadata::put);

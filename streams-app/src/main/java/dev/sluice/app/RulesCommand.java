@@ -3,7 +3,6 @@ package dev.sluice.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sluice.avro.AppliedRule;
 import dev.sluice.avro.Rule;
 import dev.sluice.core.rule.FieldError;
 import dev.sluice.core.rule.LimitRule;
@@ -22,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -136,18 +136,8 @@ public final class RulesCommand {
     TreeMap<String, LimitRule> rules = new TreeMap<>();
     for (Map.Entry<String, byte[]> e : raw.entrySet()) {
       try {
-        AppliedRule applied = AvroCodec.APPLIED_RULE.decode(e.getValue());
-        RuleValidation v = RuleCodec.validate(applied.getRule());
-        if (v.isValid()) {
-          rules.put(v.rule().id(), v.rule().withGeneration(applied.getGeneration()));
-        } else {
-          io.err()
-              .println(
-                  "warning: applied rule "
-                      + e.getKey()
-                      + " no longer validates: "
-                      + v.errorMessage());
-        }
+        LimitRule rule = RuleCodec.fromApplied(AvroCodec.APPLIED_RULE.decode(e.getValue()));
+        rules.put(rule.id(), rule);
       } catch (CodecException ex) {
         io.err()
             .println("warning: cannot decode applied rule " + e.getKey() + ": " + ex.getMessage());
@@ -158,6 +148,10 @@ public final class RulesCommand {
       for (LimitRule rule : rules.values()) {
         ObjectNode node = RuleJson.toJson(rule);
         node.put("generation", rule.generation());
+        if (rule.limitsForm()) {
+          ArrayNode generations = node.putArray("limitGenerations");
+          rule.limits().forEach(l -> generations.add(l.generation()));
+        }
         array.add(node);
       }
       try {
@@ -183,9 +177,9 @@ public final class RulesCommand {
       table.add(
           r.id(),
           r.key(),
-          r.limit(),
-          r.windowSeconds() + "s",
-          r.algorithm(),
+          joined(r, l -> String.valueOf(l.limit())),
+          joined(r, l -> l.windowSeconds() + "s"),
+          r.limitsForm() ? joined(r, l -> l.algorithm().name()) : r.algorithm(),
           r.priority(),
           r.metadata().isEmpty()
               ? "-"
@@ -193,11 +187,16 @@ public final class RulesCommand {
                   .map(m -> m.getKey() + "=" + m.getValue())
                   .collect(Collectors.joining(",")),
           r.shadow() ? "yes" : "no",
-          r.generation());
+          joined(r, l -> String.valueOf(l.generation())));
     }
     io.out().print(table);
     io.out().println(rules.size() + " rule(s) in " + config.sluice().rulesAppliedTopic());
     return 0;
+  }
+
+  /** One column of a rule's limits, comma-separated by index (one value for the top-level form). */
+  private static String joined(LimitRule r, Function<LimitRule.Limit, String> column) {
+    return r.limits().stream().map(column).collect(Collectors.joining(","));
   }
 
   static int delete(Args args, Io io) {

@@ -127,7 +127,7 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
             request.id(),
             request.key(),
             cost,
-            RequestValidator.effectiveMaxCost(request.cost(), maxCost(request)),
+            RequestValidator.effectiveMaxCost(request.cost(), request.maxCost()),
             t);
     // Null for a cost-0 check, which changes no counter (SPEC 4).
     if (evaluation.counters() != null) {
@@ -152,7 +152,7 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
     }
     String check =
         RequestValidator.check(
-            r.id(), r.key(), r.metadata(), r.cost(), maxCost(r), timestampError == null ? t : 0L);
+            r.id(), r.key(), r.metadata(), r.cost(), r.maxCost(), timestampError == null ? t : 0L);
     if (check != null) {
       int colon = check.indexOf(':');
       first.offer(position(colon < 0 ? check : check.substring(0, colon)), check);
@@ -198,10 +198,6 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
   }
 
   private static final int KEY_MATCHES_RECORD = 15;
-
-  private static Long maxCost(DecodedRequest r) {
-    return null;
-  }
 
   private static int position(String field) {
     if (field.startsWith("metadata")) {

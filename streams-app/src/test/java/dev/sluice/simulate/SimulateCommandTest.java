@@ -74,6 +74,41 @@ class SimulateCommandTest {
   }
 
   @Test
+  void shouldReadLimitsChecksAndMaxCostAndPrintGrantedAndLimitIndex() throws IOException {
+    int status =
+        simulate(
+            "[{\"id\":\"bd\",\"key\":\"u:*\",\"limits\":["
+                + "{\"limit\":3,\"windowSeconds\":10,\"algorithm\":\"FIXED_WINDOW\"},"
+                + "{\"limit\":5,\"windowSeconds\":3600,\"algorithm\":\"FIXED_WINDOW\"}]}]",
+            "{\"id\":\"c\",\"key\":\"u:1\",\"cost\":0,\"timestampMs\":1000}",
+            "{\"id\":\"p\",\"key\":\"u:1\",\"cost\":1,\"maxCost\":9,\"timestampMs\":1000}",
+            "{\"id\":\"d\",\"key\":\"u:1\",\"timestampMs\":2000}",
+            "{\"rule\":{\"id\":\"bd\",\"key\":\"u:*\",\"limits\":["
+                + "{\"limit\":3,\"windowSeconds\":10,\"algorithm\":\"FIXED_WINDOW\"}]}}",
+            "{\"id\":\"e\",\"key\":\"u:1\",\"timestampMs\":10000}",
+            "{\"id\":\"m\",\"key\":\"u:1\",\"cost\":0,\"maxCost\":1,\"timestampMs\":1}");
+    assertEquals(0, status, stderr);
+    List<String> out = lines();
+    assertEquals(5, out.size(), stdout);
+    assertTrue(
+        out.get(0)
+            .contains(
+                "\"allowed\":true,\"reason\":\"ALLOWED\",\"ruleId\":\"bd\",\"limit\":3,"
+                    + "\"remaining\":3,\"resetAfterMs\":9000,\"retryAfterMs\":0,\"limitIndex\":0,"
+                    + "\"granted\":0,\"timestampMs\":1000"),
+        out.get(0));
+    assertTrue(out.get(1).contains("\"remaining\":0,"), out.get(1));
+    assertTrue(out.get(1).contains("\"limitIndex\":0,\"granted\":3,"), out.get(1));
+    assertTrue(out.get(2).contains("\"reason\":\"RATE_LIMITED\""), out.get(2));
+    assertTrue(out.get(2).contains("\"retryAfterMs\":8000,\"limitIndex\":0,\"granted\":0,"));
+    assertTrue(out.get(3).contains("\"limitIndex\":0,\"granted\":1,"), out.get(3));
+    assertTrue(out.get(4).contains("\"reason\":\"INVALID_REQUEST\""), out.get(4));
+    assertTrue(out.get(4).contains("\"message\":\"maxCost: "), out.get(4));
+    assertTrue(out.get(4).contains("\"timestampMs\":1,"), out.get(4));
+    assertEquals("", stderr);
+  }
+
+  @Test
   void shouldApplyRuleLinesBeforeTheLinesAfterThem() throws IOException {
     simulate(
         "[]",

@@ -505,4 +505,138 @@ class RateLimiterTopologyTest {
         java.util.Optional.of(java.util.Set.of(1)),
         p.partitions("t", "k", new RoutedDecision(v, "t", 9), null, 8));
   }
+
+  // Contract version 2: several limits per rule, checks, partial grants (SPEC 1, 4, 5).
+
+  /** A rule in the limits form; each entry {@code {limit, windowSeconds, algorithm}}. */
+  private static String limits(String id, String key, Object[]... entries) {
+    StringBuilder s =
+        new StringBuilder("{\"id\":\"" + id + "\",\"key\":\"" + key + "\",\"limits\":[");
+    for (int i = 0; i < entries.length; i++) {
+      s.append(i == 0 ? "" : ",")
+          .append("{\"limit\":")
+          .append(entries[i][0])
+          .append(",\"windowSeconds\":")
+          .append(entries[i][1])
+          .append(",\"algorithm\":\"")
+          .append(entries[i][2])
+          .append("\"}");
+    }
+    return s.append("]}").toString();
+  }
+
+  private static Object[] entry(long limit, long windowSeconds, String algorithm) {
+    return new Object[] {limit, windowSeconds, algorithm};
+  }
+
+  private Verdict ask(String id, long cost, long maxCost, long t) {
+    return f.request(
+        "k",
+        "{\"id\":\"" + id + "\",\"key\":\"k\",\"cost\":" + cost + ",\"maxCost\":" + maxCost + "}",
+        t);
+  }
+
+  @Test
+  void shouldEnforceABurstLimitAndADailyQuotaInOneRule() {
+    f.rule("bd", limits("bd", "k", entry(2, 1, "TOKEN_BUCKET"), entry(3, 86_400, "FIXED_WINDOW")));
+    assertTrue(f.request("a", "k", 1, 1_000).allowed());
+    assertEquals(2, f.counterCount(), "one counter per limit");
+    Verdict second = f.request("b", "k", 1, 1_000);
+    assertTrue(second.allowed());
+    assertEquals(0, second.limitIndex(), "the bucket is empty; the quota has 1 left");
+    Verdict burst = f.request("c", "k", 1, 1_000);
+    assertFalse(burst.allowed());
+    assertEquals(0, burst.limitIndex());
+    assertEquals(500, burst.retryAfterMs());
+    assertEquals(0, burst.granted());
+    Verdict last = f.request("d", "k", 1, 2_000);
+    assertTrue(last.allowed());
+    assertEquals(1, last.limitIndex(), "the quota is used up and binds");
+    assertEquals(1, last.granted());
+    Verdict daily = f.request("e", "k", 1, 3_000);
+    assertFalse(daily.allowed());
+    assertEquals(1, daily.limitIndex());
+    assertEquals(3, daily.limit());
+    assertEquals(86_400_000 - 3_000, daily.retryAfterMs());
+  }
+
+  @Test
+  void shouldGrantPartiallyUpToMaxCost() {
+    f.rule("p", limits("p", "k", entry(10, 60, "FIXED_WINDOW"), entry(4, 3_600, "FIXED_WINDOW")));
+    Verdict v = ask("a", 1, 10, 0);
+    assertTrue(v.allowed());
+    assertEquals(4, v.granted());
+    assertEquals(1, v.limitIndex());
+    assertEquals(0, v.remaining());
+    Verdict none = ask("b", 1, 10, 1);
+    assertFalse(none.allowed());
+    assertEquals(0, none.granted());
+    f.rule("one", fixed("one", "j", 5, 60));
+    Verdict capped = f.request("j", "{\"id\":\"c\",\"key\":\"j\",\"cost\":2,\"maxCost\":3}", 0);
+    assertEquals(3, capped.granted());
+    assertEquals(2, capped.remaining());
+    Verdict plain = f.request("d", "j", 1, 0);
+    assertEquals(1, plain.granted(), "maxCost defaults to cost");
+    assertNames("maxCost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":2,\"maxCost\":1}"));
+    assertNames("maxCost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"cost\":0,\"maxCost\":1}"));
+    assertNames("maxCost", invalid("k", "{\"id\":\"q\",\"key\":\"k\",\"maxCost\":\"2\"}"));
+  }
+
+  @Test
+  void shouldAnswerACostZeroCheckWithoutChangingAnything() {
+    f.rule("c", limits("c", "k", entry(1, 60, "FIXED_WINDOW"), entry(5, 3_600, "SLIDING_WINDOW")));
+    Verdict fresh = f.request("a", "k", 0, 50_000);
+    assertTrue(fresh.allowed());
+    assertEquals(0, fresh.granted());
+    assertEquals(50_000, fresh.timestampMs());
+    assertEquals(0, f.counterCount(), "a check creates no counter");
+    Verdict charged = f.request("b", "k", 1, 1_000);
+    assertTrue(charged.allowed());
+    assertEquals(1_000, charged.timestampMs(), "the check at 50 s moved no clock");
+    Verdict check = f.request("c", "k", 0, 2_000);
+    assertTrue(check.allowed(), "not over the limit");
+    assertEquals(0, check.remaining());
+    assertEquals(0, check.granted());
+    Verdict denied = f.request("d", "k", 1, 2_000);
+    assertFalse(denied.allowed());
+    assertEquals(58_000, denied.retryAfterMs(), "the check charged nothing and moved nothing");
+    assertEquals(2, f.counterCount());
+  }
+
+  @Test
+  void shouldKeepCountersPerIndexAcrossAnUpdate() {
+    f.rule("u", limits("u", "k", entry(3, 60, "FIXED_WINDOW"), entry(2, 3_600, "FIXED_WINDOW")));
+    assertEquals(2, f.request("a", "k", 2, 0).granted());
+    // Index 0 unchanged (limit raised only); index 1's window changed: fresh.
+    f.rule("u", limits("u", "k", entry(4, 60, "FIXED_WINDOW"), entry(2, 7_200, "FIXED_WINDOW")));
+    Verdict v = f.request("b", "k", 2, 1);
+    assertTrue(v.allowed(), "index 1 starts fresh");
+    assertEquals(0, v.remaining(), "index 0 kept its 2 and now has 4");
+    assertEquals(0, v.limitIndex());
+    // An invalid version in between changes nothing.
+    f.rule("u", "{\"id\":\"u\",\"key\":\"k\",\"limits\":[]}");
+    f.rule("u", limits("u", "k", entry(4, 60, "FIXED_WINDOW"), entry(2, 7_200, "FIXED_WINDOW")));
+    Verdict full = f.request("c", "k", 1, 2);
+    assertFalse(full.allowed(), "both limits kept their counters");
+    assertEquals(1, full.limitIndex(), "index 1's two-hour wait is the longest");
+    assertEquals(7_200_000 - 2, full.retryAfterMs());
+  }
+
+  @Test
+  void shouldStartALimitsEntryFreshWhenItIsRemovedAndAddedBack() {
+    String both = limits("r", "k", entry(5, 60, "FIXED_WINDOW"), entry(2, 3_600, "TOKEN_BUCKET"));
+    f.rule("r", both);
+    assertEquals(2, f.request("a", "k", 2, 0).granted());
+    assertFalse(f.request("b", "k", 1, 0).allowed(), "index 1 is empty");
+    f.rule("r", limits("r", "k", entry(5, 60, "FIXED_WINDOW")));
+    assertTrue(f.request("c", "k", 1, 1).allowed());
+    f.rule("r", both);
+    Verdict back = f.request("d", "k", 2, 2);
+    assertTrue(back.allowed(), "the re-added index 1 starts fresh");
+    assertEquals(0, back.remaining());
+    assertEquals(0, back.limitIndex(), "both have 0 left: the tie goes to index 0");
+    f.deleteRule("r");
+    f.rule("r", both);
+    assertEquals(2, ask("e", 1, 9, 3).granted(), "re-created: every limit fresh");
+  }
 }
