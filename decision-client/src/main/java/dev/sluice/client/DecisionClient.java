@@ -357,7 +357,7 @@ public final class DecisionClient implements AutoCloseable {
    * @param key the rate-limited key, 1-512 characters
    * @param metadata request attributes rules may constrain, at most 64 entries, or null; read
    *     during this call (and copied with {@link FailurePolicy#LOCAL_FALLBACK}), not kept otherwise
-   * @param cost permits to spend, 1 to 1,000,000,000
+   * @param cost permits to spend, 0 (check only, spends nothing) to 1,000,000,000
    * @return a future completed exactly once, never exceptionally under the contract
    * @throws IllegalArgumentException naming the offending argument
    */
@@ -371,7 +371,7 @@ public final class DecisionClient implements AutoCloseable {
         metadata == null || metadata.isEmpty()
             ? Map.of()
             : policy == FailurePolicy.LOCAL_FALLBACK ? Map.copyOf(metadata) : metadata;
-    return submit(ids.next(), key, md, cost);
+    return submit(ids.next(), key, md, cost, cost);
   }
 
   /**
@@ -384,7 +384,7 @@ public final class DecisionClient implements AutoCloseable {
    */
   public CompletableFuture<ClientDecision> check(CheckRequest request) {
     String id = request.id() == null ? ids.next() : request.id();
-    return submit(id, request.key(), request.metadata(), request.cost());
+    return submit(id, request.key(), request.metadata(), request.cost(), request.maxCost());
   }
 
   /**
@@ -393,7 +393,7 @@ public final class DecisionClient implements AutoCloseable {
    *
    * @param key the rate-limited key, 1-512 characters
    * @param metadata request attributes, at most 64 entries, or null
-   * @param cost permits to spend, 1 to 1,000,000,000
+   * @param cost permits to spend, 0 (check only, spends nothing) to 1,000,000,000
    * @return the decision, from the service or by policy; never null
    * @throws IllegalArgumentException for the same invalid arguments as {@link #check(String, Map,
    *     long)}
@@ -496,9 +496,9 @@ public final class DecisionClient implements AutoCloseable {
   // ---- the request path
 
   private CompletableFuture<ClientDecision> submit(
-      String id, String key, Map<String, String> metadata, long cost) {
+      String id, String key, Map<String, String> metadata, long cost, long maxCost) {
     PendingCheck p =
-        new PendingCheck(this, id, key, metadata, cost, System.nanoTime() + timeoutNanos);
+        new PendingCheck(this, id, key, metadata, cost, maxCost, System.nanoTime() + timeoutNanos);
     int[] parts = replyPartitions;
     if (parts.length == 0 && !closing.get()) {
       noReplyPartition.increment();
@@ -526,7 +526,8 @@ public final class DecisionClient implements AutoCloseable {
     try {
       byte[] value =
           directRequests
-              ? RequestEncoder.encode(id, key, metadata, cost, partition, stampedReplyTopic)
+              ? RequestEncoder.encode(
+                  id, key, metadata, cost, maxCost, partition, stampedReplyTopic)
               : null;
       if (value == null) {
         value =
@@ -538,7 +539,7 @@ public final class DecisionClient implements AutoCloseable {
                     cost == 1 ? null : cost,
                     partition,
                     stampedReplyTopic,
-                    null));
+                    maxCost == cost ? null : maxCost));
       }
       producer.send(new ProducerRecord<>(requestsTopic, key, value), p);
     } catch (RuntimeException e) {
@@ -637,7 +638,7 @@ public final class DecisionClient implements AutoCloseable {
             case FAIL_OPEN -> ClientDecision.byStaticPolicy(true, p.id, p.key, nowMs, cause);
             case FAIL_CLOSED -> ClientDecision.byStaticPolicy(false, p.id, p.key, nowMs, cause);
             case LOCAL_FALLBACK ->
-                localLimiter.decide(p.id, p.key, p.metadata, p.cost, nowMs, cause);
+                localLimiter.decide(p.id, p.key, p.metadata, p.cost, p.maxCost, nowMs, cause);
           };
     } catch (RuntimeException e) {
       LOG.error("{}: the {} policy failed for check {}", name, policy, p.id, e);

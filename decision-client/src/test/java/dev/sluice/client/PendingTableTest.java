@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class PendingTableTest {
 
   private static PendingCheck check(String id, long deadlineNanos) {
-    return new PendingCheck(null, id, "k", Map.of(), 1, deadlineNanos);
+    return new PendingCheck(null, id, "k", Map.of(), 1, 1, deadlineNanos);
   }
 
   @Test
