@@ -22,7 +22,7 @@ class DeadlineLoopTest {
   private final List<Long> lateness = new ArrayList<>();
 
   private static PendingCheck check(String id, long deadlineNanos) {
-    return new PendingCheck(null, id, "k", Map.of(), 1, deadlineNanos);
+    return new PendingCheck(null, id, "k", Map.of(), 1, 1, deadlineNanos);
   }
 
   private DeadlineLoop loop(PendingTable table, DeadlineLoop.Parker parker) {
