@@ -14,13 +14,18 @@ import java.util.Objects;
  * no rule: {@code reason} is {@link Reason#ALLOWED} or {@link Reason#RATE_LIMITED}, {@code ruleId}
  * is null and {@code limit}, {@code remaining}, {@code resetAfterMs}, {@code retryAfterMs}, {@code
  * granted} and {@code limitIndex} are -1; {@code timestampMs} is the client's wall clock when the
- * policy applied. {@link DecisionSource#LOCAL_FALLBACK} decisions are the local limiter's verdict,
- * with {@code limit} this instance's share of the rule's limit.
+ * policy applied. {@link DecisionSource#LEASE} decisions (client-side leases) carry the rule, limit
+ * index and {@code limit} of the service decision that created the lease; {@code remaining} is the
+ * permits left in this client's lease (not the service's count), {@code resetAfterMs} the time
+ * until the lease expires, {@code granted} the check's cost, and {@code timestampMs} the client's
+ * wall clock when the permit was spent. A cached denial carries the service's denial with {@code
+ * retryAfterMs} counted down on the client's clock. {@link DecisionSource#LOCAL_FALLBACK} decisions
+ * are the local limiter's verdict, with {@code limit} this instance's share of the rule's limit.
  *
  * @param verdict the SPEC 6 decision fields
  * @param source which path produced the decision
- * @param cause {@link FailureCause#NONE} for {@link DecisionSource#SERVICE}, else why the policy
- *     applied
+ * @param cause {@link FailureCause#NONE} for {@link DecisionSource#SERVICE} and {@link
+ *     DecisionSource#LEASE}, else why the policy applied
  * @param windowSeconds the binding limit's window in seconds (the limit at {@link #limitIndex()})
  *     when the client knows it (local fallback decisions), else -1; see {@link RateLimitHeaders}
  * @param quotas every limit of the applied rule by index, as the client evaluated them, when it
@@ -40,7 +45,7 @@ public record ClientDecision(
    * @param verdict the SPEC 6 decision fields; not null
    * @param source which path produced the decision; not null
    * @param cause {@link FailureCause#NONE} exactly when {@code source} is {@link
-   *     DecisionSource#SERVICE}; not null
+   *     DecisionSource#SERVICE} or {@link DecisionSource#LEASE}; not null
    * @param windowSeconds the binding limit's window in seconds, or -1 when unknown
    * @param quotas the applied rule's limits by index, or empty when unknown; not null, copied
    * @throws NullPointerException when {@code verdict}, {@code source}, {@code cause} or {@code
@@ -53,9 +58,14 @@ public record ClientDecision(
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(cause, "cause");
     quotas = List.copyOf(quotas);
-    if ((source == DecisionSource.SERVICE) != (cause == FailureCause.NONE)) {
+    boolean answered = source == DecisionSource.SERVICE || source == DecisionSource.LEASE;
+    if (answered != (cause == FailureCause.NONE)) {
       throw new IllegalArgumentException(
-          "cause: must be NONE exactly when source is SERVICE (got " + source + "/" + cause + ")");
+          "cause: must be NONE exactly when source is SERVICE or LEASE (got "
+              + source
+              + "/"
+              + cause
+              + ")");
     }
     if (!quotas.isEmpty() && (verdict.limitIndex() < 0 || verdict.limitIndex() >= quotas.size())) {
       throw new IllegalArgumentException(
@@ -73,7 +83,7 @@ public record ClientDecision(
    * @param verdict the SPEC 6 decision fields; not null
    * @param source which path produced the decision; not null
    * @param cause {@link FailureCause#NONE} exactly when {@code source} is {@link
-   *     DecisionSource#SERVICE}; not null
+   *     DecisionSource#SERVICE} or {@link DecisionSource#LEASE}; not null
    * @param windowSeconds the binding limit's window in seconds, or -1 when unknown
    * @throws NullPointerException when {@code verdict}, {@code source} or {@code cause} is null
    * @throws IllegalArgumentException when {@code source} and {@code cause} disagree

@@ -4,13 +4,16 @@ import java.util.List;
 
 /**
  * A snapshot of one client's counters since it was created (monotonic except the gauges {@code
- * inFlight}, {@code replyPartitions}, {@code rules} and {@code localCounters}). Taking one reads a
- * handful of striped counters; cheap enough for a metrics scrape, not meant per check.
+ * inFlight}, {@code replyPartitions}, {@code rules}, {@code localCounters} and {@code leasePairs}).
+ * Taking one reads a handful of striped counters; cheap enough for a metrics scrape, not meant per
+ * check.
  *
  * @param checks checks accepted (valid arguments and id), whatever their outcome
  * @param sent checks that became requests: entered the pending table and were handed to the
- *     producer (a send failure is counted in {@code sendFailures} too)
- * @param answered checks completed by a service decision
+ *     producer (a send failure is counted in {@code sendFailures} too); with leasing, checks that
+ *     waited for a pair's lease request and were answered from it are not counted
+ * @param answered checks completed by a service decision matched by request id (with leasing, each
+ *     lease request's reply counts once; the waiters it answers count in {@code leaseHits})
  * @param timedOut checks completed by policy at their deadline
  * @param sendFailures producer errors reported for requests (including ones already timed out)
  * @param overloaded checks completed by policy at once because {@code maxInFlight} were pending
@@ -26,6 +29,16 @@ import java.util.List;
  * @param rules rules held by the local fallback (0 unless the policy is {@code LOCAL_FALLBACK})
  * @param rulesRejected invalid rule records the local fallback skipped
  * @param localCounters counters held by the local fallback now
+ * @param leaseHits checks answered from lease state without a round trip of their own (a lease's
+ *     permit, a cached denial or no-match; {@link DecisionSource#LEASE}); 0 unless leasing is on
+ * @param leaseRequests lease requests sent (one request with {@code maxCost} = the lease size)
+ * @param leasedPermits permits the service granted to lease requests, the requester's own cost
+ *     included
+ * @param expiredLeasePermits leased permits that expired unused (lost: the service charged them);
+ *     counted when the client notices, at the pair's next check or sweep
+ * @param leaseBypassed checks of the plain kind sent on their own although leasing is on (pair
+ *     table full, too many waiters for the pair, or a shadow rule)
+ * @param leasePairs (key, metadata) pairs holding lease state now
  */
 public record ClientMetrics(
     long checks,
@@ -43,7 +56,13 @@ public record ClientMetrics(
     List<Integer> replyPartitions,
     int rules,
     long rulesRejected,
-    int localCounters) {
+    int localCounters,
+    long leaseHits,
+    long leaseRequests,
+    long leasedPermits,
+    long expiredLeasePermits,
+    long leaseBypassed,
+    int leasePairs) {
 
   /**
    * Copies the partition list; the counters are taken as given.
@@ -64,6 +83,12 @@ public record ClientMetrics(
    * @param rules rules held by the local fallback
    * @param rulesRejected invalid rule records the local fallback skipped
    * @param localCounters counters held by the local fallback now
+   * @param leaseHits checks answered from lease state
+   * @param leaseRequests lease requests sent
+   * @param leasedPermits permits granted to lease requests
+   * @param expiredLeasePermits leased permits that expired unused
+   * @param leaseBypassed plain checks sent on their own although leasing is on
+   * @param leasePairs pairs holding lease state now
    * @throws NullPointerException when {@code replyPartitions} is or holds null
    */
   public ClientMetrics {

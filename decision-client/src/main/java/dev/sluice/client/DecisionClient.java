@@ -140,6 +140,9 @@ public final class DecisionClient implements AutoCloseable {
   private final Thread deadlineThread;
   private long nextMetadataTouch = System.nanoTime() + METADATA_TOUCH_NANOS;
 
+  /** Client-side leases; null unless {@link DecisionClientConfig#leasing()} is set. */
+  private final LeaseTable leases;
+
   /** The local fallback's limiter; null unless the policy is LOCAL_FALLBACK. */
   private final LocalLimiter localLimiter;
 
@@ -178,8 +181,15 @@ public final class DecisionClient implements AutoCloseable {
             : config.replyTopic();
     this.pending = new PendingTable(config.maxInFlight());
     this.recentlyExpired = new RecentlyExpired(config.maxInFlight(), LATE_WINDOW_NANOS);
+    this.leases =
+        config
+            .leasing()
+            .map(
+                s ->
+                    new LeaseTable(s, System::nanoTime, System::currentTimeMillis, new LeaseHost()))
+            .orElse(null);
     this.deadlines =
-        DeadlineLoop.system(pending, timeoutNanos, this::onExpired, this::maybeTouchMetadata);
+        DeadlineLoop.system(pending, timeoutNanos, this::onExpired, this::housekeeping);
     this.deadlineThread = new Thread(deadlines, name + "-deadlines");
     this.deadlineThread.setDaemon(true);
     this.localLimiter =
@@ -370,7 +380,9 @@ public final class DecisionClient implements AutoCloseable {
     Map<String, String> md =
         metadata == null || metadata.isEmpty()
             ? Map.of()
-            : policy == FailurePolicy.LOCAL_FALLBACK ? Map.copyOf(metadata) : metadata;
+            : policy == FailurePolicy.LOCAL_FALLBACK || leases != null
+                ? Map.copyOf(metadata)
+                : metadata;
     return submit(ids.next(), key, md, cost, cost);
   }
 
@@ -427,9 +439,19 @@ public final class DecisionClient implements AutoCloseable {
     PendingTable.Counts table = pending.counts();
     long overloadedNow = overloaded.sum();
     long noPartitionNow = noReplyPartition.sum();
+    LeaseTable lt = leases;
+    long waitersNeverSent = lt == null ? 0 : lt.notSent();
+    long localHits = lt == null ? 0 : lt.localHits();
+    long bypassedNow = lt == null ? 0 : lt.bypassed();
+    // A check answered by a lease at once, or sent on its own past the lease table, never entered
+    // the table through the lease path; waiters entered it but were not sent.
     return new ClientMetrics(
-        table.added() + overloadedNow + noPartitionNow + closedAtSubmit.sum(),
-        table.added(),
+        table.added()
+            + overloadedNow
+            + noPartitionNow
+            + closedAtSubmit.sum()
+            + (lt == null ? 0 : lt.instantHits()),
+        table.added() - waitersNeverSent,
         table.removedById(),
         table.expired(),
         sendFailures.sum(),
@@ -443,7 +465,13 @@ public final class DecisionClient implements AutoCloseable {
         partitionList,
         ll == null ? 0 : ll.rules(),
         ll == null ? 0 : ll.rejected(),
-        ll == null ? 0 : ll.counters());
+        ll == null ? 0 : ll.counters(),
+        localHits,
+        lt == null ? 0 : lt.leaseRequests(),
+        lt == null ? 0 : lt.grantedPermits(),
+        lt == null ? 0 : lt.expiredPermits(),
+        bypassedNow,
+        lt == null ? 0 : lt.pairs());
   }
 
   /**
@@ -497,37 +525,72 @@ public final class DecisionClient implements AutoCloseable {
 
   private CompletableFuture<ClientDecision> submit(
       String id, String key, Map<String, String> metadata, long cost, long maxCost) {
+    if (leases != null && cost > 0 && maxCost == cost && replyPartitions.length > 0) {
+      return leases.check(id, key, metadata, cost);
+    }
+    return submitPlain(id, key, metadata, cost, maxCost);
+  }
+
+  private CompletableFuture<ClientDecision> submitPlain(
+      String id, String key, Map<String, String> metadata, long cost, long maxCost) {
     PendingCheck p =
         new PendingCheck(this, id, key, metadata, cost, maxCost, System.nanoTime() + timeoutNanos);
-    int[] parts = replyPartitions;
-    if (parts.length == 0 && !closing.get()) {
+    if (replyPartitions.length == 0 && !closing.get()) {
       noReplyPartition.increment();
       completeByPolicy(p, FailureCause.NO_REPLY_PARTITION);
       return p;
     }
-    switch (pending.add(p)) {
-      case ADDED -> {}
+    PendingTable.AddResult added = pending.add(p);
+    if (added != PendingTable.AddResult.ADDED) {
+      return refused(p, added);
+    }
+    send(p, maxCost);
+    return p;
+  }
+
+  /** A check the pending table did not take. */
+  private CompletableFuture<ClientDecision> refused(PendingCheck p, PendingTable.AddResult added) {
+    switch (added) {
       case FULL -> {
         overloaded.increment();
         completeByPolicy(p, FailureCause.OVERLOADED);
-        return p;
       }
       case CLOSED -> {
         closedChecks.increment();
         closedAtSubmit.increment();
         completeByPolicy(p, FailureCause.CLOSED);
-        return p;
       }
-      case DUPLICATE_ID -> {
-        throw new IllegalArgumentException("id: a check with id " + id + " is already in flight");
+      case DUPLICATE_ID ->
+          throw new IllegalArgumentException(
+              "id: a check with id " + p.id + " is already in flight");
+      case ADDED -> throw new IllegalStateException("not refused");
+    }
+    return p;
+  }
+
+  /**
+   * Sends the request of {@code p}, which is in the pending table, asking for up to {@code maxCost}
+   * permits (more than its cost only for a lease request).
+   */
+  private void send(PendingCheck p, long maxCost) {
+    int[] parts = replyPartitions;
+    if (parts.length == 0) {
+      // Revoked since the check was admitted (leases: a waiter promoted later).
+      if (pending.remove(p)) {
+        noReplyPartition.increment();
+        completeByPolicy(p, FailureCause.NO_REPLY_PARTITION);
       }
+      return;
     }
     int partition = parts[(roundRobin.getAndIncrement() & Integer.MAX_VALUE) % parts.length];
+    String id = p.id;
+    String key = p.key;
+    long cost = p.cost;
     try {
       byte[] value =
           directRequests
               ? RequestEncoder.encode(
-                  id, key, metadata, cost, maxCost, partition, stampedReplyTopic)
+                  id, key, p.metadata, cost, maxCost, partition, stampedReplyTopic)
               : null;
       if (value == null) {
         value =
@@ -535,7 +598,7 @@ public final class DecisionClient implements AutoCloseable {
                 new RateLimitRequest(
                     id,
                     key,
-                    metadata,
+                    p.metadata,
                     cost == 1 ? null : cost,
                     partition,
                     stampedReplyTopic,
@@ -545,7 +608,42 @@ public final class DecisionClient implements AutoCloseable {
     } catch (RuntimeException e) {
       onSendFailed(p, e);
     }
-    return p;
+  }
+
+  /** What the lease table uses of this client. */
+  private final class LeaseHost implements LeaseTable.Host {
+    @Override
+    public PendingCheck newCheck(String id, String key, Map<String, String> metadata, long cost) {
+      return new PendingCheck(
+          DecisionClient.this, id, key, metadata, cost, cost, System.nanoTime() + timeoutNanos);
+    }
+
+    @Override
+    public PendingTable.AddResult admit(PendingCheck p) {
+      return pending.add(p);
+    }
+
+    @Override
+    public boolean release(PendingCheck p) {
+      return pending.remove(p);
+    }
+
+    @Override
+    public CompletableFuture<ClientDecision> refused(
+        PendingCheck p, PendingTable.AddResult result) {
+      return DecisionClient.this.refused(p, result);
+    }
+
+    @Override
+    public void send(PendingCheck p, long maxCost) {
+      DecisionClient.this.send(p, maxCost);
+    }
+
+    @Override
+    public CompletableFuture<ClientDecision> submitPlain(
+        String id, String key, Map<String, String> metadata, long cost) {
+      return DecisionClient.this.submitPlain(id, key, metadata, cost, cost);
+    }
   }
 
   // ---- completion paths (each removes the check from the table first; only the winner completes)
@@ -572,6 +670,10 @@ public final class DecisionClient implements AutoCloseable {
       } else {
         unknownReplies.increment();
       }
+      return;
+    }
+    if (p.lease != null) {
+      leases.onReply(p, v);
       return;
     }
     p.complete(ClientDecision.fromService(v));
@@ -609,6 +711,13 @@ public final class DecisionClient implements AutoCloseable {
    * (and loses it during an outage); the touch keeps it cached while idle and re-fetches it
    * promptly after.
    */
+  private void housekeeping() {
+    maybeTouchMetadata();
+    if (leases != null) {
+      leases.maybeSweep();
+    }
+  }
+
   private void maybeTouchMetadata() {
     long now = System.nanoTime();
     if (now - nextMetadataTouch >= 0) {
@@ -630,6 +739,9 @@ public final class DecisionClient implements AutoCloseable {
   }
 
   private void completeByPolicy(PendingCheck p, FailureCause cause) {
+    if (p.lease != null) {
+      leases.onFailed(p, cause);
+    }
     ClientDecision d;
     try {
       long nowMs = System.currentTimeMillis();

@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
  *       <td>0 &lt; share &lt;= 1</td></tr>
  *   <tr><td>localFallbackMaxCounters</td><td>sluice.client.fallback.max.counters</td>
  *       <td>100000</td><td>1 to 10,000,000</td></tr>
+ *   <tr><td>leasing</td><td>sluice.client.lease.enabled and sluice.client.lease.*
+ *       (see {@link LeaseSettings})</td><td>off</td><td>as {@link LeaseSettings}</td></tr>
  *   <tr><td>schemaRegistry</td><td>sluice.schema.registry.* (see {@link SchemaRegistryConfig})
  *       </td><td>none: Avro single-object</td><td>as the service's</td></tr>
  *   <tr><td>kafkaProperty / kafkaProperties</td><td>any other key not starting with
@@ -119,6 +121,7 @@ public final class DecisionClientConfig {
   private final int localFallbackMaxCounters;
   private final Map<String, String> kafkaProperties;
   private final SchemaRegistryConfig schemaRegistry;
+  private final LeaseSettings leasing;
 
   private DecisionClientConfig(Builder b) {
     this.bootstrapServers = b.bootstrapServers.trim();
@@ -136,6 +139,16 @@ public final class DecisionClientConfig {
     this.localFallbackMaxCounters = b.localFallbackMaxCounters;
     this.kafkaProperties = Collections.unmodifiableMap(new TreeMap<>(b.kafkaProperties));
     this.schemaRegistry = b.schemaRegistry;
+    this.leasing = b.leasing;
+  }
+
+  /**
+   * Client-side quota leases, or empty when off (the default): see {@link LeaseSettings}.
+   *
+   * @return the lease settings, or empty
+   */
+  public Optional<LeaseSettings> leasing() {
+    return Optional.ofNullable(leasing);
   }
 
   /**
@@ -177,9 +190,14 @@ public final class DecisionClientConfig {
   public static DecisionClientConfig fromProperties(Map<String, String> properties) {
     Builder b = new Builder();
     List<String> errors = new ArrayList<>();
+    Map<String, String> lease = new TreeMap<>();
     for (Map.Entry<String, String> e : new TreeMap<>(properties).entrySet()) {
       String k = e.getKey();
       String v = e.getValue() == null ? "" : e.getValue().trim();
+      if (k.startsWith(LEASE_PREFIX)) {
+        lease.put(k, v);
+        continue;
+      }
       try {
         switch (k) {
           case "bootstrap.servers" -> b.bootstrapServers(v);
@@ -207,6 +225,11 @@ public final class DecisionClientConfig {
       } catch (IllegalArgumentException ex) {
         errors.add(ex.getMessage());
       }
+    }
+    try {
+      b.leasing(parseLeasing(lease));
+    } catch (IllegalArgumentException ex) {
+      errors.add(ex.getMessage());
     }
     try {
       b.schemaRegistry(SchemaRegistryConfig.fromProperties(properties).orElse(null));
@@ -350,6 +373,7 @@ public final class DecisionClientConfig {
         + linger.toMillis()
         + "ms, replyPartitions="
         + (replyPartitions.isEmpty() ? "group " + replyGroupId : replyPartitions)
+        + (leasing == null ? "" : ", leasing=" + leasing)
         + ", kafkaPropertyKeys="
         + kafkaProperties.keySet()
         + "}";
@@ -372,6 +396,18 @@ public final class DecisionClientConfig {
     private int localFallbackMaxCounters = 100_000;
     private final Map<String, String> kafkaProperties = new LinkedHashMap<>();
     private SchemaRegistryConfig schemaRegistry;
+    private LeaseSettings leasing;
+
+    /**
+     * Turns client-side quota leases on with these settings, or off with null (the default).
+     *
+     * @param value the lease settings (already validated), or null for no leasing
+     * @return this builder
+     */
+    public Builder leasing(LeaseSettings value) {
+      this.leasing = value;
+      return this;
+    }
 
     private Builder() {}
 
@@ -729,6 +765,54 @@ public final class DecisionClientConfig {
     return s == null ? "null" : "\"" + s + "\"";
   }
 
+  private static final String LEASE_PREFIX = "sluice.client.lease.";
+
+  /** The {@code sluice.client.lease.*} keys: null when leasing is off. */
+  private static LeaseSettings parseLeasing(Map<String, String> lease) {
+    String enabled = lease.getOrDefault(LEASE_PREFIX + "enabled", "false");
+    if (!enabled.equals("true") && !enabled.equals("false")) {
+      throw new IllegalArgumentException(
+          LEASE_PREFIX + "enabled: must be true or false (got " + quoted(enabled) + ")");
+    }
+    if (enabled.equals("false")) {
+      if (lease.size() > (lease.containsKey(LEASE_PREFIX + "enabled") ? 1 : 0)) {
+        throw new IllegalArgumentException(
+            LEASE_PREFIX
+                + "*: "
+                + lease.keySet()
+                + " given but leasing is off (set "
+                + LEASE_PREFIX
+                + "enabled=true)");
+      }
+      return null;
+    }
+    LeaseSettings s = LeaseSettings.defaults();
+    List<String> errors = new ArrayList<>();
+    for (Map.Entry<String, String> e : lease.entrySet()) {
+      String k = e.getKey();
+      String v = e.getValue();
+      try {
+        switch (k.substring(LEASE_PREFIX.length())) {
+          case "enabled" -> {}
+          case "horizon.ms" -> s = s.withHorizon(Duration.ofMillis(parseLong(k, v)));
+          case "max.share" -> s = s.withMaxShare(parseDouble(k, v));
+          case "max.pairs" -> s = s.withMaxPairs(parseInt(k, v));
+          case "max.waiters" -> s = s.withMaxWaiters(parseInt(k, v));
+          case "denial.cache.max.ms" ->
+              s = s.withDenialCacheMax(Duration.ofMillis(parseLong(k, v)));
+          case "no.rule.cache.ms" -> s = s.withNoRuleCache(Duration.ofMillis(parseLong(k, v)));
+          default -> errors.add(k + ": unknown client setting");
+        }
+      } catch (IllegalArgumentException ex) {
+        errors.add(ex.getMessage());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", errors));
+    }
+    return s;
+  }
+
   private static long parseLong(String key, String v) {
     try {
       return Long.parseLong(v);
@@ -792,7 +876,8 @@ public final class DecisionClientConfig {
         && Double.compare(localFallbackShare, c.localFallbackShare) == 0
         && localFallbackMaxCounters == c.localFallbackMaxCounters
         && kafkaProperties.equals(c.kafkaProperties)
-        && Objects.equals(schemaRegistry, c.schemaRegistry);
+        && Objects.equals(schemaRegistry, c.schemaRegistry)
+        && Objects.equals(leasing, c.leasing);
   }
 
   @Override
@@ -812,6 +897,7 @@ public final class DecisionClientConfig {
         localFallbackShare,
         localFallbackMaxCounters,
         kafkaProperties,
-        schemaRegistry);
+        schemaRegistry,
+        leasing);
   }
 }

@@ -22,6 +22,15 @@ final class PendingCheck extends CompletableFuture<ClientDecision> implements Ca
   final long maxCost;
   final long deadlineNanos;
 
+  /**
+   * The lease pair this check waits on (client-side leases), or null for a plain check. Set before
+   * the check enters the table; cleared when the pair releases it to be sent on its own.
+   */
+  volatile LeaseTable.Entry lease;
+
+  /** When the lease request for this check was sent (monotonic nanos); guarded by the entry. */
+  long leaseSentNanos;
+
   // Guarded by the PendingTable's lock.
   PendingCheck prev;
   PendingCheck next;
