@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -121,11 +122,53 @@ class DecisionClientConfigTest {
     assertEquals(0.25, c.localFallbackShare());
     assertEquals(5000, c.localFallbackMaxCounters());
     assertEquals(
+        Optional.of(
+            new LeaseSettings(
+                Duration.ofMillis(100),
+                0.25,
+                500,
+                64,
+                Duration.ofMillis(2000),
+                Duration.ofMillis(300))),
+        c.leasing());
+    assertEquals(
         Map.of(
             "security.protocol", "SASL_SSL",
             "sasl.mechanism", "SCRAM-SHA-512",
             "ssl.truststore.location", "/etc/kafka/truststore.jks"),
         c.kafkaProperties());
+  }
+
+  @Test
+  void shouldLeaveLeasingOffByDefaultAndTakeTheDefaultsWhenOnlyEnabled() {
+    assertEquals(Optional.empty(), DecisionClientConfig.builder("b:1").build().leasing());
+    assertEquals(
+        Optional.of(LeaseSettings.defaults()),
+        DecisionClientConfig.fromProperties(
+                Map.of("bootstrap.servers", "b:1", "sluice.client.lease.enabled", "true"))
+            .leasing());
+  }
+
+  @Test
+  void shouldNameEveryInvalidLeaseSetting() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new LeaseSettings(
+                    Duration.ZERO, 0, 0, 0, Duration.ofMillis(-1), Duration.ofMinutes(2)));
+    for (String expected :
+        List.of(
+            "horizon (sluice.client.lease.horizon.ms): must be 1 ms to 1000 ms (got 0 ms)",
+            "maxShare (sluice.client.lease.max.share): must be > 0 and <= 1 (got 0.0)",
+            "maxPairs (sluice.client.lease.max.pairs): must be 1 to 1000000 (got 0)",
+            "maxWaiters (sluice.client.lease.max.waiters): must be 1 to 10000 (got 0)",
+            "denialCacheMax (sluice.client.lease.denial.cache.max.ms): must be 0 ms to 60000 ms"
+                + " (got -1 ms)",
+            "noRuleCache (sluice.client.lease.no.rule.cache.ms): must be 0 ms to 60000 ms (got"
+                + " 120000 ms)")) {
+      assertTrue(e.getMessage().contains(expected), "missing <" + expected + "> in " + e);
+    }
   }
 
   @Test
