@@ -13,11 +13,12 @@ import java.util.Set;
 /**
  * {@code sluice check --key K [--meta k=v]... [--cost N] [--max-cost N] [--json]}: asks the running
  * service for one decision through the decision-client, exactly as an application would, and prints
- * it. {@code --cost 0} only checks (spends nothing); {@code --max-cost N} takes as many permits as
- * every limit of the rule allows, at least the cost and at most N (SPEC 2: N from the cost to 1e9,
- * and exactly 0 with cost 0). The output names the permits granted and the binding limit's index. A
- * denial is an answer (exit 0); no answer from the service within the timeout is a failure (exit
- * 1); arguments SPEC 2 refuses are a usage error naming the option (exit 2).
+ * it, with its source: the service, or (for a client with leasing on) a lease. {@code --cost 0}
+ * only checks (spends nothing); {@code --max-cost N} takes as many permits as every limit of the
+ * rule allows, at least the cost and at most N (SPEC 2: N from the cost to 1e9, and exactly 0 with
+ * cost 0). The output names the permits granted and the binding limit's index. A denial is an
+ * answer (exit 0); no answer from the service within the timeout is a failure (exit 1); arguments
+ * SPEC 2 refuses are a usage error naming the option (exit 2).
  */
 public final class CheckCommand {
   static final String USAGE =
@@ -49,7 +50,7 @@ public final class CheckCommand {
         throw new UsageException(e.getMessage());
       }
     }
-    if (d.source() != DecisionSource.SERVICE) {
+    if (d.source() != DecisionSource.SERVICE && d.source() != DecisionSource.LEASE) {
       throw new CliException(
           "no decision from the service ("
               + d.cause()
@@ -104,8 +105,18 @@ public final class CheckCommand {
     if (d.message() != null) {
       line(sb, "message", d.message());
     }
+    line(sb, "source", source(d.source()));
     line(sb, "request id", d.requestId());
     return sb.toString().stripTrailing();
+  }
+
+  /** Where the decision came from: a round trip, or this client's lease (client-side leases). */
+  static String source(DecisionSource source) {
+    return switch (source) {
+      case SERVICE -> "service (one round trip)";
+      case LEASE -> "lease (answered in the client, no round trip)";
+      default -> source.name();
+    };
   }
 
   private static void line(StringBuilder sb, String name, String value) {

@@ -46,6 +46,34 @@ class CheckCommandTest {
     assertTrue(text.contains("reason      RATE_LIMITED"), text);
     assertTrue(text.contains("remaining   0/3"), text);
     assertTrue(text.contains("retry after 39.5 s"), text);
+    assertTrue(text.contains("source      service (one round trip)"), text);
+  }
+
+  @Test
+  void shouldSayWhenADecisionCameFromALease() {
+    ClientDecision leased =
+        new ClientDecision(
+            new Verdict(
+                "id-4",
+                "api:7",
+                true,
+                Reason.ALLOWED,
+                "api",
+                1000,
+                37,
+                180,
+                0,
+                1,
+                0,
+                5,
+                false,
+                null),
+            DecisionSource.LEASE,
+            FailureCause.NONE,
+            -1);
+    String text = CheckCommand.render(leased);
+    assertTrue(text.contains("source      lease (answered in the client, no round trip)"), text);
+    assertTrue(Decisions.toJson(leased).toString().contains("\"source\":\"LEASE\""));
   }
 
   @Test
