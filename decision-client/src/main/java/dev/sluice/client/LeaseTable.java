@@ -27,8 +27,9 @@ import java.util.function.LongSupplier;
  *       waiters in arrival order from what is left. Waiters are ordinary {@link PendingCheck}s in
  *       the {@link PendingTable} (so {@code maxInFlight}, deadlines and close apply to them as to
  *       any check) that are simply not sent; when the requester fails (timeout, send failure) the
- *       next waiter becomes the requester, so every waiter is answered by its own deadline at the
- *       latest. A waiter is completed only by the path that removes it from the table.
+ *       newest waiter becomes the requester (it has the most time left; one retry per timeout while
+ *       the service is slow, not one per check), so every waiter is answered by its own deadline at
+ *       the latest. A waiter is completed only by the path that removes it from the table.
  *   <li><b>Expiry.</b> A lease lives from the moment its request was <i>sent</i> (the client's
  *       monotonic clock, so a slow reply only shortens it) for at most the horizon {@code H}, and
  *       never past the next whole second of the decision's effective time t', less a {@link
@@ -122,6 +123,7 @@ final class LeaseTable {
     boolean requestedBefore;
     long lastRequestAt;
     double rate;
+    long latency;
     boolean evicted;
 
     Entry(Pair pair) {
@@ -245,6 +247,8 @@ final class LeaseTable {
       if (e.requester == p) {
         e.requester = null;
       }
+      long rtt = Math.max(0, now - p.leaseSentNanos);
+      e.latency = e.latency == 0 ? rtt : (e.latency + rtt) / 2;
       if (v.reason() == Reason.ALLOWED
           && v.allowed()
           && !v.shadow()
@@ -349,8 +353,8 @@ final class LeaseTable {
 
   /**
    * {@code p}, a check of a lease pair, is being completed by the failure policy (the caller
-   * removed it from the table): if it was the pair's requester, the next waiter takes over, unless
-   * the client is closing.
+   * removed it from the table): if it was the pair's requester, the newest waiter takes over,
+   * unless the client is closing.
    */
   void onFailed(PendingCheck p, FailureCause cause) {
     Entry e = p.lease;
@@ -364,8 +368,12 @@ final class LeaseTable {
       if (e.requester == p) {
         e.requester = null;
         if (cause != FailureCause.CLOSED && !e.waiters.isEmpty()) {
+          // The newest waiter has the most time left: the service did not answer within a
+          // timeout, so the older ones would likely time out before an answer, and handing the
+          // request to each in turn would send one request per check while the service is slow.
+          // The older ones stay first in line for the grant.
           long now = ticker.nanoTime();
-          next = e.waiters.peekFirst();
+          next = e.waiters.peekLast();
           e.requester = next;
           size = sizeFor(e, next.cost, now);
           next.leaseSentNanos = now;
@@ -530,7 +538,9 @@ final class LeaseTable {
     e.requestedBefore = true;
     e.lastRequestAt = now;
     e.demand = 0;
-    double want = Math.ceil(e.rate * horizonNanos / 1e9);
+    // What the pair will spend in the part of the lease left after the reply arrives.
+    long usable = Math.max(0, horizonNanos - e.latency);
+    double want = Math.ceil(e.rate * usable / 1e9);
     long cap = e.limit > 0 ? Math.max(1, (long) (e.limit * settings.maxShare())) : 1;
     if (e.remainingKnown && e.remainingUntil - now > 0) {
       cap = Math.min(cap, Math.max(1, (e.lastRemaining + 1) / 2));

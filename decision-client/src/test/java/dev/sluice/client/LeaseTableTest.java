@@ -163,6 +163,24 @@ class LeaseTableTest {
   }
 
   @Test
+  void shouldNotLeaseMoreThanTheCostWhenRepliesTakeLongerThanTheHorizon() {
+    LeaseTable t = table(LeaseSettings.defaults().withMaxShare(1.0));
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 100; i++) {
+        check(t, "k", 1);
+      }
+      Sent s = sent.get(sent.size() - 1);
+      now += 300 * MS; // slower than the 250 ms horizon: a lease is dead when it arrives
+      reply(t, s, granted(s, s.maxCost, 1000, 500, wallMs()));
+    }
+    // The first reply taught the latency: every later request asks for its own cost only.
+    assertTrue(sent.size() > 3);
+    for (Sent s : sent.subList(1, sent.size())) {
+      assertEquals(1, s.maxCost, "no permits leased only to expire");
+    }
+  }
+
+  @Test
   void shouldKeepPairsApartByMetadata() {
     LeaseTable t = table(LeaseSettings.defaults());
     t.check("a", "k", Map.of("route", "/a"), 1);
@@ -309,7 +327,7 @@ class LeaseTableTest {
   }
 
   @Test
-  void shouldHandTheRequestToTheNextWaiterWhenTheRequesterTimesOut() {
+  void shouldHandTheRequestToTheNewestWaiterWhenTheRequesterTimesOut() {
     LeaseTable t = table(LeaseSettings.defaults());
     CompletableFuture<ClientDecision> first = check(t, "k", 1);
     now += 100 * MS;
@@ -320,17 +338,29 @@ class LeaseTableTest {
     expireDue(t);
     assertTrue(first.isDone());
     assertFalse(second.isDone(), "its own deadline is 100 ms later");
-    assertEquals(2, sent.size(), "the next waiter sends the lease request");
-    assertSame(second, sent.get(1).check);
+    assertEquals(2, sent.size(), "one waiter sends the lease request");
+    assertSame(third, sent.get(1).check, "the newest: the most time left");
     now += 100 * MS;
     expireDue(t);
     assertTrue(second.isDone(), "at its own deadline, never later");
-    assertSame(third, sent.get(2).check);
-    now += 100 * MS;
-    expireDue(t);
-    assertTrue(third.isDone());
-    assertEquals(3, sent.size());
+    assertEquals(2, sent.size(), "a waiter that is not the requester sends nothing");
+    Sent s = sent.get(1);
+    reply(t, s, granted(s, 5, 100, 95, wallMs()));
+    assertEquals(DecisionSource.SERVICE, third.join().source());
     assertEquals(0, pending.size());
+  }
+
+  @Test
+  void shouldRetryOncePerTimeoutNotOncePerCheckWhileTheServiceIsSilent() {
+    LeaseTable t = table(LeaseSettings.defaults().withMaxWaiters(10_000));
+    long start = now;
+    while (now < start + 5 * TIMEOUT) {
+      check(t, "k", 1);
+      now += MS;
+      expireDue(t);
+    }
+    assertTrue(sent.size() <= 6, "a request per timeout: " + sent.size());
+    assertTrue(pending.size() <= 501, "every check still ends at its deadline");
   }
 
   /** What the deadline thread does: completes every due check by policy (here: FAIL_OPEN). */

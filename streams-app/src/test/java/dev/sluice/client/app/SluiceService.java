@@ -68,12 +68,20 @@ public final class SluiceService implements AutoCloseable {
 
   /** Starts the service and waits until it is RUNNING. */
   public static SluiceService start(TestKafka kafka) throws Exception {
+    return start(kafka, StreamsConfig.EXACTLY_ONCE_V2);
+  }
+
+  /**
+   * Starts the service with another processing guarantee ({@code at_least_once}: no commit interval
+   * in the reply latency) and waits until it is RUNNING.
+   */
+  public static SluiceService start(TestKafka kafka, String processingGuarantee) throws Exception {
     Path stateDir = Files.createTempDirectory("sluice-client-it-state");
     Properties p = CONFIG.streamsProperties();
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-client-it");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
