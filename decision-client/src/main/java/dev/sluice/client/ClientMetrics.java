@@ -37,7 +37,8 @@ import java.util.List;
  * @param expiredLeasePermits leased permits that expired unused (lost: the service charged them);
  *     counted when the client notices, at the pair's next check or sweep
  * @param leaseBypassed checks of the plain kind sent on their own although leasing is on (pair
- *     table full, too many waiters for the pair, or a shadow rule)
+ *     table full, or a shadow rule); a check finding its pair's wait list full counts as {@code
+ *     overloaded}
  * @param leasePairs (key, metadata) pairs holding lease state now
  */
 public record ClientMetrics(

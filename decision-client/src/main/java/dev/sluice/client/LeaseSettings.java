@@ -41,8 +41,9 @@ import java.util.List;
  *     window
  * @param maxPairs the most (key, metadata) pairs holding lease state; beyond it, checks of new
  *     pairs go to the service one by one until idle pairs are swept
- * @param maxWaiters the most checks waiting for one pair's lease request; beyond it, a check goes
- *     to the service on its own
+ * @param maxWaiters the most checks waiting for one pair's lease request; beyond it, a check
+ *     completes by the failure policy at once ({@code OVERLOADED}): the request has been out long
+ *     enough for that many checks to arrive, so the service is not keeping up
  * @param denialCacheMax the longest a denial is answered locally: until its {@code retryAfterMs},
  *     at most this ({@code retryAfterMs} -1, a cost above the limit, also this long); 0 turns the
  *     denial cache off

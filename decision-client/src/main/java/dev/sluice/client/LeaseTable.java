@@ -48,10 +48,12 @@ import java.util.function.LongSupplier;
  *       unleasable) answer sends that pair's checks one by one for {@code noRuleCache}.
  *   <li><b>Bounds.</b> At most {@code maxPairs} entries (a new pair beyond it goes to the service
  *       on its own, after one pressure sweep at most every {@link #PRESSURE_SWEEP_NANOS}); at most
- *       {@code maxWaiters} waiters per pair (beyond it a check goes on its own). An entry with no
- *       live lease, cache, requester or waiter is removed by the sweep once idle for {@link
- *       #IDLE_NANOS} (at once under pressure), so an entry lives at most the longest cache plus the
- *       idle time plus a sweep period after its last use.
+ *       {@code maxWaiters} waiters per pair (beyond it a check completes by policy at once, as
+ *       {@code OVERLOADED}, like a full pending table: the service is not keeping up, and a request
+ *       of its own would only add to its load). An entry with no live lease, cache, requester or
+ *       waiter is removed by the sweep once idle for {@link #IDLE_NANOS} (at once under pressure),
+ *       so an entry lives at most the longest cache plus the idle time plus a sweep period after
+ *       its last use.
  * </ul>
  *
  * Locks: an entry's monitor, then (inside it) the pending table's; never the other way round.
@@ -198,11 +200,15 @@ final class LeaseTable {
           instantHits.increment();
           return CompletableFuture.completedFuture(d);
         }
-        boolean plain =
-            (e.passCached && e.passUntil - now > 0) || e.waiters.size() >= settings.maxWaiters();
+        boolean plain = e.passCached && e.passUntil - now > 0;
         if (!plain) {
           p = host.newCheck(id, key, metadata, cost);
-          PendingTable.AddResult r = host.admit(p);
+          // A full wait list means the pair's lease request has been out for a long time: the
+          // service is slow, and sending this check on its own would only add to its load.
+          PendingTable.AddResult r =
+              e.waiters.size() >= settings.maxWaiters()
+                  ? PendingTable.AddResult.FULL
+                  : host.admit(p);
           if (r != PendingTable.AddResult.ADDED) {
             refused = r;
           } else {
@@ -447,7 +453,7 @@ final class LeaseTable {
     return expiredPermits.sum();
   }
 
-  /** Checks that went to the service on their own although leasing is on. */
+  /** Checks that went to the service on their own although leasing is on (no room, shadow). */
   long bypassed() {
     return bypassed.sum();
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Reason;
@@ -52,7 +53,7 @@ class LeaseTableTest {
         @Override
         public CompletableFuture<ClientDecision> refused(
             PendingCheck p, PendingTable.AddResult result) {
-          throw new AssertionError("refused " + result);
+          throw new AssertionError(result.name());
         }
 
         @Override
@@ -164,7 +165,7 @@ class LeaseTableTest {
 
   @Test
   void shouldNotLeaseMoreThanTheCostWhenRepliesTakeLongerThanTheHorizon() {
-    LeaseTable t = table(LeaseSettings.defaults().withMaxShare(1.0));
+    LeaseTable t = table(LeaseSettings.defaults().withMaxShare(1.0).withMaxWaiters(1000));
     for (int round = 0; round < 3; round++) {
       for (int i = 0; i < 100; i++) {
         check(t, "k", 1);
@@ -385,15 +386,18 @@ class LeaseTableTest {
   }
 
   @Test
-  void shouldBoundWaitersPerPair() {
+  void shouldBoundWaitersPerPairAndRefuseTheRestAsOverloaded() {
     LeaseTable t = table(LeaseSettings.defaults().withMaxWaiters(3));
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 3; i++) {
       check(t, "k", 1);
     }
-    assertEquals(1, sent.size());
+    assertEquals(
+        "FULL",
+        assertThrows(AssertionError.class, () -> check(t, "k", 1)).getMessage(),
+        "beyond the bound: refused as a full table is, by policy at once");
+    assertEquals(1, sent.size(), "and not sent: the service is not keeping up");
     assertEquals(3, pending.size(), "the requester and two waiters");
-    assertEquals(2, plainSubmits.get(), "beyond the bound: sent on their own");
-    assertEquals(2, t.bypassed());
+    assertEquals(0, plainSubmits.get());
   }
 
   @Test
@@ -421,7 +425,7 @@ class LeaseTableTest {
 
   @Test
   void shouldCapTheLeaseByShareAndByHalfTheLastRemaining() {
-    LeaseTable t = table(LeaseSettings.defaults().withMaxShare(0.1));
+    LeaseTable t = table(LeaseSettings.defaults().withMaxShare(0.1).withMaxWaiters(1000));
     check(t, "k", 1);
     for (int i = 0; i < 500; i++) {
       check(t, "k", 1);

@@ -100,6 +100,8 @@ public final class LeaseClientMain {
         .append(m.leaseBypassed())
         .append(" timedOut=")
         .append(m.timedOut())
+        .append(" overloaded=")
+        .append(m.overloaded())
         .append('\n');
     try {
       Files.writeString(out, sb.toString(), StandardCharsets.UTF_8);
