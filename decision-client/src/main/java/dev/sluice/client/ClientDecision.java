@@ -2,6 +2,7 @@ package dev.sluice.client;
 
 import dev.sluice.core.Reason;
 import dev.sluice.core.Verdict;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,11 +21,18 @@ import java.util.Objects;
  * @param source which path produced the decision
  * @param cause {@link FailureCause#NONE} for {@link DecisionSource#SERVICE}, else why the policy
  *     applied
- * @param windowSeconds the applied rule's window in seconds when the client knows it (local
- *     fallback decisions), else -1; see {@link RateLimitHeaders}
+ * @param windowSeconds the binding limit's window in seconds (the limit at {@link #limitIndex()})
+ *     when the client knows it (local fallback decisions), else -1; see {@link RateLimitHeaders}
+ * @param quotas every limit of the applied rule by index, as the client evaluated them, when it
+ *     knows the rule (local fallback decisions: this instance's share of each limit); else empty (a
+ *     service decision carries only its binding limit). {@link RateLimitHeaders} lists them all.
  */
 public record ClientDecision(
-    Verdict verdict, DecisionSource source, FailureCause cause, long windowSeconds) {
+    Verdict verdict,
+    DecisionSource source,
+    FailureCause cause,
+    long windowSeconds,
+    List<RateLimitHeaders.Quota> quotas) {
 
   /**
    * Checks that {@code source} and {@code cause} agree.
@@ -33,18 +41,46 @@ public record ClientDecision(
    * @param source which path produced the decision; not null
    * @param cause {@link FailureCause#NONE} exactly when {@code source} is {@link
    *     DecisionSource#SERVICE}; not null
-   * @param windowSeconds the applied rule's window in seconds, or -1 when unknown
-   * @throws NullPointerException when {@code verdict}, {@code source} or {@code cause} is null
-   * @throws IllegalArgumentException when {@code source} and {@code cause} disagree
+   * @param windowSeconds the binding limit's window in seconds, or -1 when unknown
+   * @param quotas the applied rule's limits by index, or empty when unknown; not null, copied
+   * @throws NullPointerException when {@code verdict}, {@code source}, {@code cause} or {@code
+   *     quotas} is null
+   * @throws IllegalArgumentException when {@code source} and {@code cause} disagree, or {@code
+   *     quotas} is not empty and has no entry at the verdict's {@code limitIndex}
    */
   public ClientDecision {
     Objects.requireNonNull(verdict, "verdict");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(cause, "cause");
+    quotas = List.copyOf(quotas);
     if ((source == DecisionSource.SERVICE) != (cause == FailureCause.NONE)) {
       throw new IllegalArgumentException(
           "cause: must be NONE exactly when source is SERVICE (got " + source + "/" + cause + ")");
     }
+    if (!quotas.isEmpty() && (verdict.limitIndex() < 0 || verdict.limitIndex() >= quotas.size())) {
+      throw new IllegalArgumentException(
+          "quotas: must hold the binding limit index "
+              + verdict.limitIndex()
+              + " (got "
+              + quotas.size()
+              + " entries)");
+    }
+  }
+
+  /**
+   * A decision whose rule the client does not know beyond the verdict ({@code quotas} empty).
+   *
+   * @param verdict the SPEC 6 decision fields; not null
+   * @param source which path produced the decision; not null
+   * @param cause {@link FailureCause#NONE} exactly when {@code source} is {@link
+   *     DecisionSource#SERVICE}; not null
+   * @param windowSeconds the binding limit's window in seconds, or -1 when unknown
+   * @throws NullPointerException when {@code verdict}, {@code source} or {@code cause} is null
+   * @throws IllegalArgumentException when {@code source} and {@code cause} disagree
+   */
+  public ClientDecision(
+      Verdict verdict, DecisionSource source, FailureCause cause, long windowSeconds) {
+    this(verdict, source, cause, windowSeconds, List.of());
   }
 
   /**

@@ -96,16 +96,10 @@ public final class DecisionClient implements AutoCloseable {
   /** A reply this long after its deadline counts as unknown rather than late. */
   private static final long LATE_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  /** The deadline thread sleeps at least this long, so it never spins. */
-  private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
-
   private static final long SEND_FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long STARTUP_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-  /** The deadline thread wakes at least this often for housekeeping. */
-  private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-  /** How often the requests topic's producer metadata is touched (see {@link #runDeadlines}). */
+  /** How often the requests topic's producer metadata is touched ({@link #maybeTouchMetadata}). */
   private static final long METADATA_TOUCH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DecisionClientConfig config;
@@ -142,8 +136,9 @@ public final class DecisionClient implements AutoCloseable {
   private volatile Thread replyThread;
   private volatile RulesReader rulesReader;
   private volatile Thread rulesThread;
+  private final DeadlineLoop deadlines;
   private final Thread deadlineThread;
-  private volatile boolean deadlinesRunning = true;
+  private long nextMetadataTouch = System.nanoTime() + METADATA_TOUCH_NANOS;
 
   /** The local fallback's limiter; null unless the policy is LOCAL_FALLBACK. */
   private final LocalLimiter localLimiter;
@@ -183,7 +178,9 @@ public final class DecisionClient implements AutoCloseable {
             : config.replyTopic();
     this.pending = new PendingTable(config.maxInFlight());
     this.recentlyExpired = new RecentlyExpired(config.maxInFlight(), LATE_WINDOW_NANOS);
-    this.deadlineThread = new Thread(this::runDeadlines, name + "-deadlines");
+    this.deadlines =
+        DeadlineLoop.system(pending, timeoutNanos, this::onExpired, this::maybeTouchMetadata);
+    this.deadlineThread = new Thread(deadlines, name + "-deadlines");
     this.deadlineThread.setDaemon(true);
     this.localLimiter =
         policy == FailurePolicy.LOCAL_FALLBACK
@@ -360,7 +357,7 @@ public final class DecisionClient implements AutoCloseable {
    * @param key the rate-limited key, 1-512 characters
    * @param metadata request attributes rules may constrain, at most 64 entries, or null; read
    *     during this call (and copied with {@link FailurePolicy#LOCAL_FALLBACK}), not kept otherwise
-   * @param cost permits to spend, 1 to 1,000,000,000
+   * @param cost permits to spend, 0 (check only, spends nothing) to 1,000,000,000
    * @return a future completed exactly once, never exceptionally under the contract
    * @throws IllegalArgumentException naming the offending argument
    */
@@ -374,7 +371,7 @@ public final class DecisionClient implements AutoCloseable {
         metadata == null || metadata.isEmpty()
             ? Map.of()
             : policy == FailurePolicy.LOCAL_FALLBACK ? Map.copyOf(metadata) : metadata;
-    return submit(ids.next(), key, md, cost);
+    return submit(ids.next(), key, md, cost, cost);
   }
 
   /**
@@ -387,7 +384,7 @@ public final class DecisionClient implements AutoCloseable {
    */
   public CompletableFuture<ClientDecision> check(CheckRequest request) {
     String id = request.id() == null ? ids.next() : request.id();
-    return submit(id, request.key(), request.metadata(), request.cost());
+    return submit(id, request.key(), request.metadata(), request.cost(), request.maxCost());
   }
 
   /**
@@ -396,7 +393,7 @@ public final class DecisionClient implements AutoCloseable {
    *
    * @param key the rate-limited key, 1-512 characters
    * @param metadata request attributes, at most 64 entries, or null
-   * @param cost permits to spend, 1 to 1,000,000,000
+   * @param cost permits to spend, 0 (check only, spends nothing) to 1,000,000,000
    * @return the decision, from the service or by policy; never null
    * @throws IllegalArgumentException for the same invalid arguments as {@link #check(String, Map,
    *     long)}
@@ -481,7 +478,7 @@ public final class DecisionClient implements AutoCloseable {
       if (rulesReader != null) {
         rulesReader.shutdown();
       }
-      deadlinesRunning = false;
+      deadlines.stop();
       LockSupport.unpark(deadlineThread);
       join(replyThread);
       join(rulesThread);
@@ -499,9 +496,9 @@ public final class DecisionClient implements AutoCloseable {
   // ---- the request path
 
   private CompletableFuture<ClientDecision> submit(
-      String id, String key, Map<String, String> metadata, long cost) {
+      String id, String key, Map<String, String> metadata, long cost, long maxCost) {
     PendingCheck p =
-        new PendingCheck(this, id, key, metadata, cost, System.nanoTime() + timeoutNanos);
+        new PendingCheck(this, id, key, metadata, cost, maxCost, System.nanoTime() + timeoutNanos);
     int[] parts = replyPartitions;
     if (parts.length == 0 && !closing.get()) {
       noReplyPartition.increment();
@@ -529,7 +526,8 @@ public final class DecisionClient implements AutoCloseable {
     try {
       byte[] value =
           directRequests
-              ? RequestEncoder.encode(id, key, metadata, cost, partition, stampedReplyTopic)
+              ? RequestEncoder.encode(
+                  id, key, metadata, cost, maxCost, partition, stampedReplyTopic)
               : null;
       if (value == null) {
         value =
@@ -541,7 +539,7 @@ public final class DecisionClient implements AutoCloseable {
                     cost == 1 ? null : cost,
                     partition,
                     stampedReplyTopic,
-                    null));
+                    maxCost == cost ? null : maxCost));
       }
       producer.send(new ProducerRecord<>(requestsTopic, key, value), p);
     } catch (RuntimeException e) {
@@ -598,30 +596,24 @@ public final class DecisionClient implements AutoCloseable {
     replyPartitions = partitions;
   }
 
+  /** Deadline thread: {@code p}'s deadline passed with no reply. */
+  private void onExpired(PendingCheck p, long nowNanos) {
+    recentlyExpired.add(p.id, nowNanos);
+    completeByPolicy(p, FailureCause.TIMEOUT);
+  }
+
   /**
-   * The deadline thread. Besides expiring checks it touches the producer's metadata for the
-   * requests topic every few seconds: with {@code max.block.ms=0} a send fails at once when that
-   * metadata is missing, and the producer forgets a topic it has not used for a while (and loses it
-   * during an outage); the touch keeps it cached while idle and re-fetches it promptly after.
+   * Deadline thread, once per pass ({@link DeadlineLoop}): every few seconds, touches the
+   * producer's metadata for the requests topic. With {@code max.block.ms=0} a send fails at once
+   * when that metadata is missing, and the producer forgets a topic it has not used for a while
+   * (and loses it during an outage); the touch keeps it cached while idle and re-fetches it
+   * promptly after.
    */
-  private void runDeadlines() {
-    long nextTouch = System.nanoTime() + METADATA_TOUCH_NANOS;
-    while (deadlinesRunning) {
-      long now = System.nanoTime();
-      PendingCheck p;
-      while ((p = pending.pollExpired(now)) != null) {
-        recentlyExpired.add(p.id, now);
-        completeByPolicy(p, FailureCause.TIMEOUT);
-      }
-      now = System.nanoTime();
-      if (now - nextTouch >= 0) {
-        nextTouch = now + METADATA_TOUCH_NANOS;
-        touchRequestsTopicMetadata();
-      }
-      long wait = pending.nanosToNextDeadline(now);
-      // Empty: a check added from now on expires at least a full timeout away.
-      long park = Math.min(wait < 0 ? timeoutNanos : wait, MAX_PARK_NANOS);
-      LockSupport.parkNanos(this, Math.max(MIN_PARK_NANOS, park));
+  private void maybeTouchMetadata() {
+    long now = System.nanoTime();
+    if (now - nextMetadataTouch >= 0) {
+      nextMetadataTouch = now + METADATA_TOUCH_NANOS;
+      touchRequestsTopicMetadata();
     }
   }
 
@@ -646,7 +638,7 @@ public final class DecisionClient implements AutoCloseable {
             case FAIL_OPEN -> ClientDecision.byStaticPolicy(true, p.id, p.key, nowMs, cause);
             case FAIL_CLOSED -> ClientDecision.byStaticPolicy(false, p.id, p.key, nowMs, cause);
             case LOCAL_FALLBACK ->
-                localLimiter.decide(p.id, p.key, p.metadata, p.cost, nowMs, cause);
+                localLimiter.decide(p.id, p.key, p.metadata, p.cost, p.maxCost, nowMs, cause);
           };
     } catch (RuntimeException e) {
       LOG.error("{}: the {} policy failed for check {}", name, policy, p.id, e);

@@ -20,15 +20,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * so it approximates the service: with N instances each taking share 1/N the fleet admits about the
  * global limit while the service is unreachable.
  *
- * <p>Scaling: a limit {@code L > 0} becomes {@code max(1, floor(L * share))}; 0 stays 0 (a block
- * list stays a block list). Rules are applied in rules-topic order by one writer thread ({@link
- * #apply}); decisions may run on any thread ({@link #decide}).
+ * <p>Scaling: every limit of a rule is scaled on its own: {@code L > 0} becomes {@code max(1,
+ * floor(L * share))}; 0 stays 0 (a block list stays a block list). A rule of several limits (a
+ * burst limit and a daily quota, say) is decided as the service decides it: every limit at one
+ * effective time, all or nothing, partial grants up to {@code maxCost}. Rules are applied in
+ * rules-topic order by one writer thread ({@link #apply}); decisions may run on any thread ({@link
+ * #decide}).
  *
- * <p>Counters. Bound: {@code maxCounters} entries; beyond it the least recently used counter is
- * dropped (that key then starts fresh: more permissive, never stricter). Expiry: once a second
- * (driven by decisions), counters whose {@link Limiter#idleAfterMs} has passed are dropped, since a
- * fresh counter would decide the same. A rule whose algorithm or window changes, or that is deleted
- * and published again, gets a new generation and its old counters are ignored, then age out.
+ * <p>Counters: one per limit index of a rule, keyed as the service keys them. Bound: {@code
+ * maxCounters} entries (a rule of n limits takes n per key); beyond it the least recently used
+ * counter is dropped (that limit then starts fresh: more permissive, never stricter). Expiry: once
+ * a second (driven by decisions), counters whose {@link Limiter#idleAfterMs} has passed are
+ * dropped, since a fresh counter would decide the same. A limit whose algorithm or window changes
+ * on an update, or a rule deleted and published again, gets a new generation (SPEC 4, per index):
+ * its old counters are ignored, then age out.
  */
 final class LocalLimiter {
   private static final long SWEEP_INTERVAL_MS = 1000;
@@ -89,12 +94,26 @@ final class LocalLimiter {
     return null;
   }
 
-  /** Decides a check locally at {@code nowMs}. Thread-safe. */
+  /** {@link #decide(String, String, Map, long, long, long, FailureCause)} taking exactly cost. */
+  ClientDecision decide(
+      String id, String key, Map<String, String> metadata, long cost, long nowMs, FailureCause c) {
+    return decide(id, key, metadata, cost, cost, nowMs, c);
+  }
+
+  /**
+   * Decides a valid check locally at {@code nowMs}. Thread-safe.
+   *
+   * @param cost permits asked for, 0 (check only) to 1e9
+   * @param maxCost the most permits taken: 0 when {@code cost} is 0, else {@code cost..1e9}
+   * @return the local verdict, with the applied rule's scaled limits ({@link
+   *     ClientDecision#quotas()}) and the binding limit's window
+   */
   ClientDecision decide(
       String id,
       String key,
       Map<String, String> metadata,
       long cost,
+      long maxCost,
       long nowMs,
       FailureCause cause) {
     LimitRule rule = index.match(key, metadata);
@@ -107,28 +126,29 @@ final class LocalLimiter {
     for (int i = 0; i < n; i++) {
       keys[i] = new CounterKey(Limiter.counterKey(rule, i, key, metadata));
     }
+    byte[][] stored = new byte[n][];
     Limiter.Evaluation ev;
     synchronized (counters) {
       if (nowMs >= nextSweepMs) {
         sweep(nowMs);
         nextSweepMs = nowMs + SWEEP_INTERVAL_MS;
       }
-      byte[][] stored = new byte[n][];
       for (int i = 0; i < n; i++) {
-        Counter c = counters.get(keys[i]);
         // A counter of another generation (or window or algorithm) reads as fresh in the Limiter.
+        Counter c = counters.get(keys[i]);
         stored[i] = c == null ? null : c.state;
       }
-      ev = Limiter.evaluate(rule, stored, id, key, cost, cost, nowMs);
-      if (ev.counters() != null) {
+      ev = Limiter.evaluate(rule, stored, id, key, cost, maxCost, nowMs);
+      if (ev.counters() != null) { // null for a check-only request, which changes nothing
         for (int i = 0; i < n; i++) {
           byte[] counter = ev.counters()[i];
           counters.put(keys[i], new Counter(counter, Limiter.idleAfterMs(counter)));
         }
       }
     }
-    long windowSeconds = rule.limits().get(ev.verdict().limitIndex()).windowSeconds();
-    return new ClientDecision(ev.verdict(), DecisionSource.LOCAL_FALLBACK, cause, windowSeconds);
+    LimitRule.Limit binding = rule.limits().get(ev.verdict().limitIndex());
+    return new ClientDecision(
+        ev.verdict(), DecisionSource.LOCAL_FALLBACK, cause, binding.windowSeconds(), quotas(rule));
   }
 
   int rules() {
@@ -164,6 +184,14 @@ final class LocalLimiter {
         r.metadata(),
         r.algorithm(),
         r.shadow());
+  }
+
+  private static List<RateLimitHeaders.Quota> quotas(LimitRule rule) {
+    List<RateLimitHeaders.Quota> out = new ArrayList<>(rule.limits().size());
+    for (LimitRule.Limit l : rule.limits()) {
+      out.add(new RateLimitHeaders.Quota(l.limit(), l.windowSeconds()));
+    }
+    return List.copyOf(out);
   }
 
   private void sweep(long nowMs) {

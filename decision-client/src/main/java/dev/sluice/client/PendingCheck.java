@@ -19,6 +19,7 @@ final class PendingCheck extends CompletableFuture<ClientDecision> implements Ca
   final String key;
   final Map<String, String> metadata;
   final long cost;
+  final long maxCost;
   final long deadlineNanos;
 
   // Guarded by the PendingTable's lock.
@@ -32,12 +33,14 @@ final class PendingCheck extends CompletableFuture<ClientDecision> implements Ca
       String key,
       Map<String, String> metadata,
       long cost,
+      long maxCost,
       long deadlineNanos) {
     this.owner = owner;
     this.id = id;
     this.key = key;
     this.metadata = metadata;
     this.cost = cost;
+    this.maxCost = maxCost;
     this.deadlineNanos = deadlineNanos;
   }
 

@@ -4,6 +4,7 @@ import dev.sluice.core.Reason;
 import dev.sluice.core.Verdict;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,25 +13,39 @@ import java.util.Map;
  * map and its strings.
  *
  * <pre>
- * RateLimit-Policy: "per-user";q=100;w=60
- * RateLimit: "per-user";r=0;t=17
- * Retry-After: 17
+ * RateLimit-Policy: "api";q=10;w=1, "api#1";q=10000;w=86400
+ * RateLimit: "api#1";r=0;t=3600
+ * Retry-After: 3600
  * </pre>
  *
  * <ul>
- *   <li>{@code RateLimit-Policy}: a one-item Structured Fields list; the item is the applied rule
- *       id as an sf-string (the policy name), {@code q} the decision's {@code limit} and {@code w}
- *       the rule's window in seconds. A decision does not carry the window, so {@code w} comes from
- *       the {@code windowSeconds} argument, or from {@link ClientDecision#windowSeconds()} when the
- *       client knows it (local fallback decisions); when unknown, {@code w} is omitted (the draft
- *       makes it optional).
- *   <li>{@code RateLimit}: the same policy name, {@code r} the remaining permits and {@code t} the
- *       seconds until the window resets, {@code resetAfterMs} rounded up (omitted if unknown).
+ *   <li>{@code RateLimit-Policy}: a Structured Fields list with one item per limit of the applied
+ *       rule that the renderer knows, by limit index. An item is the policy name as an sf-string,
+ *       {@code q} the limit's permits and {@code w} its window in seconds.
+ *   <li>{@code RateLimit}: the binding limit only (the decision's {@link Verdict#limitIndex()}, the
+ *       one its {@code limit}, {@code remaining} and {@code resetAfterMs} describe): its policy
+ *       name, {@code r} the remaining permits and {@code t} the seconds until its window resets,
+ *       {@code resetAfterMs} rounded up (omitted if unknown).
  *   <li>{@code Retry-After}: only for a denied decision, {@code retryAfterMs} in seconds rounded
  *       up; omitted when the request could never pass ({@code retryAfterMs = -1}).
  * </ul>
  *
- * No headers at all (an empty map) for decisions that applied no rule: {@link
+ * <p>Policy names: limit index 0 is named by the rule id ({@code "api"}), index {@code i >= 1} by
+ * the rule id, {@code #} and the index ({@code "api#1"}). So a one-limit rule's headers read as
+ * they always have, every item of one rule has its own name, and no name can be another rule's
+ * (rule ids never contain {@code #}). A limit's name does not depend on what the renderer knows, so
+ * the {@code RateLimit} item always names one of the {@code RateLimit-Policy} items.
+ *
+ * <p>What the renderer knows. A decision carries its binding limit only ({@code limit}; the window
+ * is not in it). When every limit of the rule is known, from {@link ClientDecision#quotas()} (local
+ * fallback decisions) or given by the caller ({@link #of(Verdict, List)}, e.g. from its own rule
+ * catalogue), {@code RateLimit-Policy} lists them all. Otherwise (a decision from the service,
+ * rendered with {@link #of(ClientDecision)} or {@link #of(Verdict, long)}) it lists the binding
+ * limit alone, with its {@code w} when the window is known: what the decision says, and no more. A
+ * decision from a service older than contract version 2 has {@code limitIndex} -1; it is read as
+ * index 0, the only limit such a service has.
+ *
+ * <p>No headers at all (an empty map) for decisions that applied no rule: {@link
  * Reason#NO_MATCHING_RULE}, {@link Reason#INVALID_REQUEST} and the {@link DecisionSource#FAIL_OPEN}
  * / {@link DecisionSource#FAIL_CLOSED} policy decisions; nor for shadow decisions, whose rule is
  * not enforced and whose quota would mislead callers into throttling themselves.
@@ -45,26 +60,57 @@ public final class RateLimitHeaders {
   /** Header name of the retry delay on denials. */
   public static final String RETRY_AFTER = "Retry-After";
 
+  /**
+   * One limit of a rule as a quota policy: the {@code q} and {@code w} of a {@code
+   * RateLimit-Policy} item.
+   *
+   * @param limit permits per window, 0 or more
+   * @param windowSeconds window length in seconds, 1 or more
+   */
+  public record Quota(long limit, long windowSeconds) {
+    /**
+     * Checks the ranges.
+     *
+     * @param limit permits per window, 0 or more
+     * @param windowSeconds window length in seconds, 1 or more
+     * @throws IllegalArgumentException naming the field when it is out of range
+     */
+    public Quota {
+      if (limit < 0) {
+        throw new IllegalArgumentException("limit: must be >= 0 (got " + limit + ")");
+      }
+      if (windowSeconds < 1) {
+        throw new IllegalArgumentException(
+            "windowSeconds: must be >= 1 (got " + windowSeconds + ")");
+      }
+    }
+  }
+
   private RateLimitHeaders() {}
 
   /**
-   * Headers for {@code decision}, with {@code w} from {@link ClientDecision#windowSeconds()} when
-   * known.
+   * Headers for {@code decision}: every limit of the rule when {@link ClientDecision#quotas()}
+   * holds them, else the binding limit with {@code w} from {@link ClientDecision#windowSeconds()}
+   * when known.
    *
    * @param decision the client's decision; not null
    * @return header name to value, in the order above; empty when the decision gets none
    * @throws IllegalArgumentException when the rule id cannot be an sf-string (not printable ASCII)
    */
   public static Map<String, String> of(ClientDecision decision) {
+    if (!decision.quotas().isEmpty()) {
+      return of(decision.verdict(), decision.quotas());
+    }
     return of(decision.verdict(), decision.windowSeconds());
   }
 
   /**
-   * Headers for {@code decision} with the applied rule's window given by the caller (e.g. from its
-   * own rule catalogue).
+   * Headers for {@code decision} with the binding limit's window given by the caller (e.g. from its
+   * own rule catalogue); {@code RateLimit-Policy} lists the binding limit only.
    *
    * @param decision the client's decision; not null
-   * @param windowSeconds the window in seconds, or -1 when unknown ({@code w} omitted)
+   * @param windowSeconds the binding limit's window in seconds, or -1 when unknown ({@code w}
+   *     omitted)
    * @return header name to value, in the order above; empty when the decision gets none
    * @throws IllegalArgumentException when {@code windowSeconds} is 0 or below -1, or the rule id
    *     cannot be an sf-string (not printable ASCII)
@@ -74,10 +120,12 @@ public final class RateLimitHeaders {
   }
 
   /**
-   * Headers for a bare {@link Verdict}.
+   * Headers for a bare {@link Verdict}, which names its binding limit only: {@code
+   * RateLimit-Policy} lists that one.
    *
    * @param verdict the decision fields; not null
-   * @param windowSeconds the window in seconds, or -1 when unknown ({@code w} omitted)
+   * @param windowSeconds the binding limit's window in seconds, or -1 when unknown ({@code w}
+   *     omitted)
    * @return header name to value, in the order above; empty when the decision gets none
    * @throws IllegalArgumentException when {@code windowSeconds} is 0 or below -1, or the rule id
    *     cannot be an sf-string (not printable ASCII)
@@ -87,22 +135,87 @@ public final class RateLimitHeaders {
       throw new IllegalArgumentException(
           "windowSeconds: must be >= 1, or -1 when unknown (got " + windowSeconds + ")");
     }
-    if (verdict.reason() == Reason.NO_MATCHING_RULE
-        || verdict.reason() == Reason.INVALID_REQUEST
-        || verdict.ruleId() == null
-        || verdict.limit() < 0
-        || verdict.shadow()) {
+    if (!applies(verdict)) {
       return Map.of();
     }
-    String name = sfString(verdict.ruleId());
-    Map<String, String> headers = new LinkedHashMap<>(4);
-    StringBuilder policy = new StringBuilder(name).append(";q=").append(verdict.limit());
+    int binding = Math.max(0, verdict.limitIndex());
+    StringBuilder policy = item(verdict.ruleId(), binding, verdict.limit());
     if (windowSeconds > 0) {
       policy.append(";w=").append(windowSeconds);
     }
-    headers.put(POLICY, policy.toString());
+    return headers(verdict, binding, policy.toString());
+  }
+
+  /**
+   * Headers for a {@link Verdict} with every limit of its applied rule given by the caller: {@code
+   * RateLimit-Policy} lists them all, by index. The binding item's {@code q} is the decision's
+   * {@code limit} (the one the decision was made against), the others' the given quotas'.
+   *
+   * @param verdict the decision fields; not null
+   * @param quotas the applied rule's limits by index; not null, not empty
+   * @return header name to value, in the order above; empty when the decision gets none
+   * @throws IllegalArgumentException when {@code quotas} is empty or has no entry at the decision's
+   *     {@code limitIndex}, or the rule id cannot be an sf-string (not printable ASCII)
+   */
+  public static Map<String, String> of(Verdict verdict, List<Quota> quotas) {
+    int binding = Math.max(0, verdict.limitIndex());
+    if (binding >= quotas.size()) {
+      throw new IllegalArgumentException(
+          "quotas: must hold the binding limit index "
+              + binding
+              + " (got "
+              + quotas.size()
+              + " entries)");
+    }
+    if (!applies(verdict)) {
+      return Map.of();
+    }
+    StringBuilder policy = new StringBuilder();
+    for (int i = 0; i < quotas.size(); i++) {
+      Quota q = quotas.get(i);
+      if (i > 0) {
+        policy.append(", ");
+      }
+      policy
+          .append(item(verdict.ruleId(), i, i == binding ? verdict.limit() : q.limit()))
+          .append(";w=")
+          .append(q.windowSeconds());
+    }
+    return headers(verdict, binding, policy.toString());
+  }
+
+  /**
+   * The policy name of limit {@code index} of rule {@code ruleId} (see the class comment), as an
+   * sf-string.
+   *
+   * @param ruleId the rule id; not null
+   * @param index the limit index, 0 or more
+   * @return {@code "ruleId"} for index 0, {@code "ruleId#index"} otherwise, quoted
+   * @throws IllegalArgumentException when the rule id cannot be an sf-string (not printable ASCII)
+   */
+  public static String policyName(String ruleId, int index) {
+    return sfString(index == 0 ? ruleId : ruleId + "#" + index);
+  }
+
+  private static boolean applies(Verdict verdict) {
+    return verdict.reason() != Reason.NO_MATCHING_RULE
+        && verdict.reason() != Reason.INVALID_REQUEST
+        && verdict.ruleId() != null
+        && verdict.limit() >= 0
+        && !verdict.shadow();
+  }
+
+  private static StringBuilder item(String ruleId, int index, long limit) {
+    return new StringBuilder(policyName(ruleId, index)).append(";q=").append(limit);
+  }
+
+  private static Map<String, String> headers(Verdict verdict, int binding, String policy) {
+    Map<String, String> headers = new LinkedHashMap<>(4);
+    headers.put(POLICY, policy);
     StringBuilder limit =
-        new StringBuilder(name).append(";r=").append(Math.max(0, verdict.remaining()));
+        new StringBuilder(policyName(verdict.ruleId(), binding))
+            .append(";r=")
+            .append(Math.max(0, verdict.remaining()));
     if (verdict.resetAfterMs() >= 0) {
       limit.append(";t=").append(ceilSeconds(verdict.resetAfterMs()));
     }

@@ -326,6 +326,9 @@ class DecisionClientIntegrationTest {
         assertEquals(DecisionSource.SERVICE, b.decide("b" + i, Map.of(), 1).source());
       }
       assertEquals(0, a.metrics().unknownReplies() + b.metrics().unknownReplies());
+      // The responder counts a reply after handing it to its producer, so the last decision can
+      // reach a client before it is counted: wait for the count, then check it is exact.
+      Waits.until(() -> echo.answered() >= 400, "the responder counts its 400th answer");
       assertEquals(400, echo.answered());
     }
   }
@@ -382,6 +385,12 @@ class DecisionClientIntegrationTest {
               + "\"algorithm\":\"TOKEN_BUCKET\"}";
       producer.send(
           new ProducerRecord<>(t.rules, "json-rule", json.getBytes(StandardCharsets.UTF_8)));
+      String quota =
+          "{\"id\":\"quota-rule\",\"key\":\"quota:*\",\"algorithm\":\"FIXED_WINDOW\","
+              + "\"limits\":[{\"limit\":20,\"windowSeconds\":3600},"
+              + "{\"limit\":8,\"windowSeconds\":86400}]}";
+      producer.send(
+          new ProducerRecord<>(t.rules, "quota-rule", quota.getBytes(StandardCharsets.UTF_8)));
       String invalid = "{\"id\":\"bad\",\"key\":\"x\",\"limit\":-1,\"windowSeconds\":1}";
       producer.send(new ProducerRecord<>(t.rules, "bad", invalid.getBytes(StandardCharsets.UTF_8)));
       producer.flush();
@@ -394,7 +403,7 @@ class DecisionClientIntegrationTest {
                     .failurePolicy(FailurePolicy.LOCAL_FALLBACK)
                     .localFallbackShare(0.5)
                     .build())) {
-      assertEquals(2, client.metrics().rules(), "rules present at start are loaded by create()");
+      assertEquals(3, client.metrics().rules(), "rules present at start are loaded by create()");
       assertEquals(1, client.metrics().rulesRejected());
       assertEquals(DecisionSource.SERVICE, client.decide("user:1", Map.of(), 1).source());
 
@@ -415,6 +424,24 @@ class DecisionClientIntegrationTest {
       assertEquals(3600, denied.windowSeconds());
       assertEquals(
           "\"json-rule\";q=3;w=3600", RateLimitHeaders.of(denied).get(RateLimitHeaders.POLICY));
+      // Every limit of a rule, scaled (10 an hour, 4 a day here), partial grants and checks.
+      ClientDecision partial = client.decide(CheckRequest.of("quota:1", null, 1).withMaxCost(10));
+      assertEquals(DecisionSource.LOCAL_FALLBACK, partial.source());
+      assertTrue(partial.allowed());
+      assertEquals(4, partial.granted(), "the daily quota's share bounds the grant");
+      assertEquals(1, partial.limitIndex());
+      assertEquals(
+          "\"quota-rule\";q=10;w=3600, \"quota-rule#1\";q=4;w=86400",
+          RateLimitHeaders.of(partial).get(RateLimitHeaders.POLICY));
+      ClientDecision check = client.decide(CheckRequest.of("quota:1", null, 0));
+      assertTrue(check.allowed(), "at the daily quota, not over it");
+      assertEquals(0, check.granted());
+      ClientDecision over = client.decide("quota:1", Map.of(), 1);
+      assertFalse(over.allowed());
+      assertEquals(1, over.limitIndex());
+      assertEquals(
+          "\"quota-rule#1\";r=0",
+          RateLimitHeaders.of(over).get(RateLimitHeaders.RATE_LIMIT).replaceAll(";t=\\d+$", ""));
       ClientDecision other = client.decide("nobody", Map.of(), 1);
       assertEquals(Reason.NO_MATCHING_RULE, other.reason());
       assertTrue(client.metrics().localCounters() >= 2);

@@ -43,8 +43,15 @@ public final class LocalCommand {
   static final String USAGE =
       "usage: sluice local [--secure] [--duration S] [--port P] [--http-port P] [--rules FILE]";
 
-  /** A demo step: {@code count} requests for one key. */
-  record Step(String key, Map<String, String> metadata, int count, String why) {}
+  /**
+   * A demo step: {@code count} requests for one key, after a pause of {@code pauseMs} (to let a
+   * short window pass).
+   */
+  record Step(String key, Map<String, String> metadata, int count, String why, long pauseMs) {
+    Step(String key, Map<String, String> metadata, int count, String why) {
+      this(key, metadata, count, why, 0);
+    }
+  }
 
   /** The demo, written for examples/rules.json. */
   static final List<Step> DEMO =
@@ -57,6 +64,17 @@ public final class LocalCommand {
               "api-eu-checkout: 5 per 10 s, exact sliding log"),
           new Step("search:bob", Map.of(), 4, "new-limit-trial: shadow rule, never denies"),
           new Step("bot:evil", Map.of(), 2, "blocked: limit 0 denies everything"),
+          new Step(
+              "export:carol",
+              Map.of(),
+              4,
+              "export-quota: 3 per second (#0) and 5 a day (#1); the burst limit binds first"),
+          new Step(
+              "export:carol",
+              Map.of(),
+              3,
+              "a second later: the burst limit has room, the daily quota (#1) binds",
+              1_100),
           new Step("static:logo.png", Map.of(), 1, "no rule matches: allowed"));
 
   private LocalCommand() {}
@@ -222,6 +240,8 @@ public final class LocalCommand {
     // One instance: a standby would have nowhere to go.
     o.put("num.standby.replicas", "0");
     o.put("sluice.http.port", String.valueOf(httpPort));
+    // A demo on this machine: its broker listens on localhost only, and so does its HTTP server.
+    o.put("sluice.http.bind.address", "127.0.0.1");
     o.put("application.server", "localhost:" + httpPort);
     return o;
   }
@@ -281,6 +301,7 @@ public final class LocalCommand {
     int allowed = 0;
     int denied = 0;
     for (Step step : DEMO) {
+      Thread.sleep(step.pauseMs());
       io.out().println("    -- " + step.why());
       for (int i = 0; i < step.count(); i++) {
         long t0 = System.nanoTime();
@@ -308,7 +329,11 @@ public final class LocalCommand {
                     .collect(Collectors.joining(",")));
         row.add(d.allowed() ? (d.shadow() ? "allowed*" : "allowed") : "DENIED");
         row.add(d.reason().name());
-        row.add(d.ruleId() == null ? "-" : d.ruleId());
+        // A limit other than the first is named as RateLimitHeaders names its policy: id#index.
+        row.add(
+            d.ruleId() == null
+                ? "-"
+                : d.limitIndex() > 0 ? d.ruleId() + "#" + d.limitIndex() : d.ruleId());
         row.add(Decisions.remaining(d));
         row.add(d.limit() < 0 ? "-" : Decisions.duration(d.retryAfterMs()));
         row.add(latencyMs + " ms");

@@ -23,7 +23,12 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 /**
  * Brings the rules topic to a desired set of valid rules by publishing only the differences: a rule
  * whose effective fields (defaults applied) equal the topic's current version is not sent again, so
- * an unchanged apply changes nothing, not even counters.
+ * an unchanged apply changes nothing, not even counters. The comparison covers every limit: each
+ * {@code limits} entry's limit, window and effective algorithm, by index (an entry that names the
+ * rule's algorithm equals one that inherits it). A rule rewritten in the other form (top-level
+ * fields instead of one {@code limits} entry, or back) is published again, since it reads
+ * differently on the topic; its counters survive all the same (SPEC 4: index 0 keeps its algorithm
+ * and window).
  */
 final class RulesApplier {
   private RulesApplier() {}

@@ -30,7 +30,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code sluice rules validate|apply|list|delete}: the operator's view of the rules.
  *
  * <ul>
- *   <li>{@code validate FILE}: offline; reports every error of every rule, exit 1 if any.
+ *   <li>{@code validate FILE}: offline; reports every error of every rule, exit 1 if any; when all
+ *       are valid, one line per rule with each of its limits ({@link RuleSummary}).
  *   <li>{@code apply FILE [--prune] [--dry-run]}: reads the rules topic's current state and
  *       publishes only the rules that differ (as Avro, key = id); {@code --prune} tombstones the
  *       rules on the topic that the file does not have. All or nothing: one invalid rule in the
@@ -83,6 +84,7 @@ public final class RulesCommand {
       return 1;
     }
     io.out().println(file.file() + ": " + file.ruleCount() + " rule(s), all valid");
+    RuleSummary.lines(file.rules().values()).forEach(io.out()::println);
     return 0;
   }
 
@@ -104,8 +106,10 @@ public final class RulesCommand {
     if (!dryRun) {
       RulesApplier.publish(config, topic, plan);
     }
-    plan.created().forEach(id -> io.out().println("  created    " + id));
-    plan.updated().forEach(id -> io.out().println("  updated    " + id));
+    plan.created()
+        .forEach(id -> io.out().println("  created    " + published(plan.toPublish().get(id))));
+    plan.updated()
+        .forEach(id -> io.out().println("  updated    " + published(plan.toPublish().get(id))));
     plan.deleted().forEach(id -> io.out().println("  deleted    " + id));
     io.out()
         .println((dryRun ? "dry run, nothing published: " : "") + topic + ": " + plan.summary());
@@ -118,6 +122,11 @@ public final class RulesCommand {
                   + String.join(", ", plan.kept()));
     }
     return 0;
+  }
+
+  /** {@code id key limits...} of a rule being published. */
+  private static String published(LimitRule rule) {
+    return RuleSummary.lines(List.of(rule)).get(0).strip();
   }
 
   static int list(Args args, Io io) {

@@ -160,6 +160,15 @@ class CliIntegrationTest {
     List<String> again = sluice("rules", "apply", RULES.resolve("valid.json").toString());
     assertTrue(again.get(1).contains("created 0, updated 0, unchanged 2, deleted 0"), again.get(1));
 
+    List<String> limits =
+        sluice("rules", "apply", RULES.resolve("limits.json").toString(), "--dry-run");
+    assertEquals("0", limits.get(0), limits.get(2));
+    assertTrue(
+        limits.get(1).contains("updated    api  api:*  #0 20/1s TOKEN_BUCKET, #1 10000/1d"),
+        limits.get(1));
+    assertTrue(
+        limits.get(1).contains("created 0, updated 1, unchanged 1, deleted 0"), limits.get(1));
+
     Path changed = tmp.resolve("changed.json");
     Files.writeString(
         changed,
@@ -198,6 +207,14 @@ class CliIntegrationTest {
   @Order(5)
   void checkShouldPrintTheServiceDecision() throws Exception {
     eventually("ready", () -> instance.readiness().ready());
+    List<String> probe = sluice("check", "--key", "login:alice", "--cost", "0", "--json");
+    assertEquals("0", probe.get(0), probe.get(2));
+    JsonNode p = RuleJson.MAPPER.readTree(probe.get(1));
+    assertEquals("ALLOWED", p.get("reason").asText());
+    assertEquals(0, p.get("granted").asLong(), "a check-only request takes nothing");
+    assertEquals(0, p.get("limitIndex").asLong());
+    assertEquals(2, p.get("remaining").asLong());
+
     List<String> first = sluice("check", "--key", "login:alice", "--json");
     assertEquals("0", first.get(0), first.get(2));
     JsonNode d = RuleJson.MAPPER.readTree(first.get(1));
@@ -211,6 +228,19 @@ class CliIntegrationTest {
     assertEquals("0", denied.get(0), denied.get(2));
     assertTrue(denied.get(1).startsWith("DENIED  login:alice"), denied.get(1));
     assertTrue(denied.get(1).contains("RATE_LIMITED"), denied.get(1));
+    assertTrue(denied.get(1).contains("granted     0"), denied.get(1));
+
+    List<String> partial = sluice("check", "--key", "login:bob", "--max-cost", "5");
+    assertEquals("0", partial.get(0), partial.get(2));
+    assertTrue(partial.get(1).startsWith("ALLOWED  login:bob"), partial.get(1));
+    assertTrue(partial.get(1).contains("granted     2"), partial.get(1));
+    assertTrue(partial.get(1).contains("remaining   0/2"), partial.get(1));
+    assertTrue(partial.get(1).contains("limit index 0"), partial.get(1));
+
+    List<String> refused = sluice("check", "--key", "login:bob", "--cost", "0", "--max-cost", "1");
+    assertEquals("2", refused.get(0));
+    assertTrue(
+        refused.get(2).contains("--max-cost: must be 0 when cost is 0 (got 1)"), refused.get(2));
   }
 
   @Test
@@ -225,9 +255,10 @@ class CliIntegrationTest {
     assertTrue(metrics.contains("sluice_rules_loaded 1.0"), metrics);
     assertTrue(metrics.contains("kafka_stream_"), "Kafka Streams metrics bound");
     assertTrue(metrics.contains("rules_applied_total"), "Sluice sensors exposed");
-    // Order 5 made two allowed and one denied check of login:alice under rule "login".
+    // Order 5 made four allowed checks (a check-only one and a partial grant among them) and one
+    // denied check under rule "login"; the refused --max-cost never reached the service.
     assertTrue(
-        metrics.contains("sluice_decisions_total{reason=\"ALLOWED\",ruleId=\"login\"} 2.0"),
+        metrics.contains("sluice_decisions_total{reason=\"ALLOWED\",ruleId=\"login\"} 4.0"),
         metrics);
     assertTrue(
         metrics.contains("sluice_decisions_total{reason=\"RATE_LIMITED\",ruleId=\"login\"} 1.0"),

@@ -78,4 +78,49 @@ class RulesApplierTest {
     RulesApplier.Plan plan = RulesApplier.plan(Map.of("r", explicit), desired(rule("r", 3)), false);
     assertEquals(List.of("r"), plan.unchanged());
   }
+
+  private static RuleValidation limits(String id, String... entries) {
+    return RuleValidator.validateJson(
+        "{\"id\":\"" + id + "\",\"key\":\"k\",\"limits\":[" + String.join(",", entries) + "]}");
+  }
+
+  @Test
+  void shouldCompareEveryLimitOfARule() {
+    String burst = "{\"limit\":10,\"windowSeconds\":1}";
+    String daily = "{\"limit\":1000,\"windowSeconds\":86400}";
+    String dailyMore = "{\"limit\":2000,\"windowSeconds\":86400}";
+    String dailyExplicit =
+        "{\"limit\":1000,\"windowSeconds\":86400,\"algorithm\":\"SLIDING_WINDOW_COUNTER\"}";
+    Map<String, RuleValidation> current =
+        Map.of(
+            "same", limits("same", burst, daily),
+            "second", limits("second", burst, daily),
+            "added", limits("added", burst),
+            "explicit", limits("explicit", burst, daily));
+    RulesApplier.Plan plan =
+        RulesApplier.plan(
+            current,
+            desired(
+                limits("same", burst, daily),
+                limits("second", burst, dailyMore),
+                limits("added", burst, daily),
+                limits("explicit", burst, dailyExplicit)),
+            false);
+    assertEquals(List.of("same", "explicit"), plan.unchanged());
+    assertEquals(List.of("second", "added"), plan.updated());
+  }
+
+  @Test
+  void shouldPublishARuleRewrittenInTheOtherForm() {
+    // The same single limit in the limits form: counters survive (SPEC 4: index 0, same algorithm
+    // and window), but the published rule reads differently, so it is sent.
+    RuleValidation topLevel = rule("r", 5);
+    RuleValidation asLimits =
+        RuleValidator.validateJson(
+            "{\"id\":\"r\",\"key\":\"r:*\",\"limits\":[{\"limit\":5,\"windowSeconds\":60}]}");
+    RulesApplier.Plan plan = RulesApplier.plan(Map.of("r", topLevel), desired(asLimits), false);
+    assertEquals(List.of("r"), plan.updated());
+    assertEquals(
+        0L, asLimits.rule().generationsAfter(topLevel.rule(), 7)[0], "index 0 keeps its counters");
+  }
 }

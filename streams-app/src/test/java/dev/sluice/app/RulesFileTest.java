@@ -64,4 +64,44 @@ class RulesFileTest {
         0, RulesCommand.run(List.of("validate", RULES.resolve("valid.json").toString()), io.io()));
     assertTrue(io.out().contains("2 rule(s), all valid"));
   }
+
+  @Test
+  void shouldAcceptTheLimitsFormAndListEveryLimit() {
+    RulesFile file = RulesFile.read(RULES.resolve("limits.json"));
+    assertTrue(file.isValid(), file.errors().toString());
+    assertEquals(2, file.rules().get("api").limits().size());
+
+    CapturedIo io = new CapturedIo();
+    assertEquals(
+        0, RulesCommand.run(List.of("validate", RULES.resolve("limits.json").toString()), io.io()));
+    List<String> lines = io.out().lines().toList();
+    assertEquals(RULES.resolve("limits.json") + ": 2 rule(s), all valid", lines.get(0));
+    assertEquals("  login  login:*  3/1m FIXED_WINDOW", lines.get(1));
+    assertEquals(
+        "  api    api:*    #0 20/1s TOKEN_BUCKET, #1 10000/1d FIXED_WINDOW  priority 5",
+        lines.get(2));
+  }
+
+  @Test
+  void shouldNameTheLimitsFieldOrEntryThatIsWrong() {
+    RulesFile file = RulesFile.read(RULES.resolve("limits-invalid.json"));
+    String f = RULES.resolve("limits-invalid.json").toString();
+    List<String> errors = file.errors();
+    assertTrue(
+        errors.stream().anyMatch(e -> e.startsWith(f + ": rule \"both\" (#1): limits:")),
+        errors.toString());
+    assertTrue(
+        errors.stream()
+            .anyMatch(
+                e -> e.startsWith(f + ": rule \"dup\" (#2): limits[1]: duplicates limits[0]")),
+        errors.toString());
+    assertTrue(
+        errors.stream()
+            .anyMatch(
+                e ->
+                    e.startsWith(f + ": rule \"typo\" (#3): limits[0]")
+                        && e.contains("windowSecond")),
+        errors.toString());
+    assertEquals(3, file.ruleCount());
+  }
 }

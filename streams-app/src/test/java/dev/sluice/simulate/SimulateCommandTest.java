@@ -57,7 +57,8 @@ class SimulateCommandTest {
         List.of(
             "{\"requestId\":\"a1\",\"key\":\"login:alice\",\"allowed\":true,\"reason\":\"ALLOWED\","
                 + "\"ruleId\":\"fw\",\"limit\":1,\"remaining\":0,\"resetAfterMs\":9000,"
-                + "\"retryAfterMs\":0,\"limitIndex\":0,\"granted\":1,\"timestampMs\":1000,\"shadow\":false,\"message\":null}",
+                + "\"retryAfterMs\":0,\"limitIndex\":0,\"granted\":1,\"timestampMs\":1000,"
+                + "\"shadow\":false,\"message\":null}",
             "{\"requestId\":\"a2\",\"key\":\"login:alice\",\"allowed\":false,"
                 + "\"reason\":\"RATE_LIMITED\",\"ruleId\":\"fw\",\"limit\":1,\"remaining\":0,"
                 + "\"resetAfterMs\":8000,\"retryAfterMs\":8000,\"limitIndex\":0,\"granted\":0,"

@@ -72,6 +72,8 @@ public final class BenchMain {
           "                             streams-state: that app also counting each key in",
           "                             a store built as Sluice's counter store",
           "  --rules N                  100000 rules (80% exact, 20% prefix, 20% with metadata)",
+          "  --rule-limits N            1 (limits per rule, 1-8: 1 min, then 1 h, 1 d, 1 s,",
+          "                             10 min, 6 h, 7 d, 31 d; each far above the load)",
           "  --keys N                   100000 distinct request keys, Zipf(--zipf 1.1)",
           "  --partitions N             3 (requests topics)",
           "  --max-in-flight N          20000 (the max step's window)",
@@ -530,7 +532,7 @@ public final class BenchMain {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
     long t0 = System.nanoTime();
-    List<LimitRule> rules = Workload.rules(o.rules);
+    List<LimitRule> rules = Workload.rules(o.rules, o.ruleLimits);
     long bytes = 0;
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
@@ -544,12 +546,14 @@ public final class BenchMain {
     double s = (System.nanoTime() - t0) / 1e9;
     err.printf(
         Locale.ROOT,
-        "sluice bench: published %d rules (%d bytes) to %s in %.1f s%n",
+        "sluice bench: published %d rules of %d limit(s) (%d bytes) to %s in %.1f s%n",
         rules.size(),
+        o.ruleLimits,
         bytes,
         topic,
         s);
     meta.put("rules", rules.size());
+    meta.put("ruleLimits", o.ruleLimits);
     meta.put("ruleBytes", bytes);
     meta.put("requestBytesExample", Workload.request("s-123456", "user:1234", 0).length);
   }
@@ -969,6 +973,7 @@ public final class BenchMain {
     List<String> targets = List.of("hop", "relay", "relay-eos", "sluice");
     Duration relayCommitInterval;
     int rules = 100_000;
+    int ruleLimits = 1;
     int keys = 100_000;
     double zipf = 1.1;
     int partitions = 3;
@@ -1027,6 +1032,18 @@ public final class BenchMain {
             }
           }
           case "--rules" -> o.rules = (int) nonNegative(a, v);
+          case "--rule-limits" -> {
+            double n = positive(a, v);
+            o.ruleLimits = (int) n;
+            if (n != o.ruleLimits || n > LimitRule.MAX_LIMITS) {
+              throw new IllegalArgumentException(
+                  "--rule-limits: a whole number from 1 to "
+                      + LimitRule.MAX_LIMITS
+                      + ", got '"
+                      + v
+                      + "'");
+            }
+          }
           case "--keys" -> o.keys = (int) positive(a, v);
           case "--zipf" -> o.zipf = nonNegative(a, v);
           case "--partitions" -> o.partitions = (int) positive(a, v);

@@ -21,6 +21,13 @@ import java.util.TreeMap;
  * rotate over fixed window, sliding window counter and token bucket (the exact log is left out: its
  * state grows with the limit); limits are high, so most decisions allow and every request reads and
  * writes its counter (the expensive path).
+ *
+ * <p>Limits per rule ({@link #rules(int, int)}): one is today's rule, 1,000,000 per minute in the
+ * top-level form. With n of 2 to 8 the rule is in the {@code limits} form: the first n of a
+ * 1-minute limit, then 1 hour, 1 day, 1 second, 10 minutes, 6 hours, 7 days and 31 days, each with
+ * the rule's algorithm and 1,000,000 permits per minute of window (at most 1e9, at least 16,666 for
+ * the second): every limit is far above what the bench sends, so every one is read, evaluated and
+ * written on every request and none denies.
  */
 public final class Workload {
   private static final Algorithm[] ALGORITHMS = {
@@ -30,6 +37,9 @@ public final class Workload {
     Algorithm.SLIDING_WINDOW_COUNTER
   };
 
+  /** Windows of the limits of a rule of several, by index (see the class comment). */
+  static final long[] WINDOWS = {60, 3_600, 86_400, 1, 600, 21_600, 604_800, 2_678_400};
+
   /** Metadata every request carries (matches both metadata constraints for half the keys). */
   static final Map<String, String> EU = Map.of("region", "eu", "tier", "gold");
 
@@ -37,8 +47,21 @@ public final class Workload {
 
   private Workload() {}
 
-  /** {@code count} rules, as described in the class comment. */
+  /** {@code count} rules of one limit, as described in the class comment. */
   public static List<LimitRule> rules(int count) {
+    return rules(count, 1);
+  }
+
+  /**
+   * {@code count} rules of {@code limits} limits each, as described in the class comment.
+   *
+   * @throws IllegalArgumentException when {@code limits} is not 1 to 8
+   */
+  public static List<LimitRule> rules(int count, int limits) {
+    if (limits < 1 || limits > LimitRule.MAX_LIMITS) {
+      throw new IllegalArgumentException(
+          "limits: 1 to " + LimitRule.MAX_LIMITS + " per rule (got " + limits + ")");
+    }
     List<LimitRule> rules = new ArrayList<>(count);
     int exact = count - count / 5;
     for (int i = 0; i < count; i++) {
@@ -52,17 +75,19 @@ public final class Workload {
           metadata.put("tier", LimitRule.ANY_VALUE);
         }
       }
-      rules.add(
-          new LimitRule(
-              "bench-" + i,
-              key,
-              1_000_000,
-              60,
-              0,
-              Collections.unmodifiableSortedMap(metadata),
-              ALGORITHMS[i % ALGORITHMS.length],
-              false,
-              0));
+      Algorithm algorithm = ALGORITHMS[i % ALGORITHMS.length];
+      SortedMap<String, String> md = Collections.unmodifiableSortedMap(metadata);
+      if (limits == 1) {
+        rules.add(new LimitRule("bench-" + i, key, 1_000_000, 60, 0, md, algorithm, false, 0));
+        continue;
+      }
+      List<LimitRule.Limit> list = new ArrayList<>(limits);
+      for (int l = 0; l < limits; l++) {
+        long window = WINDOWS[l];
+        long permits = Math.min(1_000_000_000L, Math.max(1_000_000L * window / 60, 16_666));
+        list.add(new LimitRule.Limit(permits, window, algorithm, 0));
+      }
+      rules.add(new LimitRule("bench-" + i, key, list, true, 0, md, algorithm, false));
     }
     return rules;
   }

@@ -29,9 +29,14 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The per-request CPU work of the limiter processor, without Kafka: decode the request bytes,
  * {@link RuleIndex#match} on a {@code rules}-rule index ({@link Workload#rules}), build the counter
- * key, {@link Limiter#evaluate}, and encode the decision. The counter store is a {@link HashMap}
+ * keys, {@link Limiter#evaluate}, and encode the decision. The counter store is a {@link HashMap}
  * here, so {@link #fullHotPath} excludes RocksDB (see docs/PERFORMANCE.md for that share). Requests
  * use Zipf(1.1) keys over 100,000 keys, pre-encoded (1 Mi of them, cycled).
+ *
+ * <p>{@code limits} is the number of limits of every rule ({@link Workload#rules(int, int)}): 1,
+ * today's rule, or 3, a rule of a 1-minute, an hourly and a daily limit, each with its own counter
+ * read and written per request, as the limiter processor does (one counter key and one store get
+ * and put per limit). {@code decode} and {@code encode} do not depend on it.
  *
  * <p>Run: {@code java -cp benchmarks/target/classes:$(cat benchmarks/target/runtime-classpath.txt)
  * org.openjdk.jmh.Main HotPathBenchmark}
@@ -49,6 +54,10 @@ public class HotPathBenchmark {
   @Param({"100000"})
   public int rules;
 
+  /** Limits of every rule: 1, or 3 (minute, hour, day). */
+  @Param({"1", "3"})
+  public int limits;
+
   private RuleIndex index;
   private byte[][] encoded;
   private DecodedRequest[] decoded;
@@ -62,7 +71,7 @@ public class HotPathBenchmark {
   @Setup
   public void setup() {
     index = new RuleIndex();
-    for (LimitRule r : Workload.rules(rules)) {
+    for (LimitRule r : Workload.rules(rules, limits)) {
       index.upsert(r.withGeneration(1));
     }
     Zipf zipf = new Zipf(100_000, 1.1, 7);
@@ -96,7 +105,10 @@ public class HotPathBenchmark {
     return index.match(r.key(), r.metadata());
   }
 
-  /** Counter key + algorithm on the stored counter (a map lookup and put stand in for RocksDB). */
+  /**
+   * Counter keys + algorithms on the stored counters, one per limit (map lookups and puts stand in
+   * for RocksDB).
+   */
   @Benchmark
   public Verdict evaluate() {
     int k = next();
@@ -130,11 +142,20 @@ public class HotPathBenchmark {
       return Verdict.noMatchingRule(r.id(), r.key(), t);
     }
     t += 1;
-    ByteBuffer key = ByteBuffer.wrap(Limiter.counterKey(rule, r.key(), r.metadata()));
-    Limiter.Evaluation e =
-        Limiter.evaluate(
-            rule, counters.get(key), r.id(), r.key(), RequestValidator.effectiveCost(r.cost()), t);
-    counters.put(key, e.counter());
+    int n = rule.limits().size();
+    ByteBuffer[] keys = new ByteBuffer[n];
+    byte[][] stored = new byte[n][];
+    for (int l = 0; l < n; l++) {
+      keys[l] = ByteBuffer.wrap(Limiter.counterKey(rule, l, r.key(), r.metadata()));
+      stored[l] = counters.get(keys[l]);
+    }
+    long cost = RequestValidator.effectiveCost(r.cost());
+    Limiter.Evaluation e = Limiter.evaluate(rule, stored, r.id(), r.key(), cost, cost, t);
+    if (e.counters() != null) {
+      for (int l = 0; l < n; l++) {
+        counters.put(keys[l], e.counters()[l]);
+      }
+    }
     return e.verdict();
   }
 }
