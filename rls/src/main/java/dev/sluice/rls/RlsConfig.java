@@ -44,8 +44,9 @@ import java.util.TreeMap;
  * </table>
  *
  * Client defaults that differ from the library's: {@code bootstrap.servers} is {@code
- * localhost:9092} and {@code sluice.client.reply.group.id} is {@code sluice-rls} when not given.
- * The time Sluice has to answer is the client's {@code sluice.client.timeout.ms} (500 ms).
+ * localhost:9092} and {@code sluice.client.reply.group.id} is {@code sluice-rls} when neither it
+ * nor {@code sluice.client.reply.partitions} is given. The time Sluice has to answer is the
+ * client's {@code sluice.client.timeout.ms} (500 ms).
  *
  * @param grpcPort gRPC port, 0-65535 (0: any free port)
  * @param bindAddress host or address both servers bind to
@@ -151,7 +152,9 @@ public record RlsConfig(
           }
         });
     client.putIfAbsent("bootstrap.servers", "localhost:9092");
-    client.putIfAbsent("sluice.client.reply.group.id", "sluice-rls");
+    if (!client.containsKey("sluice.client.reply.partitions")) {
+      client.putIfAbsent("sluice.client.reply.group.id", "sluice-rls");
+    }
     List<String> errors = new ArrayList<>();
     Settings s = new Settings(own, errors);
     int grpcPort = s.integer("grpc.port", DEFAULT_GRPC_PORT);
