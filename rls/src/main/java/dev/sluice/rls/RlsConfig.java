@@ -102,6 +102,37 @@ public record RlsConfig(
    * @throws IllegalArgumentException naming each invalid setting, its value and the constraint
    */
   public RlsConfig {
+    List<String> errors =
+        violations(
+            grpcPort,
+            bindAddress,
+            httpPort,
+            failureMode,
+            keyMode,
+            metadataFromEntries,
+            maxDescriptors,
+            maxEntries,
+            maxInFlight,
+            maxRules);
+    if (client == null) {
+      errors.add("client: is required");
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException("invalid RLS config: " + String.join("; ", errors));
+    }
+  }
+
+  private static List<String> violations(
+      int grpcPort,
+      String bindAddress,
+      int httpPort,
+      FailureMode failureMode,
+      KeyMode keyMode,
+      boolean metadataFromEntries,
+      int maxDescriptors,
+      int maxEntries,
+      int maxInFlight,
+      int maxRules) {
     List<String> errors = new ArrayList<>();
     range(errors, "grpc.port", grpcPort, 0, 65535);
     range(errors, "http.port", httpPort, -1, 65535);
@@ -124,12 +155,7 @@ public record RlsConfig(
     range(errors, "max.entries", maxEntries, 1, 64);
     range(errors, "max.in.flight", maxInFlight, 1, 1_000_000);
     range(errors, "max.rules", maxRules, 1, 10_000_000);
-    if (client == null) {
-      errors.add("client: is required");
-    }
-    if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("invalid RLS config: " + String.join("; ", errors));
-    }
+    return errors;
   }
 
   /**
@@ -173,6 +199,19 @@ public record RlsConfig(
         errors.add(PREFIX + k + ": unknown setting");
       }
     }
+    errors.addAll(
+        0,
+        violations(
+            grpcPort,
+            bind,
+            httpPort,
+            failure,
+            keyMode,
+            metadata,
+            maxDescriptors,
+            maxEntries,
+            maxInFlight,
+            maxRules));
     DecisionClientConfig clientConfig = null;
     try {
       clientConfig = DecisionClientConfig.fromProperties(client);

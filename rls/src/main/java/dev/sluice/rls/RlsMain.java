@@ -23,6 +23,10 @@ public final class RlsMain {
    * @param args the command line, without the leading {@code rls}
    */
   public static void main(String[] args) {
+    // Kafka's clients log every config at INFO; keep the server's own lines readable.
+    if (System.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "warn");
+    }
     RlsConfig config;
     try {
       config = parse(args);
@@ -85,7 +89,9 @@ public final class RlsMain {
   }
 
   /**
-   * A one-line {@code curl} of {@code /json}; the Sluice key it asks about is {@code demo/user=42}.
+   * A one-line {@code curl} of {@code /json}; the Sluice key it asks about is {@code
+   * login:web/user=alice}, which the {@code login-per-user} rule of {@code examples/rules.json}
+   * limits to 3 a minute (bin/sluice prints the same call in the banner of {@code local}).
    *
    * @param host the host to call
    * @param httpPort the server's HTTP port
@@ -96,8 +102,8 @@ public final class RlsMain {
         + host
         + ":"
         + httpPort
-        + "/json -d '{\"domain\":\"demo\",\"descriptors\":[{\"entries\":"
-        + "[{\"key\":\"user\",\"value\":\"42\"}]}]}'";
+        + "/json -d '{\"domain\":\"login:web\",\"descriptors\":[{\"entries\":"
+        + "[{\"key\":\"user\",\"value\":\"alice\"}]}]}'";
   }
 
   static String usage() {

@@ -150,6 +150,7 @@ public final class RlsServer implements AutoCloseable {
   }
 
   private void connect() {
+    int attempts = 0;
     while (!closed) {
       try {
         DecisionClient c = DecisionClient.create(config.client());
@@ -163,7 +164,10 @@ public final class RlsServer implements AutoCloseable {
         LOG.info("connected to Sluice at {}", config.client().bootstrapServers());
         return;
       } catch (RuntimeException e) {
-        LOG.warn("cannot reach Sluice yet, retrying in 2 s: {}", e.getMessage());
+        // Once, then every minute: the server may well start before Kafka (bin/sluice local).
+        if (attempts++ % 30 == 0) {
+          LOG.warn("cannot reach Sluice yet, retrying every 2 s: {}", e.getMessage());
+        }
         try {
           Thread.sleep(2000);
         } catch (InterruptedException ie) {
