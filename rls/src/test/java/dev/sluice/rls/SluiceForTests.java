@@ -31,11 +31,21 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
  */
 final class SluiceForTests implements AutoCloseable {
   static final int DECISION_PARTITIONS = 4;
-  private static final SluiceConfig CONFIG = SluiceConfig.fromProperties(new Properties());
+
+  /** Reply topics with this prefix are allowed besides the decisions topic. */
+  static final String REPLY_TOPIC_PREFIX = "node-example.";
+
+  private static final SluiceConfig CONFIG = config();
 
   private final TestKafka kafka;
   private KafkaStreams streams;
   private Path stateDir;
+
+  private static SluiceConfig config() {
+    Properties p = new Properties();
+    p.put(SluiceConfig.REPLY_TOPIC_PREFIXES, REPLY_TOPIC_PREFIX);
+    return SluiceConfig.fromProperties(p);
+  }
 
   private SluiceForTests(TestKafka kafka) {
     this.kafka = kafka;
@@ -66,6 +76,13 @@ final class SluiceForTests implements AutoCloseable {
     } catch (Exception e) {
       s.close();
       throw e;
+    }
+  }
+
+  /** Creates a topic with one partition. */
+  void createTopic(String name) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
   }
 
