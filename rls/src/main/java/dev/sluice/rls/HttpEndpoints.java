@@ -59,7 +59,7 @@ final class HttpEndpoints implements AutoCloseable {
               return t;
             });
     server.setExecutor(executor);
-    server.createContext("/json", ex -> json(ex, decider));
+    server.createContext("/json", ex -> json(ex, decider, executor));
     server.createContext(
         "/metrics",
         ex -> {
@@ -98,7 +98,8 @@ final class HttpEndpoints implements AutoCloseable {
     return true;
   }
 
-  private static void json(HttpExchange ex, RateLimitDecider decider) throws IOException {
+  private static void json(HttpExchange ex, RateLimitDecider decider, ExecutorService executor)
+      throws IOException {
     if (!ex.getRequestMethod().equals("POST")) {
       send(ex, 405, "text/plain", "use POST with a RateLimitRequest as JSON\n");
       return;
@@ -118,9 +119,11 @@ final class HttpEndpoints implements AutoCloseable {
       send(ex, 400, "text/plain", "body: not a RateLimitRequest in JSON: " + e.getMessage() + "\n");
       return;
     }
+    // Written on an HTTP thread, never on the decision client's reply thread: a slow reader of
+    // this response must not hold up every other decision.
     decider
         .decide(request.build())
-        .whenComplete(
+        .whenCompleteAsync(
             (outcome, error) -> {
               try {
                 if (error != null) {
@@ -143,7 +146,8 @@ final class HttpEndpoints implements AutoCloseable {
                 LOG.debug("answering /json failed: {}", e.toString());
                 ex.close();
               }
-            });
+            },
+            executor);
   }
 
   static int httpStatus(Status status) {
