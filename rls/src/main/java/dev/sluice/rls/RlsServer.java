@@ -1,5 +1,6 @@
 package dev.sluice.rls;
 
+import dev.sluice.client.ClientMetrics;
 import dev.sluice.client.DecisionClient;
 import dev.sluice.client.DecisionClientConfig;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
@@ -10,14 +11,18 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -86,6 +91,7 @@ public final class RlsServer implements AutoCloseable {
         new RuleWindows(
             rulesConsumer(config.client()), config.client().rulesTopic(), config.maxRules());
     registry.gauge("sluice.rls.rules.known", windows, RuleWindows::size);
+    clientMeters(registry, client);
     RateLimitDecider decider =
         new RateLimitDecider(config, client::get, windows::windowSeconds, registry);
     HealthStatusManager health = new HealthStatusManager();
@@ -117,6 +123,32 @@ public final class RlsServer implements AutoCloseable {
     server.windowsThread.start();
     server.connector.start();
     return server;
+  }
+
+  /** The decision client's own counters, read from its snapshot at each scrape. */
+  private static void clientMeters(
+      PrometheusMeterRegistry registry, AtomicReference<DecisionClient> client) {
+    Map<String, ToLongFunction<ClientMetrics>> outcomes = new LinkedHashMap<>();
+    outcomes.put("answered", ClientMetrics::answered);
+    outcomes.put("timed_out", ClientMetrics::timedOut);
+    outcomes.put("send_failed", ClientMetrics::sendFailures);
+    outcomes.put("overloaded", ClientMetrics::overloaded);
+    outcomes.put("no_reply_partition", ClientMetrics::noReplyPartition);
+    outcomes.forEach(
+        (outcome, read) ->
+            FunctionCounter.builder(
+                    "sluice.rls.client.checks",
+                    client,
+                    c -> c.get() == null ? 0 : read.applyAsLong(c.get().metrics()))
+                .description("The decision client's checks, by how they completed")
+                .tag("outcome", outcome)
+                .register(registry));
+    Gauge.builder(
+            "sluice.rls.client.in.flight",
+            client,
+            c -> c.get() == null ? 0 : c.get().metrics().inFlight())
+        .description("The decision client's checks pending now")
+        .register(registry);
   }
 
   private static RateLimitServiceGrpc.RateLimitServiceImplBase service(RateLimitDecider decider) {

@@ -65,7 +65,14 @@ class RlsIntegrationTest {
                     "sluice.client.reply.partitions", "0",
                     "sluice.client.timeout.ms", "3000")));
     allow = RlsServer.start(failureModeConfig("ALLOW", "1"));
-    deny = RlsServer.start(failureModeConfig("DENY", "2"));
+    deny =
+        RlsServer.start(
+            sluice.rlsConfig(
+                Map.of(
+                    "sluice.rls.failure.mode", "DENY",
+                    "sluice.client.reply.partitions", "2",
+                    "sluice.client.timeout.ms", "1500",
+                    "sluice.rls.max.in.flight", "1")));
     channel = channel(unavailable);
     stub = RateLimitServiceGrpc.newBlockingStub(channel);
     waitConnected(unavailable);
@@ -304,21 +311,49 @@ class RlsIntegrationTest {
     assertEquals(200, metrics.statusCode());
     assertTrue(
         metrics.body().contains("sluice_rls_calls_total{result=\"over_limit\"}"), metrics.body());
+    assertTrue(
+        metrics.body().contains("sluice_rls_client_checks_total{outcome=\"answered\"}"),
+        metrics.body());
     assertEquals(200, get(unavailable, "/health/ready").statusCode());
   }
 
   @Test
   @Order(100)
-  void shouldApplyTheFailureModeWhenSluiceIsStopped() {
+  void shouldApplyTheFailureModeWhenSluiceIsStopped() throws Exception {
     sluice.stopService();
     StatusRuntimeException e =
         assertThrows(StatusRuntimeException.class, () -> call(request("demo", d("user", "frank"))));
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
     assertTrue(e.getStatus().getDescription().contains("TIMEOUT"), e.toString());
     assertEquals(Code.OK, callOn(allow, request("demo", d("user", "frank"))).getOverallCode());
-    RateLimitResponse denied = callOn(deny, request("demo", d("user", "frank")));
-    assertEquals(Code.OVER_LIMIT, denied.getOverallCode());
-    assertFalse(denied.getStatuses(0).hasCurrentLimit());
+    // The DENY server takes one call at a time: while one waits for its deadline, another is
+    // refused at once rather than queued.
+    ManagedChannel c = channel(deny);
+    try {
+      com.google.common.util.concurrent.ListenableFuture<RateLimitResponse> waiting =
+          RateLimitServiceGrpc.newFutureStub(c)
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .shouldRateLimit(request("demo", d("user", "frank")));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      while (!get(deny, "/metrics").body().contains("sluice_rls_calls_in_flight 1.0")) {
+        assertTrue(System.nanoTime() < deadline, "the first call never reached the server");
+        Thread.sleep(5);
+      }
+      StatusRuntimeException busy =
+          assertThrows(
+              StatusRuntimeException.class,
+              () ->
+                  RateLimitServiceGrpc.newBlockingStub(c)
+                      .withDeadlineAfter(10, TimeUnit.SECONDS)
+                      .shouldRateLimit(request("demo", d("user", "gina"))));
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, busy.getStatus().getCode());
+      assertTrue(busy.getStatus().getDescription().contains("sluice.rls.max.in.flight"));
+      RateLimitResponse denied = waiting.get(10, TimeUnit.SECONDS);
+      assertEquals(Code.OVER_LIMIT, denied.getOverallCode());
+      assertFalse(denied.getStatuses(0).hasCurrentLimit());
+    } finally {
+      c.shutdownNow();
+    }
   }
 
   private static RateLimitResponse callOn(RlsServer server, RateLimitRequest request) {
