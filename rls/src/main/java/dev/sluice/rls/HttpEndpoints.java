@@ -13,8 +13,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,17 +49,26 @@ final class HttpEndpoints implements AutoCloseable {
       int port,
       RateLimitDecider decider,
       PrometheusMeterRegistry registry,
-      BooleanSupplier ready)
+      BooleanSupplier ready,
+      int queueCapacity)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
+    // Two threads and a bounded queue: past it, the submitting thread does the work itself
+    // (back-pressure on the accept loop, or an answer written on the reply thread), never an
+    // unbounded backlog and never a dropped answer.
     ExecutorService executor =
-        Executors.newFixedThreadPool(
+        new ThreadPoolExecutor(
             2,
+            2,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(queueCapacity),
             r -> {
               Thread t = new Thread(r, "sluice-rls-http");
               t.setDaemon(true);
               return t;
-            });
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
     server.setExecutor(executor);
     server.createContext("/json", ex -> json(ex, decider, executor));
     server.createContext(

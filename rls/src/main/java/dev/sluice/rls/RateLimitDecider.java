@@ -108,8 +108,14 @@ final class RateLimitDecider {
     } else {
       descriptorsSent.increment(checks.size());
       List<CompletableFuture<ClientDecision>> futures = new ArrayList<>(checks.size());
-      for (CheckRequest check : checks) {
-        futures.add(c.check(check));
+      try {
+        for (CheckRequest check : checks) {
+          futures.add(c.check(check));
+        }
+      } catch (RuntimeException e) {
+        // Only a bug gets here (the checks are valid, their ids generated): answer, never leak
+        // the in-flight slot.
+        futures.add(CompletableFuture.failedFuture(e));
       }
       result =
           CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))

@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitRequest;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitResponse;
 import io.envoyproxy.envoy.service.ratelimit.v3.RateLimitServiceGrpc;
 import io.grpc.Server;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -113,7 +114,8 @@ public final class RlsServer implements AutoCloseable {
                 config.httpPort(),
                 decider,
                 registry,
-                () -> client.get() != null);
+                () -> client.get() != null,
+                2 * config.maxInFlight() + 64);
       }
     } catch (IOException | RuntimeException e) {
       grpc.shutdownNow();
@@ -160,11 +162,15 @@ public final class RlsServer implements AutoCloseable {
             .decide(request)
             .whenComplete(
                 (outcome, e) -> {
-                  if (outcome.error() != null) {
-                    observer.onError(outcome.error().asRuntimeException());
-                  } else {
-                    observer.onNext(outcome.response());
-                    observer.onCompleted();
+                  try {
+                    if (outcome.error() != null) {
+                      observer.onError(outcome.error().asRuntimeException());
+                    } else {
+                      observer.onNext(outcome.response());
+                      observer.onCompleted();
+                    }
+                  } catch (StatusRuntimeException cancelled) {
+                    // the caller gave up (its deadline passed): nobody to answer
                   }
                 });
       }

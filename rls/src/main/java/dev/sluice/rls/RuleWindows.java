@@ -116,6 +116,8 @@ final class RuleWindows implements Runnable {
           return;
         } catch (RuntimeException e) {
           LOG.debug("rules topic {} not readable yet: {}", topic, e.toString());
+        }
+        if (infos == null || infos.isEmpty()) {
           sleep(1000);
         }
       }
