@@ -101,6 +101,9 @@ public final class RlsServer implements AutoCloseable {
     Server grpc =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(config.bindAddress(), config.grpcPort()))
+            // Calls run on the netty event loop, no hand-off to an executor thread per message:
+            // decide() never blocks (validation, encoding and a non-blocking producer send).
+            .directExecutor()
             .addService(service(decider))
             .addService(health.getHealthService())
             .build()

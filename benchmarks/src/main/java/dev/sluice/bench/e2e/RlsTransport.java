@@ -28,7 +28,9 @@ final class RlsTransport implements LoadDriver.Transport {
 
   RlsTransport(LoadDriver driver, String host, int port) {
     this.driver = driver;
-    this.channel = ManagedChannelBuilder.forAddress(host, port).usePlaintext().build();
+    // Replies are recorded on the event loop (a counter and a histogram entry): no executor hop.
+    this.channel =
+        ManagedChannelBuilder.forAddress(host, port).usePlaintext().directExecutor().build();
     this.stub = RateLimitServiceGrpc.newStub(channel);
   }
 
