@@ -20,9 +20,19 @@ final class RequestEncoder {
   /** Marker and fingerprint of the current {@code RateLimitRequest} schema. */
   private static final byte[] HEADER = AvroCodec.REQUEST.header();
 
+  /**
+   * Marker and fingerprint of release v1's {@code RateLimitRequest}, the current fields without the
+   * last, {@code maxCost}: the codec writes a request without {@code maxCost} in that form, so that
+   * a service of release v1 can read it during a rolling upgrade.
+   */
+  private static final byte[] V1_HEADER = AvroCodec.REQUEST.header("v1");
+
   private RequestEncoder() {}
 
-  /** {@link #encode(String, Map, long, long, int, String)} with {@code maxCost} equal to cost. */
+  /**
+   * {@link #encode(String, String, Map, long, long, int, String)} with {@code maxCost} equal to
+   * cost.
+   */
   static byte[] encode(
       String id,
       String key,
@@ -36,7 +46,8 @@ final class RequestEncoder {
   /**
    * The single-object bytes of {@code RateLimitRequest(id, key, metadata, cost == 1 ? null : cost,
    * replyPartition, replyTopic, maxCost == cost ? null : maxCost)} (null being the default of
-   * each), or null when a string is not ASCII or the metadata holds a null.
+   * each), as the codec writes them: in release v1's form when {@code maxCost} is null. Null when a
+   * string is not ASCII or the metadata holds a null.
    */
   static byte[] encode(
       String id,
@@ -46,7 +57,9 @@ final class RequestEncoder {
       long maxCost,
       int replyPartition,
       String replyTopic) {
-    int size = HEADER.length;
+    boolean v1 = maxCost == cost;
+    byte[] header = v1 ? V1_HEADER : HEADER;
+    int size = header.length;
     int n = stringSize(id);
     int k = stringSize(key);
     if (n < 0 || k < 0) {
@@ -76,11 +89,11 @@ final class RequestEncoder {
       }
       size += 1 + t;
     }
-    size += maxCost == cost ? 1 : 1 + AvroBinary.longSize(maxCost);
+    size += v1 ? 0 : 1 + AvroBinary.longSize(maxCost);
 
     byte[] out = new byte[size];
-    System.arraycopy(HEADER, 0, out, 0, HEADER.length);
-    int pos = HEADER.length;
+    System.arraycopy(header, 0, out, 0, header.length);
+    int pos = header.length;
     pos = AvroBinary.putAscii(out, pos, id);
     pos = AvroBinary.putAscii(out, pos, key);
     if (!metadata.isEmpty()) {
@@ -106,10 +119,8 @@ final class RequestEncoder {
       out[pos++] = 2;
       pos = AvroBinary.putAscii(out, pos, replyTopic);
     }
-    if (maxCost == cost) {
-      out[pos++] = 0;
-    } else {
-      out[pos++] = 2;
+    if (!v1) {
+      out[pos++] = 2; // maxCost: union branch 1
       pos = AvroBinary.putLong(out, pos, maxCost);
     }
     if (pos != size) {

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +28,20 @@ import org.apache.avro.util.ClassSecurityValidator;
  * Avro single-object encoding (a 2-byte marker {@code C3 01}, the 8-byte schema fingerprint, then
  * the Avro binary body) for one generated record type. Thread-safe.
  *
- * <p>It writes the current schema only. It reads the current schema and every released version of
- * the record ({@link #RELEASED}, snapshots kept as resources under {@code
- * dev/sluice/schema/released/}), resolved to the current schema by Avro's rules (new fields take
- * their defaults): records written by the previous release, on a topic or in a store, still decode
- * after an upgrade. A fingerprint of any other schema, a newer one included, is refused.
+ * <p>Reading: the current schema and every released version of the record ({@link #RELEASED},
+ * snapshots kept as resources under {@code dev/sluice/schema/released/}), resolved to the current
+ * schema by Avro's rules (new fields take their defaults): records written by an earlier release,
+ * on a topic or in a store, still decode after an upgrade. A fingerprint of any other schema, a
+ * newer one included, is refused: a release cannot know the schemas that come after it.
+ *
+ * <p>Writing: the current schema, except for the codecs of records that cross a rolling upgrade
+ * ({@link #REQUEST}, {@link #RULE}, {@link #APPLIED_RULE}). They write a record with the oldest
+ * released schema that holds it exactly ({@link ReleasedForm}: the fields added since at their
+ * defaults, the fields made nullable since set), so that processes of that release, which know no
+ * newer fingerprint, can still read it. A request without {@code maxCost}, a rule in the top-level
+ * form and an applied rule without {@code limitGenerations} are written as release v1 wrote them; a
+ * value that uses a newer field is written with the current schema. Decisions are always written
+ * with the current schema: clients are upgraded before the service (docs/DEPLOYMENT.md).
  *
  * <p>Avro refuses to instantiate generated classes from packages it does not trust; creating any
  * codec adds {@code dev.sluice.avro} to the trusted set once, keeping Avro's defaults.
@@ -57,19 +67,27 @@ public final class AvroCodec<T extends SpecificRecord> {
    */
   public static final List<String> RELEASED = List.of("v1");
 
-  /** Rules, as operators publish them. */
-  public static final AvroCodec<Rule> RULE = new AvroCodec<>(Rule.getClassSchema());
+  /** Rules, as operators publish them; written in the oldest released form that holds them. */
+  public static final AvroCodec<Rule> RULE = new AvroCodec<>(Rule.getClassSchema(), true);
 
-  /** Validated rules with their counter generation (internal topic). */
+  /**
+   * Validated rules with their counter generation (internal topic); written in the oldest released
+   * form that holds them.
+   */
   public static final AvroCodec<AppliedRule> APPLIED_RULE =
-      new AvroCodec<>(AppliedRule.getClassSchema());
+      new AvroCodec<>(AppliedRule.getClassSchema(), true);
 
-  /** Requests. */
+  /** Requests; written in the oldest released form that holds them. */
   public static final AvroCodec<RateLimitRequest> REQUEST =
-      new AvroCodec<>(RateLimitRequest.getClassSchema());
+      new AvroCodec<>(RateLimitRequest.getClassSchema(), true);
 
-  /** Decisions. */
-  public static final AvroCodec<Decision> DECISION = new AvroCodec<>(Decision.getClassSchema());
+  /** Decisions; always written with the current schema. */
+  public static final AvroCodec<Decision> DECISION =
+      new AvroCodec<>(Decision.getClassSchema(), false);
+
+  /** A released schema this codec writes values that fit it with, and its encoder. */
+  private record OlderForm<T>(
+      String version, Schema schema, ReleasedForm form, BinaryMessageEncoder<T> encoder) {}
 
   private final Schema schema;
   private final BinaryMessageEncoder<T> encoder;
@@ -79,21 +97,39 @@ public final class AvroCodec<T extends SpecificRecord> {
   /** Every schema this codec reads, by fingerprint: the current one and the released ones. */
   private final Map<Long, Schema> writers;
 
-  private AvroCodec(Schema schema) {
+  /** Released schemas this codec writes with when a value fits them, oldest first; may be empty. */
+  private final List<OlderForm<T>> olderForms;
+
+  /** Released schemas of this record, by version (those that differ from the current one). */
+  private final Map<String, Schema> released;
+
+  private AvroCodec(Schema schema, boolean writesOlderForms) {
     this.schema = schema;
     this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
     Map<Long, Schema> known = new HashMap<>();
     known.put(fingerprint, schema);
+    Map<String, Schema> byVersion = new HashMap<>();
+    List<OlderForm<T>> forms = new ArrayList<>();
     for (String version : RELEASED) {
       Schema old = releasedSchema(version, schema.getName());
-      if (old != null
-          && known.putIfAbsent(SchemaNormalization.parsingFingerprint64(old), old) == null) {
-        decoder.addSchema(old);
+      if (old == null
+          || known.putIfAbsent(SchemaNormalization.parsingFingerprint64(old), old) != null) {
+        continue;
+      }
+      decoder.addSchema(old);
+      byVersion.put(version, old);
+      ReleasedForm form = writesOlderForms ? ReleasedForm.of(old, schema) : null;
+      if (form != null) {
+        forms.add(
+            new OlderForm<>(
+                version, old, form, new BinaryMessageEncoder<>(SpecificData.get(), old)));
       }
     }
     this.writers = Map.copyOf(known);
+    this.released = Map.copyOf(byVersion);
+    this.olderForms = List.copyOf(forms);
   }
 
   /**
@@ -138,8 +174,8 @@ public final class AvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * The schema of this codec's record: the only one it writes, and the one it decodes every known
-   * writer schema into.
+   * The schema of this codec's record: the one it decodes every known writer schema into, and the
+   * one it writes with unless a released form holds the value (see the class comment).
    *
    * @return the generated class's schema
    */
@@ -148,13 +184,32 @@ public final class AvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * The 10 bytes every value this codec encodes starts with: the marker {@code C3 01}, then the
-   * schema's fingerprint (CRC-64-AVRO, little-endian). A new array on each call; for code that
-   * writes or recognises this codec's bytes without going through Avro.
+   * The 10 bytes a value written with the current schema starts with: the marker {@code C3 01},
+   * then the schema's fingerprint (CRC-64-AVRO, little-endian). A new array on each call; for code
+   * that writes or recognises this codec's bytes without going through Avro (values written in a
+   * released form start with {@link #header(String)} instead).
    *
    * @return a fresh 10-byte array
    */
   public byte[] header() {
+    return header(fingerprint);
+  }
+
+  /**
+   * The 10-byte header of a released version of this record's schema: what {@link #encode} writes
+   * for a value that fits that version's form (see the class comment), and what code that writes or
+   * reads this codec's bytes without Avro must recognise.
+   *
+   * @param version one of {@link #RELEASED}
+   * @return a fresh 10-byte array, or null when that release had this record with the current
+   *     schema or not at all
+   */
+  public byte[] header(String version) {
+    Schema old = released.get(version);
+    return old == null ? null : header(SchemaNormalization.parsingFingerprint64(old));
+  }
+
+  private static byte[] header(long fingerprint) {
     byte[] h = new byte[10];
     h[0] = MAGIC_0;
     h[1] = MAGIC_1;
@@ -165,8 +220,35 @@ public final class AvroCodec<T extends SpecificRecord> {
   }
 
   /**
-   * Encodes {@code value}: the 10-byte header, then the body. Allocates the output array; no schema
-   * lookup.
+   * The released version whose schema {@link #encode} writes {@code value} with, or null for the
+   * current schema.
+   *
+   * @param value the record; not null
+   * @return a {@link #RELEASED} version, or null
+   */
+  public String writtenVersion(T value) {
+    OlderForm<T> f = olderFormOf(value);
+    return f == null ? null : f.version();
+  }
+
+  private OlderForm<T> olderFormOf(T value) {
+    // Generated classes' custom coders write the current schema whatever the writer's: only the
+    // schema-driven writer can write an older form.
+    if (olderForms.isEmpty() || SpecificData.get().useCustomCoders()) {
+      return null;
+    }
+    for (OlderForm<T> f : olderForms) {
+      if (f.form().fits(value)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Encodes {@code value}: the 10-byte header, then the body, with the current schema or, for the
+   * codecs that do so, the oldest released schema that holds the value exactly (see the class
+   * comment). Allocates the output array; no schema lookup.
    *
    * @param value the record; not null
    * @return the single-object encoding, a fresh array
@@ -174,8 +256,9 @@ public final class AvroCodec<T extends SpecificRecord> {
    *     message names the field)
    */
   public byte[] encode(T value) {
+    OlderForm<T> older = olderFormOf(value);
     try {
-      ByteBuffer buf = encoder.encode(value);
+      ByteBuffer buf = (older == null ? encoder : older.encoder()).encode(value);
       byte[] out = new byte[buf.remaining()];
       buf.get(out);
       return out;

@@ -18,8 +18,10 @@ import org.apache.avro.specific.SpecificData;
  * <p>What it reads, and what sends it back to the codec (null):
  *
  * <ul>
- *   <li>the 10-byte header must be exactly the current schema's (marker and fingerprint); any other
- *       header, and anything of 10 bytes or less, goes to the codec;
+ *   <li>the 10-byte header must be exactly the current schema's or release v1's, which is the
+ *       current one without its last field, {@code maxCost} (the form {@link AvroCodec} writes a
+ *       request without {@code maxCost} in); any other header, and anything of 10 bytes or less,
+ *       goes to the codec;
  *   <li>strings: a zig-zag varint length, then that many bytes turned into a {@code String} by
  *       {@code new String(bytes, off, len, UTF_8)}, the very call Avro's {@code Utf8.toString}
  *       makes, so invalid UTF-8 becomes the same replacement characters on both paths. A negative
@@ -47,6 +49,13 @@ final class RequestDecoder {
   /** Marker and fingerprint of the current {@code RateLimitRequest} schema. */
   private static final byte[] HEADER = AvroCodec.REQUEST.header();
 
+  /**
+   * Marker and fingerprint of release v1's {@code RateLimitRequest}: the current fields but the
+   * last, {@code maxCost}. Requests without {@code maxCost} are written so ({@link AvroCodec}), and
+   * so are every v1 client's.
+   */
+  private static final byte[] V1_HEADER = AvroCodec.REQUEST.header("v1");
+
   /** Most metadata entries read here; beyond, the codec decides. */
   static final int MAX_ENTRIES = 4096;
 
@@ -64,11 +73,15 @@ final class RequestDecoder {
 
   /** The request in {@code value}, or null when the codec must decide. */
   static DecodedRequest decode(byte[] value) {
-    if (!enabled() || !AvroBinary.hasHeader(value, HEADER)) {
+    if (!enabled()) {
+      return null;
+    }
+    boolean current = AvroBinary.hasHeader(value, HEADER);
+    if (!current && !AvroBinary.hasHeader(value, V1_HEADER)) {
       return null;
     }
     try {
-      return read(new AvroBinary.Reader(value, HEADER.length));
+      return read(new AvroBinary.Reader(value, HEADER.length), current);
     } catch (AvroBinary.Unexpected e) {
       return null;
     }
@@ -84,15 +97,16 @@ final class RequestDecoder {
     return DEFAULT_LIMITS && MODEL.isFastReaderEnabled() && !MODEL.useCustomCoders();
   }
 
-  private static DecodedRequest read(AvroBinary.Reader in) throws AvroBinary.Unexpected {
-    // Field order of RateLimitRequest.avsc.
+  private static DecodedRequest read(AvroBinary.Reader in, boolean current)
+      throws AvroBinary.Unexpected {
+    // Field order of RateLimitRequest.avsc; release v1's ends before maxCost.
     String id = in.readString();
     String key = in.readString();
     Map<String, String> metadata = metadata(in);
     Long cost = in.readNonNullBranch() ? in.readLong() : null;
     Integer replyPartition = in.readNonNullBranch() ? in.readInt() : null;
     String replyTopic = in.readNonNullBranch() ? in.readString() : null;
-    Long maxCost = in.readNonNullBranch() ? in.readLong() : null;
+    Long maxCost = current && in.readNonNullBranch() ? in.readLong() : null;
     if (!in.atEnd()) {
       throw AvroBinary.Unexpected.INSTANCE;
     }

@@ -134,8 +134,9 @@ public final class RuleCodec {
 
   /**
    * The internal-topic form of a validated rule: the rule, its generations and its source. {@code
-   * generation} holds limit index 0's (what releases before several limits read) and {@code
-   * limitGenerations} every index's.
+   * generation} holds limit index 0's (what releases before several limits read); {@code
+   * limitGenerations} every index's for a rule of several limits, and is empty (its default) for a
+   * rule of one, so that such a record has release v1's form.
    *
    * @param rule the validated rule, carrying its generations; not null
    * @param sourcePartition the rules-topic partition the rule was read from
@@ -143,9 +144,13 @@ public final class RuleCodec {
    * @return a new applied rule
    */
   public static AppliedRule toApplied(LimitRule rule, int sourcePartition, long sourceOffset) {
+    // One limit: generation says it all, and the default (empty) lets AvroCodec write the record
+    // in release v1's form, which instances of that release read during a rolling upgrade.
     List<Long> generations = new ArrayList<>(rule.limits().size());
-    for (LimitRule.Limit l : rule.limits()) {
-      generations.add(l.generation());
+    if (rule.limits().size() > 1) {
+      for (LimitRule.Limit l : rule.limits()) {
+        generations.add(l.generation());
+      }
     }
     return AppliedRule.newBuilder()
         .setRule(toAvro(rule))

@@ -1,5 +1,6 @@
 package dev.sluice.schema;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.AppliedRule;
 import dev.sluice.avro.Decision;
+import dev.sluice.avro.RateLimitAlgorithm;
 import dev.sluice.avro.RateLimitRequest;
 import dev.sluice.avro.Rule;
+import dev.sluice.avro.RuleLimit;
 import dev.sluice.core.Reason;
 import dev.sluice.core.Verdict;
 import java.util.Arrays;
@@ -36,12 +39,138 @@ class AvroCodecTest {
   void shouldStartEveryEncodingWithItsHeader() {
     byte[] bytes =
         AvroCodec.REQUEST.encode(
-            RateLimitRequest.newBuilder().setId("r1").setKey("user:1").build());
+            RateLimitRequest.newBuilder().setId("r1").setKey("user:1").setMaxCost(5L).build());
     assertEquals(
         Arrays.toString(Arrays.copyOf(bytes, 10)), Arrays.toString(AvroCodec.REQUEST.header()));
     assertTrue(
         !Arrays.equals(AvroCodec.REQUEST.header(), AvroCodec.DECISION.header()),
         "each schema has its own fingerprint");
+    byte[] v1Form =
+        AvroCodec.REQUEST.encode(
+            RateLimitRequest.newBuilder().setId("r1").setKey("user:1").build());
+    assertEquals(
+        Arrays.toString(Arrays.copyOf(v1Form, 10)),
+        Arrays.toString(AvroCodec.REQUEST.header("v1")));
+    assertNull(AvroCodec.REQUEST.header("v0"), "no such release");
+  }
+
+  @Test
+  void shouldWriteARequestWithoutMaxCostExactlyAsReleaseV1Did() {
+    RateLimitRequest r = new RateLimitRequest("q", "k", Map.of("a", "b"), 3L, 1, "t", null);
+    byte[] v1 =
+        ReleasedBytes.write(
+            "v1",
+            "RateLimitRequest",
+            Map.of(
+                "id",
+                "q",
+                "key",
+                "k",
+                "metadata",
+                Map.of("a", "b"),
+                "cost",
+                3L,
+                "replyPartition",
+                1,
+                "replyTopic",
+                "t"));
+    assertArrayEquals(v1, AvroCodec.REQUEST.encode(r));
+    assertEquals("v1", AvroCodec.REQUEST.writtenVersion(r));
+    assertEquals(r, AvroCodec.REQUEST.decode(AvroCodec.REQUEST.encode(r)));
+
+    RateLimitRequest partial = new RateLimitRequest("q", "k", Map.of(), 3L, 1, "t", 9L);
+    assertNull(AvroCodec.REQUEST.writtenVersion(partial), "maxCost needs the current schema");
+    byte[] current = AvroCodec.REQUEST.encode(partial);
+    assertArrayEquals(AvroCodec.REQUEST.header(), Arrays.copyOf(current, 10));
+    assertEquals(partial, AvroCodec.REQUEST.decode(current));
+  }
+
+  @Test
+  void shouldWriteTopLevelRulesAndTheirAppliedRecordsAsReleaseV1Did() {
+    Rule topLevel =
+        Rule.newBuilder()
+            .setId("r")
+            .setKey("user:*")
+            .setLimit(5L)
+            .setWindowSeconds(60L)
+            .setAlgorithm(RateLimitAlgorithm.TOKEN_BUCKET)
+            .setShadow(true)
+            .build();
+    Map<String, Object> v1Fields =
+        Map.of(
+            "id",
+            "r",
+            "key",
+            "user:*",
+            "limit",
+            5L,
+            "windowSeconds",
+            60L,
+            "algorithm",
+            "TOKEN_BUCKET",
+            "shadow",
+            true);
+    assertArrayEquals(ReleasedBytes.write("v1", "Rule", v1Fields), AvroCodec.RULE.encode(topLevel));
+    assertEquals(topLevel, AvroCodec.RULE.decode(AvroCodec.RULE.encode(topLevel)));
+
+    AppliedRule applied = new AppliedRule(topLevel, 4L, 0, 4L, List.of());
+    Schema v1Rule = ReleasedBytes.schema("v1", "AppliedRule").getField("rule").schema();
+    assertArrayEquals(
+        ReleasedBytes.write(
+            "v1",
+            "AppliedRule",
+            Map.of(
+                "rule",
+                ReleasedBytes.build(v1Rule, v1Fields),
+                "generation",
+                4L,
+                "sourcePartition",
+                0,
+                "sourceOffset",
+                4L)),
+        AvroCodec.APPLIED_RULE.encode(applied));
+    assertEquals(applied, AvroCodec.APPLIED_RULE.decode(AvroCodec.APPLIED_RULE.encode(applied)));
+  }
+
+  @Test
+  void shouldWriteWithTheCurrentSchemaWhatReleaseV1CouldNotHold() {
+    Rule limitsForm =
+        Rule.newBuilder()
+            .setId("r")
+            .setKey("k")
+            .setLimits(List.of(new RuleLimit(5L, 60L, null), new RuleLimit(100L, 3600L, null)))
+            .build();
+    Rule halfForm = Rule.newBuilder().setId("r").setKey("k").setLimit(5L).build();
+    AppliedRule generations =
+        new AppliedRule(
+            Rule.newBuilder().setId("r").setKey("k").setLimit(5L).setWindowSeconds(1L).build(),
+            4L,
+            0,
+            4L,
+            List.of(4L));
+    for (Rule rule : List.of(limitsForm, halfForm)) {
+      assertNull(AvroCodec.RULE.writtenVersion(rule), rule.toString());
+      byte[] bytes = AvroCodec.RULE.encode(rule);
+      assertArrayEquals(AvroCodec.RULE.header(), Arrays.copyOf(bytes, 10));
+      assertEquals(rule, AvroCodec.RULE.decode(bytes));
+    }
+    for (AppliedRule a : List.of(generations, new AppliedRule(limitsForm, 4L, 0, 4L, List.of()))) {
+      assertNull(AvroCodec.APPLIED_RULE.writtenVersion(a), a.toString());
+      assertEquals(a, AvroCodec.APPLIED_RULE.decode(AvroCodec.APPLIED_RULE.encode(a)));
+    }
+  }
+
+  @Test
+  void shouldAlwaysWriteDecisionsWithTheCurrentSchema() {
+    // Even a decision with granted and limitIndex at their defaults: clients upgrade first.
+    byte[] bytes = DecisionCodec.encode(Verdict.noMatchingRule("q", "k", 1));
+    assertArrayEquals(AvroCodec.DECISION.header(), Arrays.copyOf(bytes, 10));
+    assertNull(
+        AvroCodec.DECISION.writtenVersion(
+            DecisionCodec.toAvro(Verdict.noMatchingRule("q", "k", 1))));
+    assertArrayEquals(
+        bytes,
+        AvroCodec.DECISION.encode(DecisionCodec.toAvro(Verdict.noMatchingRule("q", "k", 1))));
   }
 
   @Test
@@ -120,7 +249,8 @@ class AvroCodecTest {
         "the schema changed, so must its fingerprint");
     RateLimitRequest r = AvroCodec.REQUEST.decode(v1);
     assertEquals(new RateLimitRequest("q", "k", Map.of("a", "b"), 3L, 1, "t", null), r);
-    assertNull(RequestDecoder.decode(v1), "the direct reader knows the current header only");
+    assertEquals(
+        RequestCodec.decodeWithAvro(v1), RequestDecoder.decode(v1), "the direct reader reads v1");
     assertEquals(
         new DecodedRequest("q", "k", Map.of("a", "b"), 3L, null, "t", 1, null, null),
         RequestCodec.decode(v1));

@@ -264,6 +264,35 @@ class RequestDecoderTest {
         RequestCodec.decode("{\"id\":\"q\",\"key\":\"k\"}".getBytes(StandardCharsets.UTF_8)));
   }
 
+  @Test
+  void shouldReadReleaseV1sFormAsTheCurrentFieldsWithoutMaxCost() {
+    // What RequestDecoder assumes of release v1's schema: the current one minus its last field.
+    List<org.apache.avro.Schema.Field> current = RateLimitRequest.getClassSchema().getFields();
+    List<org.apache.avro.Schema.Field> v1 =
+        AvroCodec.releasedSchema("v1", "RateLimitRequest").getFields();
+    assertEquals(current.size() - 1, v1.size());
+    assertEquals("maxCost", current.get(current.size() - 1).name());
+    for (int i = 0; i < v1.size(); i++) {
+      assertEquals(current.get(i).name(), v1.get(i).name());
+      assertEquals(
+          org.apache.avro.SchemaNormalization.toParsingForm(current.get(i).schema()),
+          org.apache.avro.SchemaNormalization.toParsingForm(v1.get(i).schema()));
+    }
+    // A v1 body read directly, and a v1 body with a maxCost tacked on: trailing bytes for v1.
+    RateLimitRequest r = new RateLimitRequest("q", "k", Map.of("a", "b"), 2L, 3, "t", null);
+    byte[] v1Bytes = AvroCodec.REQUEST.encode(r);
+    assertTrue(
+        Arrays.equals(AvroCodec.REQUEST.header("v1"), Arrays.copyOf(v1Bytes, 10)),
+        "a request without maxCost is written in v1's form");
+    assertDecodedDirectly(v1Bytes);
+    assertNull(RequestCodec.decode(v1Bytes).maxCost());
+    byte[] tacked = Arrays.copyOf(v1Bytes, v1Bytes.length + 2);
+    tacked[v1Bytes.length] = 2;
+    tacked[v1Bytes.length + 1] = 4;
+    assertNull(RequestDecoder.decode(tacked));
+    assertSameOutcome(tacked);
+  }
+
   /** A request body written by hand, after the current header, for shapes Avro never writes. */
   static final class Body {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -91,6 +91,22 @@ class RuleCodecTest {
   }
 
   @Test
+  void shouldWriteAOneLimitAppliedRuleThatTheFirstReleaseReads() throws Exception {
+    LimitRule rule = valid("{\"id\":\"t\",\"key\":\"k\",\"limit\":5,\"windowSeconds\":60}");
+    AppliedRule applied = RuleCodec.toApplied(rule.withGeneration(17), 0, 17);
+    assertEquals(List.of(), applied.getLimitGenerations(), "the default: generation says it all");
+    byte[] bytes = AvroCodec.APPLIED_RULE.encode(applied);
+    GenericRecord v1 =
+        new org.apache.avro.message.BinaryMessageDecoder<GenericRecord>(
+                org.apache.avro.generic.GenericData.get(),
+                ReleasedBytes.schema("v1", "AppliedRule"))
+            .decode(bytes);
+    assertEquals(17L, v1.get("generation"));
+    assertEquals(
+        rule.withGeneration(17), RuleCodec.fromApplied(AvroCodec.APPLIED_RULE.decode(bytes)));
+  }
+
+  @Test
   void shouldReadAnAppliedRuleOfTheFirstReleaseAsIndexZerosGeneration() {
     GenericRecord rule =
         ReleasedBytes.build(

@@ -12,6 +12,7 @@ import dev.sluice.avro.Rule;
 import dev.sluice.avro.RuleLimit;
 import dev.sluice.core.Reason;
 import dev.sluice.core.Verdict;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,11 @@ import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -60,10 +65,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </table>
  *
  * <p>These are schema-resolution facts: they hold where the reader learns the writer's schema, as
- * the schema-registry wire format does (by id). A single-object reader knows the writer only by
- * fingerprint, and a release knows its own schemas and the released ones before it, never a newer
- * one ({@link AvroCodec}). An incompatible change fails the build; a compatible one needs no action
- * (add a snapshot when releasing, and list it in {@link AvroCodec#RELEASED}).
+ * the schema-registry wire format does (by id), in either upgrade order. A single-object reader
+ * knows the writer only by fingerprint, and a release knows its own schemas and the released ones
+ * before it, never a newer one; so {@link AvroCodec} writes requests, rules and applied rules in
+ * the oldest released form that holds them ({@code AvroCodecTest} pins those bytes to a v1
+ * writer's), decisions always in the current one, and single-object deployments upgrade clients
+ * before the service (docs/DEPLOYMENT.md). An incompatible change fails the build; a compatible one
+ * needs no action (add a snapshot when releasing, and list it in {@link AvroCodec#RELEASED}).
  */
 class SchemaCompatibilityTest {
   private static final Map<String, Schema> CURRENT =
@@ -162,7 +170,7 @@ class SchemaCompatibilityTest {
             .setAlgorithm(RateLimitAlgorithm.TOKEN_BUCKET)
             .setPriority(3)
             .build();
-    GenericRecord old = readAs(v1, Rule.getClassSchema(), AvroCodec.RULE.encode(topLevel));
+    GenericRecord old = readAs(v1, topLevel);
     assertEquals("r", old.get("id").toString());
     assertEquals(5L, old.get("limit"));
     assertEquals(60L, old.get("windowSeconds"));
@@ -175,19 +183,14 @@ class SchemaCompatibilityTest {
             .setKey("user:*")
             .setLimits(List.of(new RuleLimit(5L, 60L, null)))
             .build();
-    byte[] bytes = AvroCodec.RULE.encode(limitsForm);
-    assertThrows(AvroTypeException.class, () -> readAs(v1, Rule.getClassSchema(), bytes));
+    assertThrows(AvroTypeException.class, () -> readAs(v1, limitsForm));
   }
 
   @Test
   void shouldLetV1ReadersReadEveryCurrentRequestAndDecisionField() throws IOException {
     RateLimitRequest request =
         new RateLimitRequest("q", "k", Map.of("a", "b"), 0L, 2, "replies", 0L);
-    GenericRecord r =
-        readAs(
-            ReleasedBytes.schema("v1", "RateLimitRequest"),
-            RateLimitRequest.getClassSchema(),
-            AvroCodec.REQUEST.encode(request));
+    GenericRecord r = readAs(ReleasedBytes.schema("v1", "RateLimitRequest"), request);
     assertEquals("q", r.get("id").toString());
     assertEquals(0L, r.get("cost"));
     assertEquals(2, r.get("replyPartition"));
@@ -197,11 +200,7 @@ class SchemaCompatibilityTest {
         DecisionCodec.toAvro(
             new Verdict(
                 "q", "k", false, Reason.RATE_LIMITED, "r", 9, 0, 700, 300, 0, 2, 55, true, null));
-    GenericRecord d =
-        readAs(
-            ReleasedBytes.schema("v1", "Decision"),
-            Decision.getClassSchema(),
-            AvroCodec.DECISION.encode(decision));
+    GenericRecord d = readAs(ReleasedBytes.schema("v1", "Decision"), decision);
     assertEquals(false, d.get("allowed"));
     assertEquals("RATE_LIMITED", d.get("reason").toString());
     assertEquals(9L, d.get("limit"));
@@ -210,13 +209,19 @@ class SchemaCompatibilityTest {
     assertEquals(true, d.get("shadow"));
   }
 
-  /** Reads a single-object body written with {@code writer} as a reader of {@code reader} would. */
-  private static GenericRecord readAs(Schema reader, Schema writer, byte[] singleObject)
+  /**
+   * Writes {@code value} with the current schema (not through {@link AvroCodec}, which may pick an
+   * older form), then reads it with {@code reader}, as a reader that knows the writer's schema.
+   */
+  private static <T extends SpecificRecord> GenericRecord readAs(Schema reader, T value)
       throws IOException {
+    Schema writer = value.getSchema();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
+    new SpecificDatumWriter<T>(writer).write(value, enc);
+    enc.flush();
     return new GenericDatumReader<GenericRecord>(writer, reader)
-        .read(
-            null,
-            DecoderFactory.get().binaryDecoder(singleObject, 10, singleObject.length - 10, null));
+        .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
   }
 
   @Test

@@ -80,7 +80,7 @@ public final class RequestValidator {
         return "maxCost: must be 0 when cost is 0 (got " + maxCost + ")";
       }
       if (c > 0 && (maxCost < c || maxCost > MAX_COST)) {
-        return "maxCost: must be from cost (" + c + ") to " + MAX_COST + " (got " + maxCost + ")";
+        return "maxCost: must be cost (" + c + ") to " + MAX_COST + " (got " + maxCost + ")";
       }
     }
     if (timeMs < 0 || timeMs > MAX_TIME_MS) {

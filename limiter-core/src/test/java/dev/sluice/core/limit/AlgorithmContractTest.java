@@ -134,4 +134,40 @@ class AlgorithmContractTest {
     assertTrue(later.effectiveTime() <= 1L << 53);
     assertEquals(1L << 53, alg.apply(later.state(), limit, w, 1, 1L << 53).effectiveTime());
   }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  <S> void shouldAllowACheckUnlessOverTheLimitAndChargeNothing(Algorithm a) {
+    RateAlgorithm<S> alg = of(a);
+    Step<S> full = alg.apply(null, 3, W, 3, 5 * W);
+    Step<S> check = alg.apply(full.state(), 3, W, 0, 5 * W);
+    assertTrue(check.allowed(), a + ": a full counter is not over its limit");
+    assertEquals(0, check.remaining());
+    assertEquals(full.state(), check.state(), "a check charges nothing");
+    Step<S> lowered = alg.apply(full.state(), 2, W, 0, 5 * W);
+    assertEquals(a != Algorithm.TOKEN_BUCKET, !lowered.allowed(), a + " over a lowered limit");
+    if (!lowered.allowed()) {
+      long w = lowered.retryAfterMs();
+      assertFalse(alg.apply(full.state(), 2, W, 0, 5 * W + w - 1).allowed());
+      assertTrue(alg.apply(full.state(), 2, W, 0, 5 * W + w).allowed());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Algorithm.class)
+  <S> void shouldAllowExactlyTheCostsUpToItsLargestCost(Algorithm a) {
+    RateAlgorithm<S> alg = of(a);
+    Random rnd = new Random(3);
+    S state = null;
+    long t = 0;
+    for (int i = 0; i < 2_000; i++) {
+      t += rnd.nextInt(600);
+      S now = alg.at(state, 9, W, state == null ? t : Math.max(t, alg.lastTime(state)));
+      long g = alg.largestCost(now, 9, W);
+      for (long c = 0; c <= 10; c++) {
+        assertEquals(c <= g, alg.apply(state, 9, W, c, t).allowed(), a + " c=" + c + " g=" + g);
+      }
+      state = alg.apply(state, 9, W, 1 + rnd.nextInt(4), t).state();
+    }
+  }
 }

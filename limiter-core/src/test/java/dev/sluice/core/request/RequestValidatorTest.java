@@ -30,10 +30,10 @@ class RequestValidatorTest {
     assertNull(check(3L, 3L));
     assertNull(check(3L, 1_000_000_000L));
     assertNull(check(null, 1L), "default cost 1");
-    assertEquals("maxCost: must be from cost (3) to 1000000000 (got 2)", check(3L, 2L));
-    assertEquals("maxCost: must be from cost (1) to 1000000000 (got 0)", check(null, 0L));
+    assertEquals("maxCost: must be cost (3) to 1000000000 (got 2)", check(3L, 2L));
+    assertEquals("maxCost: must be cost (1) to 1000000000 (got 0)", check(null, 0L));
     assertEquals(
-        "maxCost: must be from cost (1) to 1000000000 (got 1000000001)", check(1L, 1_000_000_001L));
+        "maxCost: must be cost (1) to 1000000000 (got 1000000001)", check(1L, 1_000_000_001L));
     assertEquals(7, RequestValidator.effectiveMaxCost(7L, null));
     assertEquals(1, RequestValidator.effectiveMaxCost(null, null));
     assertEquals(9, RequestValidator.effectiveMaxCost(7L, 9L));

@@ -380,4 +380,96 @@ class RuleValidatorTest {
 
     assertInstanceOf(CompactSortedMap.class, rule.metadata());
   }
+
+  // The limits form, as the Avro adapter gives it (a list of maps).
+
+  private static Map<String, Object> entry(Object limit, Object window, Object algorithm) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("limit", limit);
+    e.put("windowSeconds", window);
+    e.put("algorithm", algorithm);
+    return e;
+  }
+
+  private static Map<String, Object> limitsForm(Object limits) {
+    Map<String, Object> fields = avroLike();
+    fields.put("limit", null);
+    fields.put("windowSeconds", null);
+    fields.put("limits", limits);
+    return fields;
+  }
+
+  @Test
+  void shouldAcceptTheLimitsFormWithEntryAlgorithmsDefaultingToTheRules() {
+    Map<String, Object> fields =
+        limitsForm(List.of(entry(10L, 1L, null), entry(1000L, 86_400L, Algorithm.FIXED_WINDOW)));
+    fields.put("algorithm", "TOKEN_BUCKET");
+    RuleValidation v = RuleValidator.validate(fields);
+    assertTrue(v.isValid(), v::errorMessage);
+    LimitRule rule = v.rule();
+    assertTrue(rule.limitsForm());
+    assertEquals(
+        List.of(
+            new LimitRule.Limit(10, 1, Algorithm.TOKEN_BUCKET, 0),
+            new LimitRule.Limit(1000, 86_400, Algorithm.FIXED_WINDOW, 0)),
+        rule.limits());
+    assertEquals(10, rule.limit(), "index 0's, for one-limit callers");
+  }
+
+  @Test
+  void shouldNameTheFormErrorAndTheMissingTopLevelField() {
+    assertEquals(
+        "limits", RuleValidator.validate(limitsForm(null)).errors().get(0).field(), "neither form");
+    Map<String, Object> both = limitsForm(List.of(entry(1L, 1L, null)));
+    both.put("windowSeconds", 60L);
+    assertEquals(
+        List.of("limits"),
+        RuleValidator.validate(both).errors().stream().map(FieldError::field).toList());
+    assertEquals(
+        "windowSeconds: is required",
+        RuleValidator.validate(with("windowSeconds", null)).errorMessage());
+    assertEquals("limit: is required", RuleValidator.validate(with("limit", null)).errorMessage());
+  }
+
+  @Test
+  void shouldValidateEveryEntryNamingItsIndex() {
+    Map<String, Object> unknown = entry(5L, 60L, null);
+    unknown.put("burst", 3L);
+    RuleValidation v =
+        RuleValidator.validate(
+            limitsForm(
+                List.of(
+                    entry(5L, 60L, null),
+                    entry(-1L, "60", "LEAKY"),
+                    "not a map",
+                    unknown,
+                    entry(7L, 60L, Algorithm.SLIDING_WINDOW_COUNTER))));
+    assertEquals(
+        List.of(
+            "limits[1].limit",
+            "limits[1].windowSeconds",
+            "limits[1].algorithm",
+            "limits[2]",
+            "limits[3].burst",
+            "limits[3]",
+            "limits[4]"),
+        v.errors().stream().map(FieldError::field).toList(),
+        v.errorMessage());
+    assertTrue(v.errorMessage().contains("limits[4]: duplicates limits[0]"), v.errorMessage());
+  }
+
+  @Test
+  void shouldBoundTheNumberOfLimits() {
+    List<Object> nine = new java.util.ArrayList<>();
+    for (long w = 1; w <= 9; w++) {
+      nine.add(entry(1L, w, null));
+    }
+    assertEquals(
+        "limits: must have 1 to 8 entries (got 9 entries)",
+        RuleValidator.validate(limitsForm(nine)).errorMessage());
+    assertTrue(RuleValidator.validate(limitsForm(nine.subList(0, 8))).isValid());
+    assertEquals(
+        "limits: must have 1 to 8 entries (got 0 entries)",
+        RuleValidator.validate(limitsForm(List.of())).errorMessage());
+  }
 }
