@@ -96,16 +96,10 @@ public final class DecisionClient implements AutoCloseable {
   /** A reply this long after its deadline counts as unknown rather than late. */
   private static final long LATE_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  /** The deadline thread sleeps at least this long, so it never spins. */
-  private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
-
   private static final long SEND_FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long STARTUP_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
-  /** The deadline thread wakes at least this often for housekeeping. */
-  private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-  /** How often the requests topic's producer metadata is touched (see {@link #runDeadlines}). */
+  /** How often the requests topic's producer metadata is touched ({@link #maybeTouchMetadata}). */
   private static final long METADATA_TOUCH_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DecisionClientConfig config;
@@ -142,8 +136,9 @@ public final class DecisionClient implements AutoCloseable {
   private volatile Thread replyThread;
   private volatile RulesReader rulesReader;
   private volatile Thread rulesThread;
+  private final DeadlineLoop deadlines;
   private final Thread deadlineThread;
-  private volatile boolean deadlinesRunning = true;
+  private long nextMetadataTouch = System.nanoTime() + METADATA_TOUCH_NANOS;
 
   /** The local fallback's limiter; null unless the policy is LOCAL_FALLBACK. */
   private final LocalLimiter localLimiter;
@@ -183,7 +178,9 @@ public final class DecisionClient implements AutoCloseable {
             : config.replyTopic();
     this.pending = new PendingTable(config.maxInFlight());
     this.recentlyExpired = new RecentlyExpired(config.maxInFlight(), LATE_WINDOW_NANOS);
-    this.deadlineThread = new Thread(this::runDeadlines, name + "-deadlines");
+    this.deadlines =
+        DeadlineLoop.system(pending, timeoutNanos, this::onExpired, this::maybeTouchMetadata);
+    this.deadlineThread = new Thread(deadlines, name + "-deadlines");
     this.deadlineThread.setDaemon(true);
     this.localLimiter =
         policy == FailurePolicy.LOCAL_FALLBACK
@@ -481,7 +478,7 @@ public final class DecisionClient implements AutoCloseable {
       if (rulesReader != null) {
         rulesReader.shutdown();
       }
-      deadlinesRunning = false;
+      deadlines.stop();
       LockSupport.unpark(deadlineThread);
       join(replyThread);
       join(rulesThread);
@@ -599,30 +596,24 @@ public final class DecisionClient implements AutoCloseable {
     replyPartitions = partitions;
   }
 
+  /** Deadline thread: {@code p}'s deadline passed with no reply. */
+  private void onExpired(PendingCheck p, long nowNanos) {
+    recentlyExpired.add(p.id, nowNanos);
+    completeByPolicy(p, FailureCause.TIMEOUT);
+  }
+
   /**
-   * The deadline thread. Besides expiring checks it touches the producer's metadata for the
-   * requests topic every few seconds: with {@code max.block.ms=0} a send fails at once when that
-   * metadata is missing, and the producer forgets a topic it has not used for a while (and loses it
-   * during an outage); the touch keeps it cached while idle and re-fetches it promptly after.
+   * Deadline thread, once per pass ({@link DeadlineLoop}): every few seconds, touches the
+   * producer's metadata for the requests topic. With {@code max.block.ms=0} a send fails at once
+   * when that metadata is missing, and the producer forgets a topic it has not used for a while
+   * (and loses it during an outage); the touch keeps it cached while idle and re-fetches it
+   * promptly after.
    */
-  private void runDeadlines() {
-    long nextTouch = System.nanoTime() + METADATA_TOUCH_NANOS;
-    while (deadlinesRunning) {
-      long now = System.nanoTime();
-      PendingCheck p;
-      while ((p = pending.pollExpired(now)) != null) {
-        recentlyExpired.add(p.id, now);
-        completeByPolicy(p, FailureCause.TIMEOUT);
-      }
-      now = System.nanoTime();
-      if (now - nextTouch >= 0) {
-        nextTouch = now + METADATA_TOUCH_NANOS;
-        touchRequestsTopicMetadata();
-      }
-      long wait = pending.nanosToNextDeadline(now);
-      // Empty: a check added from now on expires at least a full timeout away.
-      long park = Math.min(wait < 0 ? timeoutNanos : wait, MAX_PARK_NANOS);
-      LockSupport.parkNanos(this, Math.max(MIN_PARK_NANOS, park));
+  private void maybeTouchMetadata() {
+    long now = System.nanoTime();
+    if (now - nextMetadataTouch >= 0) {
+      nextMetadataTouch = now + METADATA_TOUCH_NANOS;
+      touchRequestsTopicMetadata();
     }
   }
 

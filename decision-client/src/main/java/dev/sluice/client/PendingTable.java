@@ -139,9 +139,15 @@ final class PendingTable {
     return p;
   }
 
-  /** Nanoseconds from {@code nowNanos} to the earliest deadline (may be <= 0), or -1 when empty. */
+  /** What {@link #nanosToNextDeadline} returns when no check is pending. */
+  static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  /**
+   * Nanoseconds from {@code nowNanos} to the earliest deadline: zero or negative when it is already
+   * due, {@link #NO_DEADLINE} when no check is pending.
+   */
   synchronized long nanosToNextDeadline(long nowNanos) {
-    return head == null ? -1 : head.deadlineNanos - nowNanos;
+    return head == null ? NO_DEADLINE : head.deadlineNanos - nowNanos;
   }
 
   /** Refuses every later {@link #add} and removes and returns all pending checks, oldest first. */

@@ -84,7 +84,7 @@ class PendingTableTest {
     assertNull(t.pollExpired(250));
     assertEquals(50, t.nanosToNextDeadline(250));
     assertSame(c, t.pollExpired(300));
-    assertEquals(-1, t.nanosToNextDeadline(300));
+    assertEquals(PendingTable.NO_DEADLINE, t.nanosToNextDeadline(300));
   }
 
   @Test

@@ -85,9 +85,8 @@ public final class AvroCodec<T extends SpecificRecord> {
   public static final AvroCodec<Decision> DECISION =
       new AvroCodec<>(Decision.getClassSchema(), false);
 
-  /** A released schema this codec writes values that fit it with, and its encoder. */
-  private record OlderForm<T>(
-      String version, Schema schema, ReleasedForm form, BinaryMessageEncoder<T> encoder) {}
+  /** A released version this codec writes values that fit its schema with, and its encoder. */
+  private record OlderForm<T>(String version, ReleasedForm form, BinaryMessageEncoder<T> encoder) {}
 
   private final Schema schema;
   private final BinaryMessageEncoder<T> encoder;
@@ -123,8 +122,7 @@ public final class AvroCodec<T extends SpecificRecord> {
       ReleasedForm form = writesOlderForms ? ReleasedForm.of(old, schema) : null;
       if (form != null) {
         forms.add(
-            new OlderForm<>(
-                version, old, form, new BinaryMessageEncoder<>(SpecificData.get(), old)));
+            new OlderForm<>(version, form, new BinaryMessageEncoder<>(SpecificData.get(), old)));
       }
     }
     this.writers = Map.copyOf(known);

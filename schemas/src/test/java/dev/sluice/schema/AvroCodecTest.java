@@ -18,6 +18,12 @@ import dev.sluice.core.Verdict;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 
@@ -158,6 +164,51 @@ class AvroCodecTest {
       assertNull(AvroCodec.APPLIED_RULE.writtenVersion(a), a.toString());
       assertEquals(a, AvroCodec.APPLIED_RULE.decode(AvroCodec.APPLIED_RULE.encode(a)));
     }
+  }
+
+  @Property(tries = 500)
+  void shouldWriteEveryRuleInV1sFormExactlyWhenV1CanHoldIt(@ForAll("rules") Rule rule) {
+    boolean v1CanHold =
+        rule.getLimit() != null && rule.getWindowSeconds() != null && rule.getLimits() == null;
+    assertEquals(v1CanHold ? "v1" : null, AvroCodec.RULE.writtenVersion(rule));
+    byte[] bytes = AvroCodec.RULE.encode(rule);
+    assertArrayEquals(
+        v1CanHold ? AvroCodec.RULE.header("v1") : AvroCodec.RULE.header(),
+        Arrays.copyOf(bytes, 10));
+    assertEquals(rule, AvroCodec.RULE.decode(bytes));
+    AppliedRule applied = new AppliedRule(rule, 3L, 1, 3L, List.of());
+    assertEquals(
+        v1CanHold ? "v1" : null, AvroCodec.APPLIED_RULE.writtenVersion(applied), "applied");
+    assertEquals(applied, AvroCodec.APPLIED_RULE.decode(AvroCodec.APPLIED_RULE.encode(applied)));
+  }
+
+  @Provide
+  Arbitrary<Rule> rules() {
+    Arbitrary<Long> longs = Arbitraries.longs().between(-2, 1L << 40).injectNull(0.3);
+    Arbitrary<RateLimitAlgorithm> algorithms =
+        Arbitraries.of(RateLimitAlgorithm.class).injectNull(0.3);
+    Arbitrary<List<RuleLimit>> limits =
+        Combinators.combine(longs.filter(x -> x != null), longs.filter(x -> x != null), algorithms)
+            .as(RuleLimit::new)
+            .list()
+            .ofMinSize(0)
+            .ofMaxSize(3)
+            .injectNull(0.5);
+    Arbitrary<Map<String, String>> metadata =
+        Arbitraries.maps(Arbitraries.strings().ofMaxLength(4), Arbitraries.strings().ofMaxLength(4))
+            .ofMaxSize(2)
+            .injectNull(0.5);
+    return Combinators.combine(
+            longs,
+            longs,
+            Arbitraries.integers().injectNull(0.5),
+            metadata,
+            algorithms,
+            Arbitraries.of(true, false).injectNull(0.5),
+            limits)
+        .as(
+            (limit, window, priority, md, algorithm, shadow, entries) ->
+                new Rule("r", "k*", limit, window, priority, md, algorithm, shadow, entries));
   }
 
   @Test

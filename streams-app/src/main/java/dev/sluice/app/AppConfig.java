@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -45,6 +46,13 @@ import org.apache.kafka.streams.StreamsConfig;
  *       it: under {@code exactly_once_v2} the transactional id belongs to the dead instance's
  *       stream thread, not to the tasks they take over. 5 s keeps that stall near the 6 s session
  *       timeout and stays well above a healthy commit (docs/RELIABILITY.md);
+ *   <li>producer {@code max.block.ms=}{@value #DEFAULT_MAX_BLOCK_MS} (the Kafka default is 60 s),
+ *       unless {@code max.block.ms} or {@code producer.max.block.ms} is given: it bounds every
+ *       producer call a stream thread can block in, the wait for a topic's metadata included (a
+ *       reply topic deleted after the instance last checked it). Under {@code exactly_once_v2} it
+ *       must stay below the producer's {@code transaction.timeout.ms}, or a blocked thread's
+ *       transaction would time out, be aborted and the same record block again; a configuration
+ *       breaking that is refused;
  *   <li>{@code replication.factor=3}: internal topics (changelogs) survive a broker loss; {@code
  *       sluice run} refuses a cluster with fewer brokers, naming the setting; and with 3 or more,
  *       {@code topic.min.insync.replicas=2}, so that an acknowledged counter update is on two
@@ -76,6 +84,9 @@ public final class AppConfig {
     d.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "3");
     STREAMS_DEFAULTS = Collections.unmodifiableMap(d);
   }
+
+  /** Producer {@code max.block.ms} an instance gets unless configured (below the 5 s above). */
+  public static final String DEFAULT_MAX_BLOCK_MS = "3000";
 
   /** Prefix of the instance's rack/zone tags, e.g. {@code client.tag.zone}. */
   static final String CLIENT_TAG_PREFIX = StreamsConfig.CLIENT_TAG_PREFIX;
@@ -220,10 +231,52 @@ public final class AppConfig {
         raw.remove(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
       }
     }
+    blockingBound(raw, errors);
     String minIsr = StreamsConfig.topicPrefix("min.insync.replicas");
     String rf = raw.getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG, "").trim();
     if (!raw.containsKey(minIsr) && rf.matches("\\d{1,4}") && Integer.parseInt(rf) >= 3) {
       raw.setProperty(minIsr, INTERNAL_MIN_ISR);
+    }
+  }
+
+  /**
+   * Sets the producer's {@code max.block.ms} default and, under exactly-once, checks that it is
+   * below the transaction timeout (a prefixed setting wins over a plain one, as in Kafka Streams).
+   */
+  private static void blockingBound(Properties raw, List<String> errors) {
+    String block = StreamsConfig.producerPrefix(ProducerConfig.MAX_BLOCK_MS_CONFIG);
+    if (!raw.containsKey(block) && !raw.containsKey(ProducerConfig.MAX_BLOCK_MS_CONFIG)) {
+      raw.setProperty(block, DEFAULT_MAX_BLOCK_MS);
+    }
+    if (!StreamsConfig.EXACTLY_ONCE_V2.equals(
+        raw.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "").trim())) {
+      return;
+    }
+    String txn = StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+    String blockKey = raw.containsKey(block) ? block : ProducerConfig.MAX_BLOCK_MS_CONFIG;
+    String txnKey = raw.containsKey(txn) ? txn : ProducerConfig.TRANSACTION_TIMEOUT_CONFIG;
+    long blockMs = longOr(raw.getProperty(blockKey), -1);
+    // Kafka Streams' own transaction timeout when none is given.
+    long txnMs = raw.containsKey(txnKey) ? longOr(raw.getProperty(txnKey), -1) : 10_000;
+    if (blockMs >= 0 && txnMs >= 0 && blockMs >= txnMs) {
+      errors.add(
+          blockKey
+              + ": must be below "
+              + txnKey
+              + " ("
+              + txnMs
+              + ") under exactly_once_v2, or a stream thread blocked in the producer outlives its"
+              + " transaction and processes the same record again (got "
+              + blockMs
+              + ")");
+    }
+  }
+
+  private static long longOr(String value, long fallback) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException | NullPointerException e) {
+      return fallback;
     }
   }
 

@@ -3,6 +3,7 @@ package dev.sluice.app;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.topology.SluiceConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,11 +26,16 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /health/live}: 200 while Kafka Streams has not failed or stopped, else 503;
  *   <li>{@code GET /health/ready}: 200 when the instance can serve decisions with every published
- *       rule ({@link SluiceInstance#readiness()}), else 503; JSON body says why;
+ *       rule and none of its requests partitions is stuck ({@link SluiceInstance#readiness()}),
+ *       else 503; JSON body says why ({@code stuckPartitions} names each stuck one);
  *   <li>{@code GET /metrics}: Prometheus text format;
  *   <li>{@code GET /counters?key=K[&meta.NAME=VALUE...]}: the counters of key K under the rule that
- *       applies to it ({@link CountersQuery}).
+ *       applies to it ({@link CountersQuery}); 404 with a JSON body saying why when turned off
+ *       ({@code sluice.http.counters.enabled=false}).
  * </ul>
+ *
+ * <p>It listens on {@code sluice.http.bind.address} (every address by default, so that probes and
+ * Prometheus reach it from outside a container).
  *
  * <p>Two handler threads: these are probes and operator queries, not the data path.
  */
@@ -44,17 +50,38 @@ final class InstanceHttpServer implements AutoCloseable {
     this.executor = executor;
   }
 
+  /**
+   * Binds and starts the server.
+   *
+   * @param bindAddress the address to listen on ({@code sluice.http.bind.address})
+   * @param counters answers {@code /counters}, or null when it is turned off
+   * @throws CliException when the address cannot be resolved or the port is in use
+   */
   static InstanceHttpServer start(
+      String bindAddress,
       int port,
       Supplier<SluiceInstance.Readiness> readiness,
       PrometheusMeterRegistry registry,
       CountersQuery counters) {
+    InetSocketAddress address = new InetSocketAddress(bindAddress, port);
+    if (address.isUnresolved()) {
+      throw new CliException(
+          SluiceConfig.HTTP_BIND_ADDRESS + ": cannot resolve \"" + bindAddress + "\"");
+    }
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(port), 16);
+      server = HttpServer.create(address, 16);
     } catch (BindException e) {
       throw new CliException(
-          "HTTP port " + port + " is already in use (set sluice.http.port or SLUICE_HTTP_PORT)", e);
+          "HTTP address "
+              + bindAddress
+              + ":"
+              + port
+              + " cannot be bound ("
+              + e.getMessage()
+              + "; set sluice.http.port / SLUICE_HTTP_PORT or sluice.http.bind.address /"
+              + " SLUICE_HTTP_BIND_ADDRESS)",
+          e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -75,6 +102,7 @@ final class InstanceHttpServer implements AutoCloseable {
               .put("state", r.state())
               .put("rulesCaughtUp", r.rulesCaughtUp())
               .put("rulesLoaded", r.rulesLoaded());
+          r.stuckPartitions().forEach(body.putArray("stuckPartitions")::add);
           respond(ex, r.ready() ? 200 : 503, "application/json", body.toString());
         });
     server.createContext(
@@ -83,6 +111,16 @@ final class InstanceHttpServer implements AutoCloseable {
     server.createContext(
         "/counters",
         ex -> {
+          if (counters == null) {
+            ObjectNode body = RuleJson.MAPPER.createObjectNode();
+            body.put(
+                "error",
+                "/counters is turned off on this instance ("
+                    + SluiceConfig.HTTP_COUNTERS_ENABLED
+                    + "=false)");
+            respond(ex, 404, "application/json", body.toString());
+            return;
+          }
           CountersQuery.Answer answer = counters.query(query(ex.getRequestURI().getRawQuery()));
           if (answer.location() != null) {
             ex.getResponseHeaders().set("Location", answer.location());
@@ -104,6 +142,11 @@ final class InstanceHttpServer implements AutoCloseable {
 
   int port() {
     return server.getAddress().getPort();
+  }
+
+  /** The address and port it listens on. */
+  InetSocketAddress address() {
+    return server.getAddress();
   }
 
   @Override

@@ -240,6 +240,8 @@ public final class LocalCommand {
     // One instance: a standby would have nowhere to go.
     o.put("num.standby.replicas", "0");
     o.put("sluice.http.port", String.valueOf(httpPort));
+    // A demo on this machine: its broker listens on localhost only, and so does its HTTP server.
+    o.put("sluice.http.bind.address", "127.0.0.1");
     o.put("application.server", "localhost:" + httpPort);
     return o;
   }

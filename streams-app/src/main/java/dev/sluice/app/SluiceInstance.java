@@ -4,17 +4,21 @@ import dev.sluice.schema.registry.SchemaRegistryClient;
 import dev.sluice.topology.DecisionMetrics;
 import dev.sluice.topology.RateLimiterTopology;
 import dev.sluice.topology.RecordFormats;
+import dev.sluice.topology.ReplyTopics;
 import dev.sluice.topology.RuleStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -26,6 +30,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.state.QueryableStoreType;
@@ -42,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * store was restored to the end of the rules-applied topic at start-up) and the rule validator has
  * consumed the rules topic to its end, so every published rule has been validated and sent to the
  * rule store. The second part needs two admin calls, so it is cached for {@link #READINESS_CACHE}.
+ * And no requests partition this instance owns is stuck ({@link StuckPartitions}): a health thread
+ * compares committed and end offsets every fifth of {@code sluice.health.stuck.partition.ms}
+ * (between 0.2 and 5 s).
+ *
+ * <p>Reply topics: a {@link ReplyTopicCache} (one background thread, the instance's admin client)
+ * tells the limiter which reply topics it may write, so no stream thread waits on the metadata of
+ * an absent or forbidden one.
  */
 public final class SluiceInstance implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SluiceInstance.class);
@@ -49,11 +62,18 @@ public final class SluiceInstance implements AutoCloseable {
   /** How long a readiness answer about the rules topic is reused. */
   static final Duration READINESS_CACHE = Duration.ofSeconds(1);
 
+  /** How long start-up waits for the first list of writable reply topics (then goes on). */
+  static final Duration FIRST_REPLY_TOPIC_CHECK = Duration.ofSeconds(10);
+
   private final AppConfig config;
   private final KafkaStreams streams;
   private final PrometheusMeterRegistry registry;
   private KafkaStreamsMetrics streamsMetrics;
   private final Admin admin;
+  private final ReplyTopicCache replyTopics;
+  private final StuckPartitions stuckPartitions;
+  private final ScheduledExecutorService health;
+  private volatile List<StuckPartitions.Stuck> stuck = List.of();
   private final InstanceHttpServer http;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Object readinessLock = new Object();
@@ -69,6 +89,17 @@ public final class SluiceInstance implements AutoCloseable {
             registry, MicrometerDecisionMetrics.maxRuleTags(config.sluice().delegated()));
     Properties streamsProps = config.streamsProperties();
     streamsProps.put(DecisionMetrics.HANDLER_CONFIG, metrics);
+    this.admin = Admin.create(config.clientProperties(AdminClientConfig.configNames()));
+    this.replyTopics = new ReplyTopicCache(config.sluice(), admin);
+    this.stuckPartitions = new StuckPartitions(config.sluice().stuckPartitionMs());
+    this.health =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sluice-health");
+              t.setDaemon(true);
+              return t;
+            });
+    streamsProps.put(ReplyTopics.CONFIG, replyTopics);
     this.streams =
         new KafkaStreams(
             RateLimiterTopology.build(
@@ -98,10 +129,20 @@ public final class SluiceInstance implements AutoCloseable {
     Gauge.builder("sluice.ready", this, i -> i.readiness().ready() ? 1 : 0)
         .description("1 when /health/ready answers 200")
         .register(registry);
-    this.admin = Admin.create(config.clientProperties(AdminClientConfig.configNames()));
+    Gauge.builder("sluice.partitions.stuck", this, i -> i.stuck.size())
+        .description(
+            "Requests partitions of this instance with records waiting, more and more, and no"
+                + " commit for sluice.health.stuck.partition.ms")
+        .register(registry);
     this.http =
         InstanceHttpServer.start(
-            httpPort, this::readiness, registry, new CountersQuery(streams, config.sluice()));
+            config.sluice().httpBindAddress(),
+            httpPort,
+            this::readiness,
+            registry,
+            config.sluice().httpCountersEnabled()
+                ? new CountersQuery(streams, config.sluice())
+                : null);
   }
 
   /**
@@ -126,7 +167,14 @@ public final class SluiceInstance implements AutoCloseable {
   public static SluiceInstance start(AppConfig config, int httpPort) {
     SluiceInstance instance =
         new SluiceInstance(config, httpPort < 0 ? config.sluice().httpPort() : httpPort);
+    instance.replyTopics.start(FIRST_REPLY_TOPIC_CHECK);
     instance.streams.start();
+    long stuckMs = config.sluice().stuckPartitionMs();
+    if (stuckMs > 0) {
+      long every = Math.max(200, Math.min(5_000, stuckMs / 5));
+      instance.health.scheduleWithFixedDelay(
+          instance::checkPartitions, every, every, TimeUnit.MILLISECONDS);
+    }
     return instance;
   }
 
@@ -184,8 +232,62 @@ public final class SluiceInstance implements AutoCloseable {
             && state != KafkaStreams.State.PENDING_ERROR;
     boolean caughtUp = state == KafkaStreams.State.RUNNING && rulesCaughtUp();
     double loaded = rulesLoaded();
+    List<String> stuckNow = stuck.stream().map(StuckPartitions.Stuck::describe).toList();
     return new Readiness(
-        live, caughtUp, state.name(), caughtUp, Double.isNaN(loaded) ? -1 : (long) loaded);
+        live,
+        caughtUp && stuckNow.isEmpty(),
+        state.name(),
+        caughtUp,
+        Double.isNaN(loaded) ? -1 : (long) loaded,
+        stuckNow);
+  }
+
+  /**
+   * Health thread: the committed and end offsets of the requests partitions this instance owns now,
+   * fed to {@link StuckPartitions}. Two admin calls; on failure the last answer stands.
+   */
+  private void checkPartitions() {
+    try {
+      String topic = config.sluice().requestsTopic();
+      List<TopicPartition> owned = new ArrayList<>();
+      for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+        for (TaskMetadata task : thread.activeTasks()) {
+          for (TopicPartition tp : task.topicPartitions()) {
+            if (tp.topic().equals(topic)) {
+              owned.add(tp);
+            }
+          }
+        }
+      }
+      Map<TopicPartition, StuckPartitions.Offsets> observed = new HashMap<>();
+      if (!owned.isEmpty()) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        owned.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        ListOffsetsResult ends = admin.listOffsets(latest);
+        Map<TopicPartition, OffsetAndMetadata> committed =
+            admin
+                .listConsumerGroupOffsets(config.applicationId())
+                .partitionsToOffsetAndMetadata()
+                .get(5, TimeUnit.SECONDS);
+        for (TopicPartition tp : owned) {
+          long end = ends.partitionResult(tp).get(5, TimeUnit.SECONDS).offset();
+          OffsetAndMetadata c = committed.get(tp);
+          observed.put(tp, new StuckPartitions.Offsets(c == null ? 0 : c.offset(), end));
+        }
+      }
+      List<StuckPartitions.Stuck> now = stuckPartitions.update(System.nanoTime(), observed);
+      if (!now.isEmpty() && !now.equals(stuck)) {
+        LOG.warn(
+            "Stuck requests partition(s): {}",
+            now.stream().map(StuckPartitions.Stuck::describe).toList());
+      }
+      stuck = now;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      LOG.debug("Cannot check the requests partitions' progress", e);
+    }
   }
 
   /**
@@ -276,6 +378,7 @@ public final class SluiceInstance implements AutoCloseable {
         streams.close(
             CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    health.shutdownNow();
     http.close();
     synchronized (this) {
       if (streamsMetrics != null) {
@@ -283,6 +386,7 @@ public final class SluiceInstance implements AutoCloseable {
       }
     }
     registry.close();
+    replyTopics.close();
     admin.close(Duration.ofSeconds(5));
     stopped.countDown();
     return clean;
@@ -301,9 +405,16 @@ public final class SluiceInstance implements AutoCloseable {
    * @param state the Kafka Streams state
    * @param rulesCaughtUp every rule on the rules topic has been validated
    * @param rulesLoaded rules in the global store, -1 when not queryable
+   * @param stuckPartitions requests partitions of this instance that are stuck ({@code
+   *     sluice.health.stuck.partition.ms}), each described; any makes the instance not ready
    */
   public record Readiness(
-      boolean live, boolean ready, String state, boolean rulesCaughtUp, long rulesLoaded) {}
+      boolean live,
+      boolean ready,
+      String state,
+      boolean rulesCaughtUp,
+      long rulesLoaded,
+      List<String> stuckPartitions) {}
 
   /** Interactive-query access to the custom global {@link RuleStore}. */
   static final QueryableStoreType<RuleStore> RULE_STORE_TYPE =

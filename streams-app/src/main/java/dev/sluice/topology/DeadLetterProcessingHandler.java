@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
  * record (a bug for this one input) goes to the dead-letter topic with the raw source bytes and
  * processing goes on; a failure of Kafka Streams itself (a {@link StreamsException}, such as a
  * state store error) stops the thread so that it is retried, never skipped; so does a schema
- * registry that cannot answer (a retriable {@code SchemaRegistryException}).
+ * registry that cannot answer (a retriable {@code SchemaRegistryException}). A request whose reply
+ * topic cannot be written ({@link ReplyTopicUnavailableException}, thrown by the limiter after it
+ * answered the request) is dead-lettered at stage {@code reply-topic} with a WARN line.
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterProcessingHandler.class);
@@ -43,6 +45,23 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
           context.offset(),
           exception);
       return Response.fail();
+    }
+    if (exception instanceof ReplyTopicUnavailableException) {
+      LOG.warn(
+          "Request at {}-{}@{} answered INVALID_REQUEST on the decisions topic and sent to {}: {}",
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          target.topic(),
+          exception.getMessage());
+      return Response.resume(
+          target.deadLetter(
+              DeadLetters.Stage.REPLY_TOPIC,
+              context.sourceRawKey(),
+              context.sourceRawValue(),
+              context.headers(),
+              exception,
+              context));
     }
     LOG.error(
         "Processing failed in {} at {}-{}@{}; record sent to {}",

@@ -48,7 +48,12 @@ public final class DeadLetters {
     /** Bytes a source could not decode (e.g. a request that is neither Avro nor JSON). */
     DESERIALIZATION("deserialization"),
     /** An unexpected exception inside a processor. */
-    PROCESSING("processing");
+    PROCESSING("processing"),
+    /**
+     * A request whose reply topic cannot be written (absent, or not writable by the service); it
+     * was answered with {@code INVALID_REQUEST} on the decisions topic.
+     */
+    REPLY_TOPIC("reply-topic");
 
     private final String header;
 

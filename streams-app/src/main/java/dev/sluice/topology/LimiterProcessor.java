@@ -13,6 +13,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -36,6 +37,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * every charge whose request it will not process again. The cache only coalesces a hot key's writes
  * between commits; it delays no decision, which this processor forwards itself.
  *
+ * <p>Reply topics. A request may name a reply topic (under an allowed prefix) that does not exist
+ * or that the service may not write. Sending there would block the stream thread in the producer
+ * until {@code max.block.ms} (and, under exactly-once, past the transaction timeout, so the same
+ * record would block again after the abort). So before routing, {@link ReplyTopics} is asked,
+ * without blocking, whether the topic is writable; when it is not, the request is answered like any
+ * request with a bad {@code replyTopic} ({@code INVALID_REQUEST} on the decisions topic, nothing
+ * charged) and then handed to the dead-letter handler with the reason. If the topic vanishes after
+ * it was last looked up, the producer's metadata wait (bounded by {@code max.block.ms}, which
+ * {@code AppConfig} keeps below the transaction timeout) fails the send; nothing was sent for the
+ * request yet, so it is answered and dead-lettered the same way (its charge stands).
+ *
  * <p>Store bound and expiry: one counter per (rule, limit index, key, wildcard values) in use. A
  * wall-clock punctuator sweeps the store incrementally, at most {@code
  * sluice.counters.expiry.batch.size} entries per run, resuming after the last key it saw (the
@@ -52,6 +64,7 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
   private RuleStore rules;
   private Sensor invalid;
   private Sensor expired;
+  private ReplyTopics replyTopics = ReplyTopics.ANY;
 
   /** Where the next expiry sweep resumes (exclusive); null: from the start. */
   private Bytes cursor;
@@ -68,6 +81,7 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
     this.rules = context.getStateStore(RateLimiterTopology.RULES_STORE);
     this.invalid = Sensors.rateTotal(context, "requests-invalid");
     this.expired = Sensors.rateTotal(context, "counters-expired");
+    this.replyTopics = ReplyTopics.fromConfigs(context.appConfigs());
     if (config.expiryIntervalMs() > 0) {
       context.schedule(
           Duration.ofMillis(config.expiryIntervalMs()),
@@ -83,14 +97,6 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
     String timestampError =
         DeadLetters.header(record.headers(), RateLimiterTopology.INVALID_TIMESTAMP_HEADER);
     String error = firstError(request, record.key(), t, timestampError, config);
-    Verdict verdict;
-    if (error != null) {
-      invalid.record();
-      long echoed = timestampError == null ? t : parseOr(timestampError, -1L);
-      verdict = Verdict.invalidRequest(request.id(), request.key(), echoed, error);
-    } else {
-      verdict = decide(request, t);
-    }
     String topic =
         request.replyTopic() != null && config.replyTopicAllowed(request.replyTopic())
             ? request.replyTopic()
@@ -99,12 +105,84 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
         request.replyPartition() != null && request.replyPartition() >= 0
             ? request.replyPartition()
             : null;
+    String unwritable = unwritableReplyTopic(topic);
+    if (unwritable != null) {
+      topic = config.decisionsTopic();
+      if (error == null || error.startsWith("replyPartition:")) {
+        error = unwritable;
+      }
+    }
+    long echoed = timestampError == null ? t : parseOr(timestampError, -1L);
+    Verdict verdict;
+    if (error != null) {
+      invalid.record();
+      verdict = Verdict.invalidRequest(request.id(), request.key(), echoed, error);
+    } else {
+      verdict = decide(request, t);
+    }
+    try {
+      send(record, verdict, topic, partition);
+    } catch (org.apache.kafka.common.errors.TimeoutException | StreamsException e) {
+      if (topic.equals(config.decisionsTopic()) || !replyTopicLookupFailed(e, topic)) {
+        throw e;
+      }
+      // The topic was writable when last looked up (deleted or its permission revoked since):
+      // the producer could not get its metadata within max.block.ms. Nothing was sent for this
+      // request yet, so answer it like any unwritable reply topic. It has been charged, though.
+      replyTopics.writeFailed(topic, e);
+      unwritable = "replyTopic: could not be written (" + e.getMessage() + ")";
+      invalid.record();
+      send(
+          record,
+          Verdict.invalidRequest(request.id(), request.key(), echoed, unwritable),
+          config.decisionsTopic(),
+          partition);
+    }
+    if (unwritable != null) {
+      // Answered above; the dead-letter handler now records the raw request with the reason.
+      throw new ReplyTopicUnavailableException(unwritable, null);
+    }
+  }
+
+  private void send(
+      Record<String, DecodedRequest> record, Verdict verdict, String topic, Integer partition) {
     Headers none = new RecordHeaders();
     context.forward(
-        new Record<>(record.key(), new RoutedDecision(verdict, topic, partition), t, none));
+        new Record<>(
+            record.key(), new RoutedDecision(verdict, topic, partition), record.timestamp(), none));
     // Kafka Streams' cached wall clock (the mock clock under TopologyTestDriver), read after the
     // forward so the sink's send is included.
-    metrics.decided(verdict.reason(), verdict.ruleId(), context.currentSystemTimeMs() - t);
+    metrics.decided(
+        verdict.reason(), verdict.ruleId(), context.currentSystemTimeMs() - record.timestamp());
+  }
+
+  /**
+   * The INVALID_REQUEST message for a reply topic this instance cannot write now ({@link
+   * ReplyTopics}, asked without blocking), or null when it can (and for the decisions topic, which
+   * the instance needs anyway).
+   */
+  private String unwritableReplyTopic(String topic) {
+    if (topic.equals(config.decisionsTopic())) {
+      return null;
+    }
+    String why = replyTopics.unavailable(topic);
+    return why == null ? null : "replyTopic: " + why + " (got " + quoted(topic) + ")";
+  }
+
+  /**
+   * True when {@code e}, thrown by the decisions sink, says the producer could not learn {@code
+   * topic}'s partitions: a metadata timeout (absent topic), or Kafka Streams' wrapping of a
+   * metadata error such as a missing permission. Other failures (e.g. an earlier send's fatal
+   * error, surfacing here) are not the request's and must stop the thread as before.
+   */
+  static boolean replyTopicLookupFailed(RuntimeException e, String topic) {
+    if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+      return true;
+    }
+    String m = e.getMessage();
+    return m != null
+        && (m.startsWith("Could not determine the number of partitions for topic '" + topic + "'")
+            || m.startsWith("Could not get partition information for topic " + topic + " "));
   }
 
   private Verdict decide(DecodedRequest request, long t) {

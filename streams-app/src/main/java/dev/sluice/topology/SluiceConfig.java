@@ -26,6 +26,13 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param decisionsTopic {@code sluice.topic.decisions}: the default reply topic
  * @param deadLettersTopic {@code sluice.topic.dead-letters}
  * @param httpPort {@code sluice.http.port}: health and metrics endpoint port
+ * @param httpBindAddress {@code sluice.http.bind.address}: the address the HTTP server listens on
+ *     ({@code 0.0.0.0}, every IPv4 and IPv6 address, by default; an IP literal or a host name)
+ * @param httpCountersEnabled {@code sluice.http.counters.enabled}: whether {@code /counters}
+ *     answers (it shows any key's counters to whoever can reach the port)
+ * @param stuckPartitionMs {@code sluice.health.stuck.partition.ms}: how long a requests partition
+ *     this instance owns may have records waiting, more and more of them, while its committed
+ *     offset stands still, before {@code /health/ready} reports it stuck; 0 turns the check off
  * @param rocksDbCacheBytes {@code sluice.rocksdb.cache.bytes}: off-heap memory shared by every
  *     RocksDB store of the JVM (block cache, with memtables and index/filter blocks charged to it)
  * @param expiryIntervalMs {@code sluice.counters.expiry.interval.ms}: wall-clock period of the
@@ -37,6 +44,13 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param replyTopicPrefixes {@code sluice.reply.topic.allowed.prefixes}: besides the decisions
  *     topic, the prefixes a request's {@code replyTopic} may start with (comma separated; empty by
  *     default: only the decisions topic)
+ * @param replyTopicCheckIntervalMs {@code sluice.reply.topic.check.interval.ms}: how often an
+ *     instance lists the reply topics under the allowed prefixes and checks it may write them, so
+ *     that a request naming an absent or unwritable one is answered at once (see {@code
+ *     ReplyTopics})
+ * @param replyTopicCacheMaxEntries {@code sluice.reply.topic.cache.max.entries}: most reply topics
+ *     an instance remembers as writable, and separately as unwritable (least recently asked first
+ *     out)
  * @param delegated {@code sluice.*} keys under a {@link #DELEGATED_PREFIXES prefix} another
  *     component validates (e.g. {@code sluice.schema.registry.*}); kept here, never passed to Kafka
  * @param passThrough every non-Sluice key, for Kafka Streams and its clients, unmodifiable
@@ -48,11 +62,16 @@ public record SluiceConfig(
     String decisionsTopic,
     String deadLettersTopic,
     int httpPort,
+    String httpBindAddress,
+    boolean httpCountersEnabled,
+    long stuckPartitionMs,
     long rocksDbCacheBytes,
     long expiryIntervalMs,
     int expiryBatchSize,
     long expiryGraceMs,
     List<String> replyTopicPrefixes,
+    long replyTopicCheckIntervalMs,
+    int replyTopicCacheMaxEntries,
     Map<String, String> delegated,
     Map<String, String> passThrough) {
 
@@ -82,6 +101,15 @@ public record SluiceConfig(
   /** Key of {@link #httpPort}. */
   public static final String HTTP_PORT = "sluice.http.port";
 
+  /** Key of {@link #httpBindAddress}. */
+  public static final String HTTP_BIND_ADDRESS = "sluice.http.bind.address";
+
+  /** Key of {@link #httpCountersEnabled}. */
+  public static final String HTTP_COUNTERS_ENABLED = "sluice.http.counters.enabled";
+
+  /** Key of {@link #stuckPartitionMs}. */
+  public static final String STUCK_PARTITION_MS = "sluice.health.stuck.partition.ms";
+
   /** Key of {@link #rocksDbCacheBytes}. */
   public static final String ROCKSDB_CACHE_BYTES = "sluice.rocksdb.cache.bytes";
 
@@ -96,6 +124,12 @@ public record SluiceConfig(
 
   /** Key of {@link #replyTopicPrefixes}. */
   public static final String REPLY_TOPIC_PREFIXES = "sluice.reply.topic.allowed.prefixes";
+
+  /** Key of {@link #replyTopicCheckIntervalMs}. */
+  public static final String REPLY_TOPIC_CHECK_INTERVAL_MS = "sluice.reply.topic.check.interval.ms";
+
+  /** Key of {@link #replyTopicCacheMaxEntries}. */
+  public static final String REPLY_TOPIC_CACHE_MAX_ENTRIES = "sluice.reply.topic.cache.max.entries";
 
   /** Every Sluice key with its default, in documentation order. */
   public static final Map<String, String> DEFAULTS = defaults();
@@ -137,11 +171,16 @@ public record SluiceConfig(
     d.put(TOPIC_DECISIONS, "sluice.decisions");
     d.put(TOPIC_DEAD_LETTERS, "sluice.dead-letters");
     d.put(HTTP_PORT, "8080");
+    d.put(HTTP_BIND_ADDRESS, "0.0.0.0");
+    d.put(HTTP_COUNTERS_ENABLED, "true");
+    d.put(STUCK_PARTITION_MS, "30000");
     d.put(ROCKSDB_CACHE_BYTES, Long.toString(64L * 1024 * 1024));
     d.put(EXPIRY_INTERVAL_MS, "60000");
     d.put(EXPIRY_BATCH_SIZE, "10000");
     d.put(EXPIRY_GRACE_MS, "60000");
     d.put(REPLY_TOPIC_PREFIXES, "");
+    d.put(REPLY_TOPIC_CHECK_INTERVAL_MS, "10000");
+    d.put(REPLY_TOPIC_CACHE_MAX_ENTRIES, "10000");
     return java.util.Collections.unmodifiableMap(d);
   }
 
@@ -187,11 +226,16 @@ public record SluiceConfig(
             topic(v, TOPIC_DECISIONS),
             topic(v, TOPIC_DEAD_LETTERS),
             (int) number(v, HTTP_PORT, 1, 65_535),
+            address(v, HTTP_BIND_ADDRESS),
+            bool(v, HTTP_COUNTERS_ENABLED),
+            number(v, STUCK_PARTITION_MS, 0, 86_400_000),
             number(v, ROCKSDB_CACHE_BYTES, 1L << 20, Long.MAX_VALUE),
             number(v, EXPIRY_INTERVAL_MS, 0, Long.MAX_VALUE),
             (int) number(v, EXPIRY_BATCH_SIZE, 1, 10_000_000),
             number(v, EXPIRY_GRACE_MS, 0, Long.MAX_VALUE),
             prefixes(v.get(REPLY_TOPIC_PREFIXES)),
+            number(v, REPLY_TOPIC_CHECK_INTERVAL_MS, 100, 3_600_000),
+            (int) number(v, REPLY_TOPIC_CACHE_MAX_ENTRIES, 1, 1_000_000),
             delegated,
             other);
     config.checkTopicsDistinct();
@@ -226,6 +270,27 @@ public record SluiceConfig(
               + "\")");
     }
     return value;
+  }
+
+  private static String address(Map<String, String> v, String key) {
+    String value = v.get(key);
+    if (!Pattern.matches("[A-Za-z0-9._:%\\[\\]-]{1,253}", value)) {
+      throw new IllegalArgumentException(
+          key
+              + ": must be an IP address or host name, e.g. 0.0.0.0 (every address) or 127.0.0.1"
+              + " (this machine only) (got \""
+              + value
+              + "\")");
+    }
+    return value;
+  }
+
+  private static boolean bool(Map<String, String> v, String key) {
+    String value = v.get(key);
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new IllegalArgumentException(key + ": must be true or false (got \"" + value + "\")");
+    }
+    return Boolean.parseBoolean(value);
   }
 
   private static long number(Map<String, String> v, String key, long min, long max) {
@@ -301,6 +366,9 @@ public record SluiceConfig(
     p.put(
         StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
         DeadLetterProcessingHandler.class.getName());
+    p.put(
+        StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DeadLetterProductionHandler.class.getName());
     // The rule store's global processor gets the same dead-letter handling as stream tasks. The
     // key is deprecated only because 5.0 makes "true" the default; Kafka 4.4 warns without it.
     p.put("processing.exception.handler.global.enabled", "true");
@@ -389,11 +457,16 @@ public record SluiceConfig(
             decisionsTopic,
             deadLettersTopic,
             httpPort,
+            httpBindAddress,
+            httpCountersEnabled,
+            stuckPartitionMs,
             rocksDbCacheBytes,
             expiryIntervalMs,
             expiryBatchSize,
             expiryGraceMs,
-            replyTopicPrefixes)
+            replyTopicPrefixes,
+            replyTopicCheckIntervalMs,
+            replyTopicCacheMaxEntries)
         + " + "
         + passThrough.keySet();
   }

@@ -77,7 +77,8 @@ class AppConfigTest {
         "bad-streams-value",
         "bad-bootstrap",
         "bad-replication-factor",
-        "rack-tag-without-client-tag"
+        "rack-tag-without-client-tag",
+        "max-block-above-transaction-timeout"
       })
   void shouldRejectBadConfigWithTheFixtureError(String name) throws IOException {
     String expected =
@@ -89,6 +90,27 @@ class AppConfigTest {
     assertTrue(
         e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
     assertTrue(e.getMessage().contains(name + ".properties"), e.getMessage());
+  }
+
+  @Test
+  void shouldBoundProducerBlockingBelowTheTransactionTimeout() {
+    Map<String, String> base = Map.of("bootstrap.servers", "localhost:9092");
+    AppConfig config = AppConfig.forInstance(null, Map.of(), base);
+    assertEquals(
+        AppConfig.DEFAULT_MAX_BLOCK_MS,
+        config.streamsProperties().getProperty("producer.max.block.ms"));
+    Map<String, String> plain = new java.util.HashMap<>(base);
+    plain.put("max.block.ms", "1000");
+    assertEquals(
+        null,
+        AppConfig.forInstance(null, Map.of(), plain)
+            .streamsProperties()
+            .getProperty("producer.max.block.ms"),
+        "a plain max.block.ms is not overridden by the prefixed default");
+    Map<String, String> atLeastOnce = new java.util.HashMap<>(base);
+    atLeastOnce.put("processing.guarantee", "at_least_once");
+    atLeastOnce.put("producer.max.block.ms", "60000");
+    AppConfig.forInstance(null, Map.of(), atLeastOnce); // no transaction to outlive
   }
 
   @Test

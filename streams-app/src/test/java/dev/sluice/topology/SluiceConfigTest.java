@@ -38,6 +38,10 @@ class SluiceConfigTest {
             c.decisionsTopic(),
             c.deadLettersTopic()));
     assertEquals(8080, c.httpPort());
+    assertEquals("0.0.0.0", c.httpBindAddress());
+    assertTrue(c.httpCountersEnabled());
+    assertEquals(10_000, c.replyTopicCheckIntervalMs());
+    assertEquals(10_000, c.replyTopicCacheMaxEntries());
     assertEquals(64L << 20, c.rocksDbCacheBytes());
     assertTrue(c.replyTopicAllowed("sluice.decisions"));
     assertFalse(c.replyTopicAllowed("sluice.decisions2"));
@@ -84,6 +88,24 @@ class SluiceConfigTest {
     assertEquals("x.applied", p.getProperty("sluice.topic.rules-applied"));
     assertEquals("b:9092", p.getProperty("bootstrap.servers"));
     assertEquals(3, p.size());
+  }
+
+  @Test
+  void shouldReadWhereTheHttpServerListensAndWhetherItServesCounters() {
+    Properties p = new Properties();
+    p.setProperty("sluice.http.bind.address", "127.0.0.1");
+    p.setProperty("sluice.http.counters.enabled", "false");
+    SluiceConfig c = SluiceConfig.fromProperties(p);
+    assertEquals("127.0.0.1", c.httpBindAddress());
+    assertFalse(c.httpCountersEnabled());
+    assertFalse(
+        c.streamsProperties().containsKey("sluice.http.bind.address"), "not passed to Streams");
+    Properties env =
+        SluiceConfig.withEnvironment(
+            new Properties(),
+            Map.of("SLUICE_HTTP_BIND_ADDRESS", "::1", "SLUICE_HTTP_COUNTERS_ENABLED", "false"));
+    assertEquals("::1", SluiceConfig.fromProperties(env).httpBindAddress());
+    assertFalse(SluiceConfig.fromProperties(env).httpCountersEnabled());
   }
 
   /** Each file in config/bad starts with {@code # expect: <message fragment>}. */
