@@ -27,7 +27,7 @@ const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 const avro = require('avsc');
-const { Kafka, logLevel } = require('kafkajs');
+const { Kafka, Partitioners, logLevel } = require('kafkajs');
 
 function parseArgs(argv) {
   const o = {
@@ -109,9 +109,13 @@ async function main() {
   const kafka = new Kafka({
     clientId: 'sluice-node-example', brokers: o.bootstrap.split(','), logLevel: logLevel.WARN,
   });
-  const producer = kafka.producer();
+  // The Java client's murmur2 partitioning, so that a key's requests meet its counters in one
+  // partition whichever client sent them (docs/DEPLOYMENT.md, section 12).
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   // A group of its own: kafkajs has no manual assignment, so this process reads every partition
   // of the reply topic and keeps the decisions whose requestId it is waiting for.
+  // kafkajs reads committed records only by default (readUncommitted: false), as it must: the
+  // service writes decisions in transactions under exactly-once.
   const consumer = kafka.consumer({ groupId: `sluice-node-example-${crypto.randomUUID()}` });
   const pending = new Map();
   await producer.connect();
