@@ -28,14 +28,6 @@ public final class DescriptorMapping {
   /** Largest cost of a Sluice request (SPEC 2). */
   static final long MAX_COST = 1_000_000_000L;
 
-  /**
-   * Whether a {@code hits_addend} of 0 (check without charging, SPEC 2 cost 0) reaches Sluice. The
-   * decision client of this build accepts costs of 1 or more only, so 0 is refused with {@code
-   * INVALID_ARGUMENT}; set this to true once {@link CheckRequest} accepts cost 0. The one place
-   * that decides it.
-   */
-  static final boolean CHECK_ONLY_SUPPORTED = false;
-
   private final RlsConfig config;
 
   /**
@@ -142,8 +134,9 @@ public final class DescriptorMapping {
    * @param descriptorAddend the descriptor's {@code hits_addend}, or null when unset
    * @param requestAddend the request's {@code hits_addend} (0 when unset)
    * @param field the descriptor's field name, for the error
-   * @return the cost, 1 to 1,000,000,000 (0 once {@link #CHECK_ONLY_SUPPORTED})
-   * @throws IllegalArgumentException when the cost is out of range or 0 is not supported yet
+   * @return the cost, 0 to 1,000,000,000; 0 (an explicit descriptor {@code hits_addend} of 0) is a
+   *     check that charges nothing (SPEC 2 cost 0)
+   * @throws IllegalArgumentException when the cost is out of range
    */
   static long cost(Long descriptorAddend, int requestAddend, String field) {
     long cost;
@@ -163,12 +156,6 @@ public final class DescriptorMapping {
               + " (got "
               + (cost < 0 ? Long.toUnsignedString(cost) : Long.toString(cost))
               + ")");
-    }
-    if (cost == 0 && !CHECK_ONLY_SUPPORTED) {
-      throw new IllegalArgumentException(
-          name
-              + ": 0 (check without charging) is not supported by this build's decision client;"
-              + " use 1 or more (got 0)");
     }
     return cost;
   }

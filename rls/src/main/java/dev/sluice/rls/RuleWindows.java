@@ -70,11 +70,11 @@ final class RuleWindows implements Runnable {
   }
 
   /**
-   * The windows of a rule's limits, by limit index. One limit per rule in this contract version;
-   * the one place to change when rules carry {@code limits} (SPEC 2).
+   * The windows of a rule's limits, by limit index (a decision names its binding limit by {@code
+   * limitIndex}).
    */
   static long[] windowsOf(LimitRule rule) {
-    return new long[] {rule.windowSeconds()};
+    return rule.limits().stream().mapToLong(LimitRule.Limit::windowSeconds).toArray();
   }
 
   void apply(byte[] key, byte[] value) {

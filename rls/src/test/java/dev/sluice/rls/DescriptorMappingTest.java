@@ -69,7 +69,7 @@ class DescriptorMappingTest {
   }
 
   @Test
-  void shouldRefuseOutOfRangeAndZeroAddendsNamingTheField() {
+  void shouldRefuseOutOfRangeAddendsNamingTheField() {
     RateLimitDescriptor big =
         d("k", "v").toBuilder().setHitsAddend(UInt64Value.of(1_000_000_001L)).build();
     IllegalArgumentException e =
@@ -80,9 +80,14 @@ class DescriptorMappingTest {
     RateLimitDescriptor huge = d("k", "v").toBuilder().setHitsAddend(UInt64Value.of(-1)).build();
     e = assertThrows(IllegalArgumentException.class, () -> one(DEFAULTS, req("x", huge)));
     assertTrue(e.getMessage().contains("18446744073709551615"), e.getMessage());
+  }
+
+  @Test
+  void shouldMapAnExplicitZeroAddendToACheckOnlyRequest() {
     RateLimitDescriptor zero = d("k", "v").toBuilder().setHitsAddend(UInt64Value.of(0)).build();
-    e = assertThrows(IllegalArgumentException.class, () -> one(DEFAULTS, req("x", zero)));
-    assertTrue(e.getMessage().contains("descriptors[0].hits_addend: 0"), e.getMessage());
+    assertEquals(0, one(DEFAULTS, req("x", zero)).cost());
+    // The request's hits_addend of 0 means "not set" in Envoy: one permit.
+    assertEquals(1, one(DEFAULTS, req("x", d("k", "v"))).cost());
   }
 
   @Test

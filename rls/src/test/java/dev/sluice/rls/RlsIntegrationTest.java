@@ -234,13 +234,15 @@ class RlsIntegrationTest {
 
   @Test
   @Order(5)
-  void shouldRefuseHitsAddendZeroUntilTheClientAcceptsCostZero() {
+  void shouldCheckWithoutChargingWhenTheDescriptorHitsAddendIsZero() {
     RateLimitDescriptor zero =
         d("job", "export").toBuilder().setHitsAddend(UInt64Value.of(0)).build();
-    StatusRuntimeException e =
-        assertThrows(StatusRuntimeException.class, () -> call(request("demo", zero)));
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().contains("descriptors[0].hits_addend"), e.toString());
+    // After order 4 the export limit (10 an hour) has 1 left: a check sees it and charges nothing.
+    RateLimitResponse check = call(request("demo", zero));
+    assertEquals(Code.OK, check.getOverallCode());
+    assertEquals(1, check.getStatuses(0).getLimitRemaining());
+    RateLimitResponse again = call(request("demo", zero));
+    assertEquals(1, again.getStatuses(0).getLimitRemaining());
   }
 
   @Test

@@ -144,9 +144,10 @@ class RlsNodeClientIntegrationTest {
     // hits_addend > 1: the descriptor's, then the request's
     assertEquals(6, status(r.get(5), 0).path("limit_remaining").asInt());
     assertEquals(3, status(r.get(6), 0).path("limit_remaining").asInt());
-    // hits_addend 0: refused until the decision client accepts cost 0 (docs/RLS.md)
-    assertEquals("INVALID_ARGUMENT", r.get(7).path("codeName").asText(), r.get(7).toString());
-    assertTrue(r.get(7).path("details").asText().contains("hits_addend"), r.get(7).toString());
+    // hits_addend 0: a check that charges nothing, so it sees what the previous call left
+    assertEquals(
+        "OK", r.get(7).path("response").path("overall_code").asText(), r.get(7).toString());
+    assertEquals(3, status(r.get(7), 0).path("limit_remaining").asInt(), r.get(7).toString());
     // unknown domain: no rule, allowed, no limit
     assertEquals("OK", r.get(8).path("response").path("overall_code").asText());
     assertTrue(status(r.get(8), 0).path("current_limit").isNull(), r.get(8).toString());

@@ -35,6 +35,19 @@ class RuleWindowsTest {
   }
 
   @Test
+  void shouldRememberTheWindowOfEveryLimitByIndex() {
+    RuleWindows w = windows(10);
+    w.apply(
+        bytes("burst"),
+        bytes(
+            "{\"id\":\"burst\",\"key\":\"k:*\",\"limits\":[{\"limit\":3,\"windowSeconds\":1},"
+                + "{\"limit\":1000,\"windowSeconds\":86400,\"algorithm\":\"FIXED_WINDOW\"}]}"));
+    assertEquals(1, w.windowSeconds("burst", 0));
+    assertEquals(86400, w.windowSeconds("burst", 1));
+    assertEquals(-1, w.windowSeconds("burst", 2));
+  }
+
+  @Test
   void shouldKeepThePreviousWindowWhenAVersionIsInvalid() {
     RuleWindows w = windows(10);
     w.apply(bytes("a"), rule("a", 60));
