@@ -1,14 +1,16 @@
 package dev.sluice.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Reason;
 import dev.sluice.core.Verdict;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RateLimitHeadersTest {
@@ -206,7 +208,7 @@ class RateLimitHeadersTest {
 
   @Test
   void shouldGiveEveryLimitOfARuleADistinctNameNoRuleIdCanHave() {
-    java.util.Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     for (int i = 0; i < 8; i++) {
       names.add(RateLimitHeaders.policyName("a-1", i));
     }
@@ -214,7 +216,7 @@ class RateLimitHeadersTest {
     assertEquals("\"a-1\"", RateLimitHeaders.policyName("a-1", 0));
     assertEquals("\"a#1\"", RateLimitHeaders.policyName("a", 1));
     // '#' is outside the rule id alphabet [A-Za-z0-9._:-], so "a#1" is never another rule's name.
-    assertTrue(!"a#1".matches("[A-Za-z0-9._:-]+"));
+    assertFalse("a#1".matches("[A-Za-z0-9._:-]+"));
   }
 
   @Test

@@ -202,6 +202,12 @@ public final class LocalCommand {
       }
       io.out().println("  try               bin/sluice check --key login:alice" + checkFlag);
       io.out().println("                    bin/sluice rules list" + rulesFlag);
+      // Set by bin/sluice when it runs the Envoy rate-limit server beside `local` (docs/RLS.md).
+      String rls = System.getProperty("sluice.local.rls");
+      if (rls != null) {
+        io.out().println("  Envoy RLS         " + rls);
+        io.out().println("                    " + System.getProperty("sluice.local.rls.try", ""));
+      }
       io.out()
           .println(
               durationS == 0

@@ -31,18 +31,20 @@ import org.slf4j.LoggerFactory;
  * ReplyTopics}), kept by one background thread so that no stream thread ever waits for topic
  * metadata.
  *
- * <p>Design note. Two bounded maps: the writable topics, and the unwritable ones with the reason
- * (absent, not describable, no WRITE permission), each at most {@link
- * SluiceConfig#replyTopicCacheMaxEntries()} entries; the unwritable map drops its least recently
- * asked entry first, so a flood of made-up names cannot push out the topics clients really use.
- * Every {@link SluiceConfig#replyTopicCheckIntervalMs()} the thread lists the topics under the
- * allowed prefixes and describes them with their authorised operations, replacing both maps: a
- * topic created since becomes writable, one deleted or whose WRITE permission was revoked becomes
- * unwritable, within one interval. A topic asked about that neither map holds (created after the
- * last check, or never heard of) is looked up at once in the background; until the answer arrives
- * it counts as unwritable, so the request naming it is answered on the decisions topic rather than
- * risking a stalled partition. A failed send ({@link #writeFailed}) moves a topic to the unwritable
- * map until the next check.
+ * <p>Design note. Two bounded maps, each of at most {@link
+ * SluiceConfig#replyTopicCacheMaxEntries()} entries: the writable topics, and the unwritable ones
+ * with the reason (absent, not describable, no WRITE permission). Both are ordered by when a
+ * request last asked about a topic. Every {@link SluiceConfig#replyTopicCheckIntervalMs()} the
+ * thread lists the topics under the allowed prefixes and describes them with their authorised
+ * operations: a topic created since becomes writable (while there is room), one deleted or whose
+ * WRITE permission was revoked becomes unwritable, within one interval. A topic asked about that
+ * neither map holds (created after the last check, never heard of, or not remembered for want of
+ * room) is looked up at once in the background; until the answer arrives it counts as unwritable,
+ * so the request naming it is answered on the decisions topic rather than risking a stalled
+ * partition. When the writable map is full, a topic a request asked about takes the place of the
+ * least recently asked one; the unwritable map drops its least recently asked entry, so a flood of
+ * made-up names pushes out only other made-up names, never a writable topic. A failed send ({@link
+ * #writeFailed}) moves a topic to the unwritable map until the next check.
  *
  * <p>Authorisation: without an authorizer the broker reports no authorised operations, and the
  * topic counts as writable; with one, the service's principal must be allowed WRITE (which implies
@@ -66,7 +68,11 @@ final class ReplyTopicCache implements ReplyTopics, AutoCloseable {
   private final Admin admin;
   private final int maxEntries;
   private final long timeoutMs;
-  private final Set<String> writable = ConcurrentHashMap.newKeySet();
+
+  /** Writable topics, least recently asked first; never more than {@code maxEntries}. */
+  private final Map<String, Boolean> writable =
+      java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true));
+
   private final Map<String, String> unwritable;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean lookupQueued = new AtomicBoolean();
@@ -116,7 +122,7 @@ final class ReplyTopicCache implements ReplyTopics, AutoCloseable {
 
   @Override
   public String unavailable(String topic) {
-    if (writable.contains(topic)) {
+    if (writable.get(topic) != null) {
       return null;
     }
     String why = unwritable.get(topic);
@@ -140,7 +146,14 @@ final class ReplyTopicCache implements ReplyTopics, AutoCloseable {
 
   /** Topics known writable now (tests, diagnostics). */
   Set<String> writable() {
-    return Set.copyOf(writable);
+    synchronized (writable) {
+      return Set.copyOf(writable.keySet());
+    }
+  }
+
+  /** How many topics are remembered as unwritable now (tests, diagnostics). */
+  int unwritableCount() {
+    return unwritable.size();
   }
 
   private void lookUpSoon(String topic) {
@@ -161,7 +174,7 @@ final class ReplyTopicCache implements ReplyTopics, AutoCloseable {
     List<String> names = new ArrayList<>(pending);
     pending.removeAll(names);
     if (!names.isEmpty()) {
-      describe(names, Set.of());
+      describe(names, Set.of(), true);
     }
   }
 
@@ -182,24 +195,20 @@ final class ReplyTopicCache implements ReplyTopics, AutoCloseable {
       LOG.warn("Cannot list reply topics; keeping what is known: {}", e.toString());
       return;
     }
-    Set<String> known = new HashSet<>(writable);
-    known.addAll(snapshotUnwritable());
-    known.removeAll(listed);
-    // Listed topics are described for their permissions; known ones no longer listed are gone.
-    describe(listed, known);
-  }
-
-  private Set<String> snapshotUnwritable() {
-    synchronized (unwritable) {
-      return new HashSet<>(unwritable.keySet());
-    }
+    Set<String> gone = new HashSet<>(writable());
+    gone.removeAll(listed);
+    // Listed topics are described for their permissions; writable ones no longer listed are gone
+    // (or no longer describable). Unwritable ones not listed keep their reason.
+    describe(listed, gone, false);
   }
 
   /**
    * Describes {@code names} with their authorised operations and records each answer; {@code gone}
-   * (known, but absent from the listing) become unwritable without a call.
+   * (writable, but absent from the listing) become unwritable without a call.
+   *
+   * @param asked whether {@code names} were asked about by requests (else only listed)
    */
-  private void describe(Collection<String> names, Collection<String> gone) {
+  private void describe(Collection<String> names, Collection<String> gone, boolean asked) {
     for (String topic : gone) {
       writable.remove(topic);
       unwritable.put(topic, NOT_DESCRIBABLE);
@@ -238,26 +247,36 @@ final class ReplyTopicCache implements ReplyTopics, AutoCloseable {
         LOG.warn("Cannot describe reply topic {}: {}", topic, e.toString());
         continue;
       }
-      record(topic, why);
+      record(topic, why, asked);
     }
   }
 
-  private void record(String topic, String why) {
-    if (why == null && (writable.contains(topic) || writable.size() < maxEntries)) {
-      unwritable.remove(topic);
-      writable.add(topic);
-      return;
-    }
+  /**
+   * Records a writable topic ({@code why} null) or an unwritable one. When the writable map is
+   * full, a topic a request asked about takes the place of the least recently asked one; a topic
+   * that is only listed is not remembered (it is looked up when first asked about).
+   */
+  private void record(String topic, String why, boolean asked) {
     if (why == null) {
-      LOG.warn(
-          "Reply topic {} not remembered as writable: {} already are ({})",
-          topic,
-          maxEntries,
-          SluiceConfig.REPLY_TOPIC_CACHE_MAX_ENTRIES);
-      why =
-          "is one reply topic too many for this instance ("
-              + SluiceConfig.REPLY_TOPIC_CACHE_MAX_ENTRIES
-              + ")";
+      synchronized (writable) {
+        if (writable.containsKey(topic) || writable.size() < maxEntries) {
+          writable.put(topic, Boolean.TRUE);
+        } else if (asked) {
+          String eldest = writable.keySet().iterator().next();
+          writable.remove(eldest);
+          writable.put(topic, Boolean.TRUE);
+          LOG.warn(
+              "More reply topics in use than {} ({}); {} forgotten for {}",
+              maxEntries,
+              SluiceConfig.REPLY_TOPIC_CACHE_MAX_ENTRIES,
+              eldest,
+              topic);
+        } else {
+          return;
+        }
+      }
+      unwritable.remove(topic);
+      return;
     }
     writable.remove(topic);
     String before = unwritable.put(topic, why);

@@ -46,6 +46,8 @@ public final class SluiceMain {
           "                         decisions without a broker (docs/SIMULATE.md)",
           "  bench [--rates 1000,10000,50000,max] [--guarantee ...] [--out DIR] ...",
           "                         end-to-end benchmark against a raw relay (docs/PERFORMANCE.md)",
+          "  rls [--port P] [--http-port P] [--config FILE]",
+          "                         Envoy's rate-limit gRPC API and HTTP /json (docs/RLS.md)",
           "",
           "Commands that talk to Kafka take --config FILE and --bootstrap-servers HOST:PORT",
           "(default localhost:9092, where `sluice local` listens). SLUICE_* environment variables",

@@ -44,9 +44,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * without blocking, whether the topic is writable; when it is not, the request is answered like any
  * request with a bad {@code replyTopic} ({@code INVALID_REQUEST} on the decisions topic, nothing
  * charged) and then handed to the dead-letter handler with the reason. If the topic vanishes after
- * it was last looked up, the producer's metadata wait (bounded by {@code max.block.ms}, which
- * {@code AppConfig} keeps below the transaction timeout) fails the send; nothing was sent for the
- * request yet, so it is answered and dead-lettered the same way (its charge stands).
+ * it was last looked up and the producer has no metadata for it, the producer's metadata wait
+ * (bounded by {@code max.block.ms}, which {@code AppConfig} keeps below the transaction timeout)
+ * fails the send; nothing was sent for the request yet, so it is answered and dead-lettered the
+ * same way (its charge stands). A send that fails later is {@link DeadLetterProductionHandler}'s.
  *
  * <p>Store bound and expiry: one counter per (rule, limit index, key, wildcard values) in use. A
  * wall-clock punctuator sweeps the store incrementally, at most {@code

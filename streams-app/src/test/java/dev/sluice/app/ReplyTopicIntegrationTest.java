@@ -2,12 +2,14 @@ package dev.sluice.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.avro.Decision;
 import dev.sluice.avro.DecisionReason;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.topology.DeadLetters;
+import dev.sluice.topology.SluiceConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -182,6 +185,73 @@ class ReplyTopicIntegrationTest {
       ConsumerRecord<String, byte[]> dead2 = awaitRecords(deadLetterReader, 1, QUICKLY_MS).get(0);
       assertEquals(json("bad-2", MISSING), new String(dead2.value(), StandardCharsets.UTF_8));
       assertEquals(KafkaStreams.State.RUNNING, instance.streams().state());
+    }
+  }
+
+  /**
+   * The instance's list of reply topics: bounded (made-up names push out only other made-up names,
+   * never a writable topic), and refreshed (a topic created after it was found absent becomes
+   * writable at the next check).
+   */
+  @org.junit.jupiter.api.Test
+  void shouldKeepTheReplyTopicListBoundedAndPickUpTopicsCreatedLater() throws Exception {
+    // A prefix of its own: the other test's reply topics live on this broker too.
+    String prefix = "cache.replies.";
+    String used = prefix + "used";
+    String later = prefix + "later";
+    Properties p = new Properties();
+    p.setProperty(SluiceConfig.REPLY_TOPIC_PREFIXES, prefix);
+    p.setProperty(SluiceConfig.REPLY_TOPIC_CHECK_INTERVAL_MS, "300");
+    p.setProperty(SluiceConfig.REPLY_TOPIC_CACHE_MAX_ENTRIES, "3");
+    SluiceConfig config = SluiceConfig.fromProperties(p);
+    try (Admin admin =
+            Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+        ReplyTopicCache topics = new ReplyTopicCache(config, admin)) {
+      admin.createTopics(List.of(new NewTopic(used, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      topics.start(Duration.ofSeconds(10));
+      assertNull(topics.unavailable(used), "an existing topic is known from the first check");
+      assertEquals(ReplyTopicCache.NOT_YET_KNOWN, topics.unavailable(later));
+      await(() -> ReplyTopicCache.ABSENT.equals(topics.unavailable(later)), later + " absent");
+
+      for (int i = 0; i < 50; i++) {
+        topics.unavailable(prefix + "made-up-" + i);
+      }
+      Thread.sleep(1_000); // lookups and a few checks
+      assertTrue(topics.unwritableCount() <= 3, "bounded: " + topics.unwritableCount());
+      assertNull(topics.unavailable(used), "made-up names do not push out a real topic");
+
+      admin
+          .createTopics(List.of(new NewTopic(later, 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      await(() -> topics.unavailable(later) == null, later + " writable once created");
+      assertTrue(topics.writable().containsAll(java.util.Set.of(used, later)), "both writable");
+
+      // More topics than the list holds: whichever a request asks about gets in.
+      List<String> all = List.of(used, later, prefix + "x1", prefix + "x2");
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(all.get(2), 1, (short) 1), new NewTopic(all.get(3), 1, (short) 1)))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+      Thread.sleep(1_000); // a few checks
+      for (String t : all) {
+        await(() -> topics.unavailable(t) == null, t + " writable once asked about");
+        assertTrue(topics.writable().size() <= 3, "bounded: " + topics.writable());
+      }
+    }
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting until " + what);
+      }
+      Thread.sleep(50);
     }
   }
 

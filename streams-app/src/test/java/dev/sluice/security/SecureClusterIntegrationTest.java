@@ -55,13 +55,20 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedSaslMechanismException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -514,6 +521,62 @@ class SecureClusterIntegrationTest {
     try (DecisionClient own =
         DecisionClient.create(clientConfig(TENANT_B, B_REPLIES, TENANT_B + ".replies"))) {
       assertEquals(DecisionSource.SERVICE, own.decide("login:tenant-b-user", Map.of(), 1).source());
+    }
+  }
+
+  // ---------------------------------------------------------------- reply topic not writable
+
+  /**
+   * Issue 17 item 1, the authorisation case: a reply topic under an allowed prefix that exists but
+   * that the service's principal may not write (an explicit DENY on it) is answered like an absent
+   * one: {@code INVALID_REQUEST} naming replyTopic on the decisions topic, at once, and the stream
+   * thread keeps running. Kafka Streams 4.4 would stop the thread on the send's authorisation error
+   * without asking any handler, so this is the instance's reply-topic check at work.
+   */
+  @Test
+  void shouldAnswerARequestForAReplyTopicTheServiceMayNotWriteOnTheDecisionsTopic()
+      throws Exception {
+    String forbidden = TENANT_PREFIX + "forbidden.replies";
+    superAdmin.createTopics(List.of(new NewTopic(forbidden, 1, (short) 1))).all().get();
+    AclBinding deny =
+        new AclBinding(
+            new ResourcePattern(ResourceType.TOPIC, forbidden, PatternType.LITERAL),
+            new AccessControlEntry(
+                AclPlan.principal(AclPlan.APP_USER),
+                "*",
+                AclOperation.WRITE,
+                AclPermissionType.DENY));
+    superAdmin.createAcls(List.of(deny)).all().get();
+    Map<String, String> client = login(security, AclPlan.CLIENT_USER);
+    try (KafkaProducer<String, byte[]> producer = SecureCluster.producer(client);
+        DecisionReader reader = new DecisionReader(client, topics.decisionsTopic())) {
+      Decision d = null;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      // The first requests may find the topic not yet seen; then it is known and not writable.
+      while (System.nanoTime() < deadline) {
+        String id = UUID.randomUUID().toString();
+        String json =
+            "{\"id\":\"" + id + "\",\"key\":\"login:x\",\"replyTopic\":\"" + forbidden + "\"}";
+        SecureCluster.send(
+            producer,
+            new ProducerRecord<>(
+                topics.requestsTopic(), "login:x", json.getBytes(StandardCharsets.UTF_8)));
+        d = reader.await(id);
+        if (String.valueOf(d.getMessage()).contains("WRITE")) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+      assertEquals(DecisionReason.INVALID_REQUEST, d.getReason());
+      assertEquals(
+          "replyTopic: the service may not write to it (no WRITE permission) (got \""
+              + forbidden
+              + "\")",
+          String.valueOf(d.getMessage()));
+      assertEquals(KafkaStreams.State.RUNNING, app.streams().state());
+    } finally {
+      superAdmin.deleteAcls(List.of(deny.toFilter())).all().get();
+      superAdmin.deleteTopics(List.of(forbidden)).all().get();
     }
   }
 

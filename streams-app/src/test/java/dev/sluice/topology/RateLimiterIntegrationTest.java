@@ -117,6 +117,13 @@ class RateLimiterIntegrationTest {
         KafkaConsumer<String, byte[]> deadLetters = consumer(CONFIG.deadLettersTopic())) {
       KafkaStreams streams = start(Files.createDirectory(dir.resolve("first")));
       try {
+        // Published before r1, so applied once r1 is (one rules partition, applied in order).
+        send(
+            producer,
+            CONFIG.rulesTopic(),
+            "r3",
+            "{\"id\":\"r3\",\"key\":\"team:*\",\"algorithm\":\"FIXED_WINDOW\",\"limits\":["
+                + "{\"limit\":5,\"windowSeconds\":3600},{\"limit\":2,\"windowSeconds\":86400}]}");
         send(
             producer,
             CONFIG.rulesTopic(),
@@ -152,6 +159,16 @@ class RateLimiterIntegrationTest {
         assertTrue(decode(a2).getAllowed());
         assertEquals(DecisionReason.RATE_LIMITED, decode(a3).getReason());
         assertEquals("user:1", a1.key());
+
+        send(
+            producer,
+            CONFIG.requestsTopic(),
+            "team:1",
+            "{\"id\":\"b1\",\"key\":\"team:1\",\"cost\":1,\"maxCost\":9}");
+        Decision b1 = decode(awaitDecision(decisions, "b1"));
+        assertEquals("r3", b1.getRuleId());
+        assertEquals(2, b1.getGranted(), "the daily limit (index 1) allows 2 of the 9 asked");
+        assertEquals(1, b1.getLimitIndex());
 
         producer
             .send(
@@ -194,6 +211,11 @@ class RateLimiterIntegrationTest {
         assertEquals("r1", a4.getRuleId());
         assertFalse(a4.getAllowed(), "the two permits spent before the restart stay spent");
         assertEquals(DecisionReason.RATE_LIMITED, a4.getReason());
+        send(producer, CONFIG.requestsTopic(), "team:1", "{\"id\":\"b2\",\"key\":\"team:1\"}");
+        Decision b2 = decode(awaitDecision(decisions, "b2"));
+        assertFalse(b2.getAllowed(), "limit index 1's counter came back from the changelog too");
+        assertEquals(1, b2.getLimitIndex());
+        assertEquals(0, b2.getGranted());
       } finally {
         restarted.close(Duration.ofSeconds(30));
       }

@@ -11,6 +11,8 @@ import dev.sluice.app.TopicsCreator;
 import dev.sluice.bench.e2e.LoadDriver.ReplyForm;
 import dev.sluice.bench.e2e.LoadDriver.StepResult;
 import dev.sluice.core.rule.LimitRule;
+import dev.sluice.rls.RlsConfig;
+import dev.sluice.rls.RlsServer;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.schema.RuleCodec;
 import java.io.IOException;
@@ -70,7 +72,9 @@ public final class BenchMain {
           "                             streams: the relay as a Kafka Streams app with",
           "                             Sluice's Streams settings, per --guarantee, and",
           "                             streams-state: that app also counting each key in",
-          "                             a store built as Sluice's counter store",
+          "                             a store built as Sluice's counter store, and",
+          "                             rls: Envoy gRPC calls to the rate-limit server",
+          "                             (bin/sluice rls) in front of Sluice (exactly-once)",
           "  --rules N                  100000 rules (80% exact, 20% prefix, 20% with metadata)",
           "  --rule-limits N            1 (limits per rule, 1-8: 1 min, then 1 h, 1 d, 1 s,",
           "                             10 min, 6 h, 7 d, 31 d; each far above the load)",
@@ -202,6 +206,10 @@ public final class BenchMain {
           }
         }
       }
+      if (o.targets.contains("rls")) {
+        publishRules(bootstrap, RLS_RULES, Workload.rlsRules(o.rules));
+        runRls(bootstrap, workDir);
+      }
     } finally {
       if (kafka != null) {
         kafka.close();
@@ -282,6 +290,12 @@ public final class BenchMain {
    */
   private AppConfig instanceConfig(String bootstrap, String guarantee, String name, Path workDir)
       throws Exception {
+    return instanceConfig(bootstrap, guarantee, name, workDir, "bench.rules");
+  }
+
+  private AppConfig instanceConfig(
+      String bootstrap, String guarantee, String name, Path workDir, String rulesTopic)
+      throws Exception {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("bootstrap.servers", bootstrap);
     p.put("application.id", "sluice-bench-" + name);
@@ -289,7 +303,7 @@ public final class BenchMain {
     p.put("replication.factor", "1");
     p.put("num.standby.replicas", "0");
     p.put("processing.guarantee", guarantee);
-    p.put("sluice.topic.rules", "bench.rules");
+    p.put("sluice.topic.rules", rulesTopic);
     p.put("sluice.topic.rules-applied", "bench." + name + ".rules-applied");
     p.put("sluice.topic.requests", "bench." + name + ".requests");
     p.put("sluice.topic.decisions", "bench." + name + ".decisions");
@@ -343,6 +357,70 @@ public final class BenchMain {
             return m;
           },
           null);
+    }
+  }
+
+  /** The rules of the {@code rls} target: the bench rules in its key space. */
+  static final String RLS_RULES = "bench.rls.rules";
+
+  /**
+   * The {@code rls} target: a Sluice instance under exactly-once on its own topics, the rate-limit
+   * server ({@link RlsServer}, in this JVM) in front of it through a decision client, and the load
+   * as Envoy gRPC calls ({@link RlsTransport}). Compared with {@code sluice-eos} of the same run,
+   * whose requests go straight to the requests topic, it shows what the RLS hop adds: gRPC, the
+   * server, and the decision client (configured with linger 0 as the driver's producer is).
+   */
+  private void runRls(String bootstrap, Path workDir) throws Exception {
+    AppConfig config = instanceConfig(bootstrap, "exactly_once_v2", "rls", workDir, RLS_RULES);
+    Path stateDir = Path.of(config.streamsProperties().getProperty(StreamsConfig.STATE_DIR_CONFIG));
+    err.println("sluice bench: starting Sluice (exactly_once_v2) and the RLS server, in this JVM");
+    SluiceInstance instance = SluiceInstance.start(config, 0);
+    RlsServer server = null;
+    try {
+      if (!instance.awaitReady(Duration.ofSeconds(180))) {
+        throw new IllegalStateException("Sluice did not become ready in 180 s");
+      }
+      long t0 = System.nanoTime();
+      while (instance.rulesLoaded() < o.rules || Double.isNaN(instance.rulesLoaded())) {
+        if (System.nanoTime() - t0 > Duration.ofMinutes(10).toNanos()) {
+          throw new IllegalStateException("rules not loaded in 10 min: " + instance.rulesLoaded());
+        }
+        Thread.sleep(200);
+      }
+      Map<String, String> rls = new LinkedHashMap<>();
+      rls.put("bootstrap.servers", bootstrap);
+      rls.put("sluice.topic.requests", config.sluice().requestsTopic());
+      rls.put("sluice.topic.decisions", config.sluice().decisionsTopic());
+      rls.put("sluice.topic.rules", RLS_RULES);
+      rls.put("sluice.client.reply.partitions", "0");
+      rls.put("sluice.client.linger.ms", "0");
+      rls.put("sluice.client.timeout.ms", "30000");
+      rls.put("sluice.client.max.in.flight", Integer.toString(o.maxInFlight + 1000));
+      rls.put("sluice.rls.max.in.flight", Integer.toString(o.maxInFlight + 1000));
+      rls.put("sluice.rls.max.rules", Integer.toString(Math.max(1, o.rules)));
+      rls.put("sluice.rls.bind.address", "127.0.0.1");
+      rls.put("sluice.rls.grpc.port", "0");
+      rls.put("sluice.rls.http.port", "-1");
+      server = RlsServer.start(RlsConfig.fromProperties(rls));
+      long t1 = System.nanoTime();
+      while (!server.connected()) {
+        if (System.nanoTime() - t1 > Duration.ofSeconds(60).toNanos()) {
+          throw new IllegalStateException("the RLS server did not connect in 60 s");
+        }
+        Thread.sleep(50);
+      }
+      int port = server.grpcPort();
+      RlsTransport[] transport = new RlsTransport[1];
+      try (LoadDriver driver =
+          new LoadDriver("rls", d -> transport[0] = new RlsTransport(d, "127.0.0.1", port))) {
+        runSteps(driver, () -> memoryOf(stateDir, instance), null);
+      }
+      meta.put("rlsFailedCalls", transport[0].failures());
+    } finally {
+      if (server != null) {
+        server.close();
+      }
+      instance.close(Duration.ofSeconds(30));
     }
   }
 
@@ -513,6 +591,11 @@ public final class BenchMain {
   }
 
   private void publishRules(String bootstrap, String topic) throws Exception {
+    publishRules(bootstrap, topic, Workload.rules(o.rules, o.ruleLimits));
+  }
+
+  private void publishRules(String bootstrap, String topic, List<LimitRule> rules)
+      throws Exception {
     try (Admin admin = admin(bootstrap)) {
       if (!admin.listTopics().names().get().contains(topic)) {
         admin
@@ -532,7 +615,6 @@ public final class BenchMain {
     p.put(ProducerConfig.LINGER_MS_CONFIG, "20");
     p.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
     long t0 = System.nanoTime();
-    List<LimitRule> rules = Workload.rules(o.rules, o.ruleLimits);
     long bytes = 0;
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
@@ -652,6 +734,7 @@ public final class BenchMain {
             x >= 0.7 ? "met" : "NOT met");
       }
     }
+    reportRls(targets);
     out.println(
         "load average: start "
             + meta.get("loadAverageAtStart").asText()
@@ -741,6 +824,50 @@ public final class BenchMain {
    * pays the same commit price), and each Sluice target beside the Streams relay under the same
    * guarantee (the floor of Kafka Streams with Sluice's settings), when the run has them.
    */
+  /**
+   * What the RLS hop adds: the {@code rls} target's percentiles beside {@code sluice-eos} of the
+   * same run, per rate (the goal: at most 0.3 ms more at the median).
+   */
+  private void reportRls(ArrayNode targets) {
+    ObjectNode verdict = null;
+    for (String rate : List.of("1000/s", "10000/s", "max")) {
+      StepResult r = find("rls", rate);
+      StepResult direct = find("sluice-eos", rate);
+      if (r == null || direct == null) {
+        continue;
+      }
+      if (verdict == null) {
+        verdict = targets.addObject();
+        verdict.put("target", "rls");
+      }
+      if (rate.equals("max")) {
+        double x = r.achievedPerSec() / direct.achievedPerSec();
+        verdict.put("maxRatioToSluiceEos", x);
+        out.printf(
+            Locale.ROOT,
+            "target rls max: %.0f/s = %.2fx sluice-eos %.0f/s%n",
+            r.achievedPerSec(),
+            x,
+            direct.achievedPerSec());
+        continue;
+      }
+      double added50 = pct(r, 50) - pct(direct, 50);
+      double added99 = pct(r, 99) - pct(direct, 99);
+      verdict.put("p50AddedMs_" + rate, added50);
+      verdict.put("p99AddedMs_" + rate, added99);
+      out.printf(
+          Locale.ROOT,
+          "target rls at %s: p50 %.2f ms = sluice-eos %+.2f ms (<= +0.3 ms: %s), p99 %.2f ms ="
+              + " sluice-eos %+.2f ms%n",
+          rate,
+          pct(r, 50),
+          added50,
+          added50 <= 0.3 ? "met" : "NOT met",
+          pct(r, 99),
+          added99);
+    }
+  }
+
   private void reportAgainstBaselines() {
     reportAgainst(
         "sluice-eos",
@@ -969,7 +1096,7 @@ public final class BenchMain {
     long drainS = 10;
     List<String> guarantees = List.of("exactly_once_v2", "at_least_once");
     static final List<String> TARGETS =
-        List.of("hop", "relay", "relay-eos", "streams", "streams-state", "sluice");
+        List.of("hop", "relay", "relay-eos", "streams", "streams-state", "sluice", "rls");
     List<String> targets = List.of("hop", "relay", "relay-eos", "sluice");
     Duration relayCommitInterval;
     int rules = 100_000;

@@ -60,14 +60,24 @@ final class LoadDriver implements AutoCloseable {
       double achievedPerSec,
       Histogram latencyMicros) {}
 
+  /**
+   * How requests reach the target and replies come back: Kafka records (the built-in {@link
+   * KafkaTransport}) or, for the {@code rls} target, gRPC calls ({@link RlsTransport}). Replies go
+   * to {@link LoadDriver#replied}.
+   */
+  interface Transport extends AutoCloseable {
+    /** Sends request {@code seq} for {@code key}; never blocks for its reply. */
+    void send(long seq, String key);
+
+    /** Waits until every request sent is on its way. */
+    void flush();
+
+    @Override
+    void close();
+  }
+
   private final String name;
-  private final String requestsTopic;
-  private final int sendPartition;
-  private final int replyPartition;
-  private final ReplyForm form;
-  private final KafkaProducer<String, byte[]> producer;
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final Thread replyThread;
+  private final Transport transport;
   private final AtomicLongArray intended = new AtomicLongArray(RING);
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong lastReplyNanos = new AtomicLong();
@@ -76,10 +86,12 @@ final class LoadDriver implements AutoCloseable {
   private volatile long lastAnyRecordNanos = System.nanoTime();
   private volatile long stepFirstSeq;
   private volatile Recorder recorder = new Recorder(60_000_000L, 3);
-  private volatile boolean running = true;
   private long nextSeq;
 
   /**
+   * A driver over Kafka: requests produced to {@code requestsTopic}, replies read from {@code
+   * replyPartition} of {@code replyTopic}.
+   *
    * @param sendPartition partition to send to, or -1 to partition by key (as clients must)
    */
   LoadDriver(
@@ -92,67 +104,55 @@ final class LoadDriver implements AutoCloseable {
       ReplyForm form,
       Map<String, String> clientProps) {
     this.name = name;
-    this.requestsTopic = requestsTopic;
-    this.sendPartition = sendPartition;
-    this.replyPartition = replyPartition;
-    this.form = form;
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-" + name + "-producer");
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    c.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-" + name + "-replies");
-    clientProps.forEach(
-        (k, v) -> {
-          if (k.startsWith("producer.")) {
-            p.put(k.substring("producer.".length()), v);
-          } else if (k.startsWith("consumer.")) {
-            c.put(k.substring("consumer.".length()), v);
-          }
-        });
-    producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    TopicPartition tp = new TopicPartition(replyTopic, replyPartition);
-    consumer.assign(List.of(tp));
-    consumer.seekToEnd(List.of(tp));
-    consumer.position(tp);
-    replyThread = new Thread(this::readReplies, "bench-" + name + "-replies");
-    replyThread.setDaemon(true);
-    replyThread.start();
+    this.transport =
+        new KafkaTransport(
+            this,
+            bootstrap,
+            requestsTopic,
+            sendPartition,
+            replyTopic,
+            replyPartition,
+            form,
+            clientProps);
   }
 
-  private void readReplies() {
-    while (running) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        long now = System.nanoTime();
-        lastAnyRecordNanos = now;
-        long seq = seqOf(r.value());
-        if (seq < stepFirstSeq) {
-          continue; // a late reply of an earlier step, or a duplicate after a retry
-        }
-        long t = intended.getAndSet((int) (seq & (RING - 1)), 0);
-        if (t != 0) {
-          recorder.recordValue(Math.max(1, (now - t) / 1000));
-          received.incrementAndGet();
-          lastReplyNanos.set(now);
-        }
-      }
+  /** A driver over another transport, built with this driver to report replies to. */
+  LoadDriver(String name, java.util.function.Function<LoadDriver, Transport> transport) {
+    this.name = name;
+    this.transport = transport.apply(this);
+  }
+
+  /** The reply to request {@code seq} arrived at {@code now} (System.nanoTime). Thread-safe. */
+  void replied(long seq, long now) {
+    lastAnyRecordNanos = now;
+    if (seq < stepFirstSeq) {
+      return; // a late reply of an earlier step, or a duplicate after a retry
+    }
+    long t = intended.getAndSet((int) (seq & (RING - 1)), 0);
+    if (t != 0) {
+      recorder.recordValue(Math.max(1, (now - t) / 1000));
+      received.incrementAndGet();
+      lastReplyNanos.set(now);
     }
   }
 
-  private long seqOf(byte[] value) {
+  /** Something arrived that is no reply of this step (another run's record): still not quiet. */
+  void stray(long now) {
+    lastAnyRecordNanos = now;
+  }
+
+  /** The id of request {@code seq} of the driver named {@code name}. */
+  static String requestId(String name, long seq) {
+    return name.charAt(0) + "-" + seq;
+  }
+
+  /** The sequence number in a request id made by {@link #requestId}, or -1. */
+  static long seqOf(CharSequence id) {
+    String s = id.toString();
     try {
-      CharSequence id =
-          form == ReplyForm.DECISION
-              ? AvroCodec.DECISION.decode(value).getRequestId()
-              : AvroCodec.REQUEST.decode(value).getId();
-      String s = id.toString();
       return Long.parseLong(s.substring(s.lastIndexOf('-') + 1));
     } catch (RuntimeException e) {
-      return -1; // not ours (another run's record on a shared topic)
+      return -1;
     }
   }
 
@@ -185,7 +185,6 @@ final class LoadDriver implements AutoCloseable {
     long nextReport = start + 1_000_000_000L;
     long sent = 0;
     long lastReceived = 0;
-    String prefix = name.charAt(0) + "-";
     while (true) {
       long now = System.nanoTime();
       if (now >= nextReport) {
@@ -225,16 +224,11 @@ final class LoadDriver implements AutoCloseable {
       }
       long seq = firstSeq + sent;
       intended.set((int) (seq & (RING - 1)), period > 0 ? due : now);
-      String key = Workload.key(keys.next());
-      byte[] value = Workload.request(prefix + seq, key, replyPartition);
-      producer.send(
-          sendPartition >= 0
-              ? new ProducerRecord<>(requestsTopic, sendPartition, key, value)
-              : new ProducerRecord<>(requestsTopic, key, value));
+      transport.send(seq, Workload.key(keys.next()));
       sent++;
     }
     nextSeq = firstSeq + sent;
-    producer.flush();
+    transport.flush();
     long drainEnd = System.nanoTime() + drain.toNanos();
     while (received.get() < sent && System.nanoTime() < drainEnd) {
       LockSupport.parkNanos(10_000_000);
@@ -268,17 +262,117 @@ final class LoadDriver implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    try {
-      replyThread.join(5000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    producer.close(Duration.ofSeconds(5));
-    consumer.close();
+    transport.close();
   }
 
   static String describe(double rate) {
     return rate > 0 ? String.format(Locale.ROOT, "%.0f/s", rate) : "max";
+  }
+
+  /** Requests as records to the requests topic; replies read from one reply partition. */
+  private static final class KafkaTransport implements Transport {
+    private final LoadDriver driver;
+    private final String requestsTopic;
+    private final int sendPartition;
+    private final int replyPartition;
+    private final ReplyForm form;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread replyThread;
+    private volatile boolean running = true;
+
+    KafkaTransport(
+        LoadDriver driver,
+        String bootstrap,
+        String requestsTopic,
+        int sendPartition,
+        String replyTopic,
+        int replyPartition,
+        ReplyForm form,
+        Map<String, String> clientProps) {
+      this.driver = driver;
+      this.requestsTopic = requestsTopic;
+      this.sendPartition = sendPartition;
+      this.replyPartition = replyPartition;
+      this.form = form;
+      Map<String, Object> p = new HashMap<>();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+      p.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-" + driver.name + "-producer");
+      Map<String, Object> c = new HashMap<>();
+      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      c.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-" + driver.name + "-replies");
+      clientProps.forEach(
+          (k, v) -> {
+            if (k.startsWith("producer.")) {
+              p.put(k.substring("producer.".length()), v);
+            } else if (k.startsWith("consumer.")) {
+              c.put(k.substring("consumer.".length()), v);
+            }
+          });
+      producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+      consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      TopicPartition tp = new TopicPartition(replyTopic, replyPartition);
+      consumer.assign(List.of(tp));
+      consumer.seekToEnd(List.of(tp));
+      consumer.position(tp);
+      replyThread = new Thread(this::readReplies, "bench-" + driver.name + "-replies");
+      replyThread.setDaemon(true);
+      replyThread.start();
+    }
+
+    @Override
+    public void send(long seq, String key) {
+      byte[] value = Workload.request(requestId(driver.name, seq), key, replyPartition);
+      producer.send(
+          sendPartition >= 0
+              ? new ProducerRecord<>(requestsTopic, sendPartition, key, value)
+              : new ProducerRecord<>(requestsTopic, key, value));
+    }
+
+    @Override
+    public void flush() {
+      producer.flush();
+    }
+
+    private void readReplies() {
+      while (running) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          long now = System.nanoTime();
+          long seq = seqOf(r.value());
+          if (seq < 0) {
+            driver.stray(now);
+          } else {
+            driver.replied(seq, now);
+          }
+        }
+      }
+    }
+
+    private long seqOf(byte[] value) {
+      try {
+        CharSequence id =
+            form == ReplyForm.DECISION
+                ? AvroCodec.DECISION.decode(value).getRequestId()
+                : AvroCodec.REQUEST.decode(value).getId();
+        return LoadDriver.seqOf(id);
+      } catch (RuntimeException e) {
+        return -1; // not ours (another run's record on a shared topic)
+      }
+    }
+
+    @Override
+    public void close() {
+      running = false;
+      try {
+        replyThread.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      producer.close(Duration.ofSeconds(5));
+      consumer.close();
+    }
   }
 }

@@ -92,6 +92,30 @@ public final class Workload {
     return rules;
   }
 
+  /**
+   * The rules of the {@code rls} target: {@link #rules} with each key moved into the key space the
+   * rate-limit server gives {@link RlsTransport}'s calls ({@code user:12} becomes {@code
+   * rls/user=12}, {@code user:3*} becomes {@code rls/user=3*}) and without metadata constraints
+   * (the calls carry only the {@code user} entry).
+   */
+  public static List<LimitRule> rlsRules(int count) {
+    List<LimitRule> out = new ArrayList<>(count);
+    for (LimitRule r : rules(count)) {
+      out.add(
+          new LimitRule(
+              r.id(),
+              RlsTransport.sluiceKey(r.key()),
+              r.limit(),
+              r.windowSeconds(),
+              r.priority(),
+              Collections.unmodifiableSortedMap(new TreeMap<>()),
+              r.algorithm(),
+              r.shadow(),
+              r.generation()));
+    }
+    return out;
+  }
+
   /** The request key of a Zipf rank. */
   public static String key(int rank) {
     return "user:" + rank;
