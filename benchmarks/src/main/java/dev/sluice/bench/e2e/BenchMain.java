@@ -74,7 +74,10 @@ public final class BenchMain {
           "                             streams-state: that app also counting each key in",
           "                             a store built as Sluice's counter store, and",
           "                             rls: Envoy gRPC calls to the rate-limit server",
-          "                             (bin/sluice rls) in front of Sluice (exactly-once)",
+          "                             (bin/sluice rls) in front of Sluice (exactly-once),",
+          "                             sluice-leased: a decision client with client-side",
+          "                             leases, 2 threads in a closed loop, zipf and uniform",
+          "                             keys, against Sluice (the first --guarantee)",
           "  --rules N                  100000 rules (80% exact, 20% prefix, 20% with metadata)",
           "  --rule-limits N            1 (limits per rule, 1-8: 1 min, then 1 h, 1 d, 1 s,",
           "                             10 min, 6 h, 7 d, 31 d; each far above the load)",
@@ -209,6 +212,9 @@ public final class BenchMain {
       if (o.targets.contains("rls")) {
         publishRules(bootstrap, RLS_RULES, Workload.rlsRules(o.rules));
         runRls(bootstrap, workDir);
+      }
+      if (o.targets.contains("sluice-leased")) {
+        runLeased(bootstrap, o.guarantees.get(0), workDir);
       }
     } finally {
       if (kafka != null) {
@@ -420,6 +426,58 @@ public final class BenchMain {
       if (server != null) {
         server.close();
       }
+      instance.close(Duration.ofSeconds(30));
+    }
+  }
+
+  /**
+   * The {@code sluice-leased} target ({@link LeasedBench}): a Sluice instance on its own topics
+   * with one rule matching every bench key far above the load, and a leasing decision client in
+   * front of it. Its figures go to {@code results.json} as {@code sluiceLeased}.
+   */
+  private void runLeased(String bootstrap, String guarantee, Path workDir) throws Exception {
+    String rulesTopic = "bench.leased.rules";
+    // Creates the instance's topics, the rules topic among them.
+    AppConfig config = instanceConfig(bootstrap, guarantee, "leased", workDir, rulesTopic);
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  rulesTopic,
+                  "leased",
+                  LeasedBench.RULE.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .get();
+    }
+    err.println("sluice bench: starting Sluice (" + guarantee + ") for sluice-leased, in this JVM");
+    SluiceInstance instance = SluiceInstance.start(config, 0);
+    try {
+      if (!instance.awaitReady(Duration.ofSeconds(180))) {
+        throw new IllegalStateException("Sluice did not become ready in 180 s");
+      }
+      long t0 = System.nanoTime();
+      while (instance.rulesLoaded() < 1 || Double.isNaN(instance.rulesLoaded())) {
+        if (System.nanoTime() - t0 > Duration.ofMinutes(2).toNanos()) {
+          throw new IllegalStateException("the leased rule not loaded in 2 min");
+        }
+        Thread.sleep(200);
+      }
+      meta.put("sluiceLeasedGuarantee", guarantee);
+      meta.set(
+          "sluiceLeased",
+          LeasedBench.run(
+              mapper,
+              bootstrap,
+              config.sluice().requestsTopic(),
+              config.sluice().decisionsTopic(),
+              o.keys,
+              o.zipf,
+              o.warmupS,
+              o.durationS,
+              err));
+    } finally {
       instance.close(Duration.ofSeconds(30));
     }
   }
@@ -1096,7 +1154,15 @@ public final class BenchMain {
     long drainS = 10;
     List<String> guarantees = List.of("exactly_once_v2", "at_least_once");
     static final List<String> TARGETS =
-        List.of("hop", "relay", "relay-eos", "streams", "streams-state", "sluice", "rls");
+        List.of(
+            "hop",
+            "relay",
+            "relay-eos",
+            "streams",
+            "streams-state",
+            "sluice",
+            "rls",
+            "sluice-leased");
     List<String> targets = List.of("hop", "relay", "relay-eos", "sluice");
     Duration relayCommitInterval;
     int rules = 100_000;
