@@ -11,5 +11,9 @@
  * counted at the source, on the decisions topic, by a read_committed consumer ({@link
  * DecisionLog}). {@link Findings} turns both into the figures, {@link HaReport} prints them and
  * writes {@code target/ha-report.json}.
+ *
+ * <p>{@link LeaseIntegrationTest} (default suite) reuses the child-process helpers for another
+ * purpose: leasing decision clients in separate JVMs ({@link LeaseClientMain}) against the real
+ * service in the test JVM, counting each algorithm's bound from the clients' admission logs.
  */
 package dev.sluice.ha;
