@@ -15,12 +15,13 @@ import java.util.Objects;
  * is null and {@code limit}, {@code remaining}, {@code resetAfterMs}, {@code retryAfterMs}, {@code
  * granted} and {@code limitIndex} are -1; {@code timestampMs} is the client's wall clock when the
  * policy applied. {@link DecisionSource#LEASE} decisions (client-side leases) carry the rule, limit
- * index and {@code limit} of the service decision that created the lease; {@code remaining} is the
- * permits left in this client's lease (not the service's count), {@code resetAfterMs} the time
- * until the lease expires, {@code granted} the check's cost, and {@code timestampMs} the client's
- * wall clock when the permit was spent. A cached denial carries the service's denial with {@code
- * retryAfterMs} counted down on the client's clock. {@link DecisionSource#LOCAL_FALLBACK} decisions
- * are the local limiter's verdict, with {@code limit} this instance's share of the rule's limit.
+ * index and {@code limit} of the service decision that created the lease; {@code remaining} is what
+ * the service reported left at that grant plus what the lease still holds, {@code resetAfterMs} the
+ * grant's counted down on the client's clock, {@code granted} the check's cost, and {@code
+ * timestampMs} the client's wall clock when the permit was spent. A cached denial carries the
+ * service's denial with {@code retryAfterMs} counted down on the client's clock. {@link
+ * DecisionSource#LOCAL_FALLBACK} decisions are the local limiter's verdict, with {@code limit} this
+ * instance's share of the rule's limit.
  *
  * @param verdict the SPEC 6 decision fields
  * @param source which path produced the decision

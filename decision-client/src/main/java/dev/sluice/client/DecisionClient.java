@@ -525,7 +525,11 @@ public final class DecisionClient implements AutoCloseable {
 
   private CompletableFuture<ClientDecision> submit(
       String id, String key, Map<String, String> metadata, long cost, long maxCost) {
-    if (leases != null && cost > 0 && maxCost == cost && replyPartitions.length > 0) {
+    if (leases != null
+        && cost > 0
+        && maxCost == cost
+        && replyPartitions.length > 0
+        && !closing.get()) {
       return leases.check(id, key, metadata, cost);
     }
     return submitPlain(id, key, metadata, cost, maxCost);

@@ -103,6 +103,8 @@ final class LeaseTable {
     long limit = -1;
     int limitIndex = -1;
     long lastRemaining;
+    long grantResetAfterMs;
+    long grantAt;
     boolean remainingKnown;
     long remainingUntil;
 
@@ -269,6 +271,8 @@ final class LeaseTable {
         e.limit = v.limit();
         e.limitIndex = v.limitIndex();
         e.lastRemaining = v.remaining();
+        e.grantResetAfterMs = v.resetAfterMs();
+        e.grantAt = now;
         e.remainingKnown = true;
         e.remainingUntil = e.leaseExpires;
         e.denyCached = false;
@@ -564,6 +568,12 @@ final class LeaseTable {
     return Math.min(horizonNanos, toNextSecondMs * MS) - CLOCK_MARGIN_NANOS;
   }
 
+  /**
+   * A check spent from the lease. {@code remaining} is what the service reported left at the grant
+   * plus what this lease still holds (what the caller could still get, as far as this client
+   * knows); {@code resetAfterMs} the grant's, counted down on the client's clock: the figures
+   * {@link RateLimitHeaders} should show, not the lease's own.
+   */
   private ClientDecision leaseDecision(Entry e, String id, String key, long cost, long now) {
     Verdict v =
         new Verdict(
@@ -573,8 +583,10 @@ final class LeaseTable {
             Reason.ALLOWED,
             e.ruleId,
             e.limit,
-            e.permits,
-            Math.max(0, ceilMs(e.leaseExpires - now)),
+            Math.max(0, e.lastRemaining) + e.permits,
+            e.grantResetAfterMs < 0
+                ? -1
+                : Math.max(0, e.grantResetAfterMs - (now - e.grantAt) / MS),
             0,
             cost,
             e.limitIndex,

@@ -149,7 +149,9 @@ class LeaseTableTest {
     for (int i = 1; i < 5; i++) {
       ClientDecision d = waiting.get(i).join();
       assertEquals(DecisionSource.LEASE, d.source());
-      assertEquals(50 - 1 - i, d.remaining(), "spent in arrival order");
+      assertEquals(
+          49 + 49 - i, d.remaining(), "the service's 49 plus what the lease holds, in order");
+      assertEquals(100, d.resetAfterMs(), "the grant's, served at once");
       assertEquals(1, d.granted());
     }
     for (int i = 0; i < 45; i++) {

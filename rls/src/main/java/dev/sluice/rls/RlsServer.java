@@ -139,6 +139,8 @@ public final class RlsServer implements AutoCloseable {
     outcomes.put("send_failed", ClientMetrics::sendFailures);
     outcomes.put("overloaded", ClientMetrics::overloaded);
     outcomes.put("no_reply_partition", ClientMetrics::noReplyPartition);
+    // Client-side leases (sluice.client.lease.enabled): checks answered without a round trip.
+    outcomes.put("lease", ClientMetrics::leaseHits);
     outcomes.forEach(
         (outcome, read) ->
             FunctionCounter.builder(
@@ -148,6 +150,18 @@ public final class RlsServer implements AutoCloseable {
                 .description("The decision client's checks, by how they completed")
                 .tag("outcome", outcome)
                 .register(registry));
+    FunctionCounter.builder(
+            "sluice.rls.client.lease.requests",
+            client,
+            c -> c.get() == null ? 0 : c.get().metrics().leaseRequests())
+        .description("Lease requests the decision client sent (client-side leases)")
+        .register(registry);
+    FunctionCounter.builder(
+            "sluice.rls.client.lease.expired.permits",
+            client,
+            c -> c.get() == null ? 0 : c.get().metrics().expiredLeasePermits())
+        .description("Leased permits that expired unused (charged by the service, never spent)")
+        .register(registry);
     Gauge.builder(
             "sluice.rls.client.in.flight",
             client,
