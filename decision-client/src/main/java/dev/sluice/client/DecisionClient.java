@@ -53,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * in all (see the module README). On the network: one request record out, batched for up to the
  * configured linger, and one decision record back.
  *
+ * <p>With client-side leases on ({@link DecisionClientConfig#leasing()}, see {@link
+ * LeaseSettings}), a plain check that a live lease of its (key, metadata) pair covers costs a pair
+ * lookup, one lock and the decision objects, with no request at all, and completes before {@code
+ * check} returns ({@link DecisionSource#LEASE}); a check that waits for its pair's lease request
+ * completes on the reply thread with the others answered from that grant.
+ *
  * <h2>Threads</h2>
  *
  * One reply consumer thread, one deadline thread, the Kafka producer's I/O thread (and, in
