@@ -105,9 +105,13 @@ final class ReplyTopicCache implements ReplyTopics, AutoCloseable {
   /**
    * Starts the periodic check, waiting up to {@code firstCheck} for the first one so that topics
    * that exist at start-up are known before the first request (a broker that does not answer in
-   * time only delays that: the instance starts anyway).
+   * time only delays that: the instance starts anyway). Does nothing when no reply-topic prefix is
+   * allowed.
    */
   void start(Duration firstCheck) {
+    if (config.replyTopicPrefixes().isEmpty()) {
+      return; // only the decisions topic may be named: nothing to check
+    }
     var first = thread.submit(this::check);
     try {
       first.get(firstCheck.toMillis(), TimeUnit.MILLISECONDS);

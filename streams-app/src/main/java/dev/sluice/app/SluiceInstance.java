@@ -276,7 +276,7 @@ public final class SluiceInstance implements AutoCloseable {
         }
       }
       List<StuckPartitions.Stuck> now = stuckPartitions.update(System.nanoTime(), observed);
-      if (!now.isEmpty() && !now.equals(stuck)) {
+      if (!now.isEmpty() && !partitions(now).equals(partitions(stuck))) {
         LOG.warn(
             "Stuck requests partition(s): {}",
             now.stream().map(StuckPartitions.Stuck::describe).toList());
@@ -288,6 +288,10 @@ public final class SluiceInstance implements AutoCloseable {
       }
       LOG.debug("Cannot check the requests partitions' progress", e);
     }
+  }
+
+  private static List<TopicPartition> partitions(List<StuckPartitions.Stuck> stuck) {
+    return stuck.stream().map(StuckPartitions.Stuck::partition).toList();
   }
 
   /**
