@@ -121,10 +121,11 @@ final class LocalLimiter {
       return new ClientDecision(
           Verdict.noMatchingRule(id, key, nowMs), DecisionSource.LOCAL_FALLBACK, cause, -1);
     }
-    int n = rule.limits().size();
+    byte[][] raw = Limiter.counterKeys(rule, key, metadata);
+    int n = raw.length;
     CounterKey[] keys = new CounterKey[n];
     for (int i = 0; i < n; i++) {
-      keys[i] = new CounterKey(Limiter.counterKey(rule, i, key, metadata));
+      keys[i] = new CounterKey(raw[i]);
     }
     byte[][] stored = new byte[n][];
     Limiter.Evaluation ev;

@@ -191,11 +191,12 @@ final class LimiterProcessor implements Processor<String, DecodedRequest, String
     if (rule == null) {
       return Verdict.noMatchingRule(request.id(), request.key(), t);
     }
-    int n = rule.limits().size();
+    byte[][] raw = Limiter.counterKeys(rule, request.key(), request.metadata());
+    int n = raw.length;
     Bytes[] keys = new Bytes[n];
     byte[][] stored = new byte[n][];
     for (int i = 0; i < n; i++) {
-      keys[i] = Bytes.wrap(Limiter.counterKey(rule, i, request.key(), request.metadata()));
+      keys[i] = Bytes.wrap(raw[i]);
       stored[i] = counters.get(keys[i]);
     }
     long cost = RequestValidator.effectiveCost(request.cost());

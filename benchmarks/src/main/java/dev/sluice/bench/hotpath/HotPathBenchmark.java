@@ -142,11 +142,12 @@ public class HotPathBenchmark {
       return Verdict.noMatchingRule(r.id(), r.key(), t);
     }
     t += 1;
-    int n = rule.limits().size();
+    byte[][] raw = Limiter.counterKeys(rule, r.key(), r.metadata());
+    int n = raw.length;
     ByteBuffer[] keys = new ByteBuffer[n];
     byte[][] stored = new byte[n][];
     for (int l = 0; l < n; l++) {
-      keys[l] = ByteBuffer.wrap(Limiter.counterKey(rule, l, r.key(), r.metadata()));
+      keys[l] = ByteBuffer.wrap(raw[l]);
       stored[l] = counters.get(keys[l]);
     }
     long cost = RequestValidator.effectiveCost(r.cost());

@@ -5,6 +5,7 @@ import dev.sluice.core.Reason;
 import dev.sluice.core.Verdict;
 import dev.sluice.core.rule.LimitRule;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -108,6 +109,32 @@ public final class Limiter {
       out.writeByte(2).writeByte(INDEX_MARK).writeByte(index);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The counter keys of every limit of {@code rule}, by limit index: the same bytes as {@link
+   * #counterKey(LimitRule, int, String, Map)} gives for each index, with the shared prefix (rule
+   * id, request key, {@code *} values) encoded once.
+   *
+   * @param rule the applied rule; not null
+   * @param requestKey the request key; not null
+   * @param metadata the request metadata; not null when the rule has {@code *} keys
+   * @return one fresh array per limit index
+   * @throws IllegalArgumentException when the request lacks a {@code *} key the rule needs
+   */
+  public static byte[][] counterKeys(
+      LimitRule rule, String requestKey, Map<String, String> metadata) {
+    int n = rule.limits().size();
+    byte[][] keys = new byte[n][];
+    keys[0] = counterKey(rule, 0, requestKey, metadata);
+    for (int i = 1; i < n; i++) {
+      byte[] k = Arrays.copyOf(keys[0], keys[0].length + 3);
+      k[k.length - 3] = 2;
+      k[k.length - 2] = (byte) INDEX_MARK;
+      k[k.length - 1] = (byte) i;
+      keys[i] = k;
+    }
+    return keys;
   }
 
   /**

@@ -144,6 +144,10 @@ class CounterCompatibilityTest {
     expected[OLD_KEY.length + 1] = (byte) 0xFF;
     expected[OLD_KEY.length + 2] = 1;
     assertArrayEquals(expected, one);
+    byte[][] all = Limiter.counterKeys(two, "user:42", md);
+    assertEquals(2, all.length);
+    assertArrayEquals(OLD_KEY, all[0]);
+    assertArrayEquals(expected, all[1]);
   }
 
   /** A rule id, a request key and star values (their number varies, as across rule versions). */
