@@ -740,24 +740,28 @@ public final class DecisionClientConfig {
                 + ")");
       }
     }
+  }
 
-    private static void duration(
-        List<String> errors, String name, Duration value, Duration min, Duration max) {
-      if (value == null) {
-        errors.add(name + ": is required");
-      } else if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        errors.add(
-            name
-                + ": must be "
-                + min.toMillis()
-                + " ms to "
-                + max.toMillis()
-                + " ms (got "
-                + value.toMillis()
-                + " ms)");
-      } else if (value.toNanos() % 1_000_000 != 0) {
-        errors.add(name + ": must be whole milliseconds (got " + value + ")");
-      }
+  /**
+   * Adds to {@code errors} why {@code value} is not a whole number of milliseconds from {@code min}
+   * to {@code max}, if it is not; shared with {@link LeaseSettings}.
+   */
+  static void duration(
+      List<String> errors, String name, Duration value, Duration min, Duration max) {
+    if (value == null) {
+      errors.add(name + ": is required");
+    } else if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      errors.add(
+          name
+              + ": must be "
+              + min.toMillis()
+              + " ms to "
+              + max.toMillis()
+              + " ms (got "
+              + value.toMillis()
+              + " ms)");
+    } else if (value.toNanos() % 1_000_000 != 0) {
+      errors.add(name + ": must be whole milliseconds (got " + value + ")");
     }
   }
 

@@ -76,7 +76,12 @@ public record LeaseSettings(
    */
   public LeaseSettings {
     List<String> errors = new ArrayList<>();
-    duration(errors, "horizon (sluice.client.lease.horizon.ms)", horizon, 1, MAX_HORIZON);
+    DecisionClientConfig.duration(
+        errors,
+        "horizon (sluice.client.lease.horizon.ms)",
+        horizon,
+        Duration.ofMillis(1),
+        MAX_HORIZON);
     if (!(maxShare > 0.0 && maxShare <= 1.0)) {
       errors.add(
           "maxShare (sluice.client.lease.max.share): must be > 0 and <= 1 (got " + maxShare + ")");
@@ -91,14 +96,18 @@ public record LeaseSettings(
               + maxWaiters
               + ")");
     }
-    duration(
+    DecisionClientConfig.duration(
         errors,
         "denialCacheMax (sluice.client.lease.denial.cache.max.ms)",
         denialCacheMax,
-        0,
+        Duration.ZERO,
         MAX_CACHE);
-    duration(
-        errors, "noRuleCache (sluice.client.lease.no.rule.cache.ms)", noRuleCache, 0, MAX_CACHE);
+    DecisionClientConfig.duration(
+        errors,
+        "noRuleCache (sluice.client.lease.no.rule.cache.ms)",
+        noRuleCache,
+        Duration.ZERO,
+        MAX_CACHE);
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException("invalid LeaseSettings: " + String.join("; ", errors));
     }
@@ -179,24 +188,5 @@ public record LeaseSettings(
    */
   public LeaseSettings withNoRuleCache(Duration value) {
     return new LeaseSettings(horizon, maxShare, maxPairs, maxWaiters, denialCacheMax, value);
-  }
-
-  private static void duration(
-      List<String> errors, String name, Duration value, long minMs, Duration max) {
-    if (value == null) {
-      errors.add(name + ": is required");
-    } else if (value.toMillis() < minMs || value.compareTo(max) > 0) {
-      errors.add(
-          name
-              + ": must be "
-              + minMs
-              + " ms to "
-              + max.toMillis()
-              + " ms (got "
-              + value.toMillis()
-              + " ms)");
-    } else if (value.toNanos() % 1_000_000 != 0) {
-      errors.add(name + ": must be whole milliseconds (got " + value + ")");
-    }
   }
 }
