@@ -9,6 +9,7 @@ import dev.sluice.avro.Decision;
 import dev.sluice.avro.DecisionReason;
 import dev.sluice.schema.AvroCodec;
 import dev.sluice.topology.DeadLetters;
+import dev.sluice.topology.InJvmBroker;
 import dev.sluice.topology.SluiceConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,7 +36,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -67,23 +67,8 @@ class ReplyTopicIntegrationTest {
 
   @BeforeAll
   void startBroker() throws Exception {
-    cluster =
-        new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .build())
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            // As in production: a producer asking for an absent topic must not create it.
-            .setConfigProp("auto.create.topics.enable", "false")
-            .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
+    // As in production: a producer asking for an absent topic must not create it.
+    cluster = InJvmBroker.start(Map.of("auto.create.topics.enable", "false"));
   }
 
   @AfterAll
