@@ -1,12 +1,12 @@
 package dev.sluice.client;
 
+import static dev.sluice.client.testing.SortedTimes.count;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Reason;
 import dev.sluice.core.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -277,21 +277,5 @@ class LeaseBoundsTest {
       assertTrue(inWindow <= L + early, "at " + x + ": " + inWindow + " > " + L + " + " + early);
     }
     assertTrue(all.length >= 0.9 * L * (RUN_MS / W - 1), "admitted " + all.length);
-  }
-
-  /** Entries in (from, to]. */
-  private static long count(long[] sorted, long from, long to) {
-    return upper(sorted, to) - upper(sorted, from);
-  }
-
-  private static int upper(long[] sorted, long v) {
-    int i = Arrays.binarySearch(sorted, v);
-    if (i < 0) {
-      return -i - 1;
-    }
-    while (i < sorted.length && sorted[i] == v) {
-      i++;
-    }
-    return i;
   }
 }

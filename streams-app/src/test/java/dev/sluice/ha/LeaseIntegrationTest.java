@@ -1,5 +1,6 @@
 package dev.sluice.ha;
 
+import static dev.sluice.client.testing.SortedTimes.count;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -247,22 +247,6 @@ class LeaseIntegrationTest {
 
   private static long[] times(List<Admission> as, Predicate<Admission> p) {
     return as.stream().filter(p).mapToLong(Admission::ms).sorted().toArray();
-  }
-
-  /** Entries in (from, to]. */
-  private static long count(long[] sorted, long from, long to) {
-    return upper(sorted, to) - upper(sorted, from);
-  }
-
-  private static int upper(long[] sorted, long v) {
-    int i = Arrays.binarySearch(sorted, v);
-    if (i < 0) {
-      return -i - 1;
-    }
-    while (i < sorted.length && sorted[i] == v) {
-      i++;
-    }
-    return i;
   }
 
   private static String rule(String id, String key, long limit, long windowSeconds, String algo) {
