@@ -63,23 +63,7 @@ class AvroCodecTest {
   @Test
   void shouldWriteARequestWithoutMaxCostExactlyAsReleaseV1Did() {
     RateLimitRequest r = new RateLimitRequest("q", "k", Map.of("a", "b"), 3L, 1, "t", null);
-    byte[] v1 =
-        ReleasedBytes.write(
-            "v1",
-            "RateLimitRequest",
-            Map.of(
-                "id",
-                "q",
-                "key",
-                "k",
-                "metadata",
-                Map.of("a", "b"),
-                "cost",
-                3L,
-                "replyPartition",
-                1,
-                "replyTopic",
-                "t"));
+    byte[] v1 = v1Request();
     assertArrayEquals(v1, AvroCodec.REQUEST.encode(r));
     assertEquals("v1", AvroCodec.REQUEST.writtenVersion(r));
     assertEquals(r, AvroCodec.REQUEST.decode(AvroCodec.REQUEST.encode(r)));
@@ -278,23 +262,7 @@ class AvroCodecTest {
   @Test
   void shouldDecodeRequestsWrittenByTheReleasedV1Schema() {
     // A v1 producer has no maxCost field: the request reads as one without maxCost.
-    byte[] v1 =
-        ReleasedBytes.write(
-            "v1",
-            "RateLimitRequest",
-            Map.of(
-                "id",
-                "q",
-                "key",
-                "k",
-                "metadata",
-                Map.of("a", "b"),
-                "cost",
-                3L,
-                "replyPartition",
-                1,
-                "replyTopic",
-                "t"));
+    byte[] v1 = v1Request();
     assertFalse(
         Arrays.equals(Arrays.copyOf(v1, 10), AvroCodec.REQUEST.header()),
         "the schema changed, so must its fingerprint");
@@ -400,5 +368,28 @@ class AvroCodecTest {
       out.writeBytes(p);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The bytes the released v1 schema writes for request q (key k, metadata a=b, cost 3, reply
+   * partition 1 of topic t).
+   */
+  private static byte[] v1Request() {
+    return ReleasedBytes.write(
+        "v1",
+        "RateLimitRequest",
+        Map.of(
+            "id",
+            "q",
+            "key",
+            "k",
+            "metadata",
+            Map.of("a", "b"),
+            "cost",
+            3L,
+            "replyPartition",
+            1,
+            "replyTopic",
+            "t"));
   }
 }
