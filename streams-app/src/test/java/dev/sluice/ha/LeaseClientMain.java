@@ -4,6 +4,7 @@ import dev.sluice.client.ClientDecision;
 import dev.sluice.client.ClientMetrics;
 import dev.sluice.client.DecisionClient;
 import dev.sluice.client.DecisionClientConfig;
+import dev.sluice.client.DecisionSource;
 import dev.sluice.client.FailurePolicy;
 import dev.sluice.client.LeaseSettings;
 import java.io.IOException;
@@ -21,9 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * One leasing client instance in its own JVM, for {@link LeaseIntegrationTest}: from {@code
  * startAtMs} to {@code endAtMs} (wall clock) it checks every key once per millisecond (cost 1,
  * without waiting for the answers), then writes its admission log: one line per allowed decision of
- * a rule, {@code timestampMs source ruleId key}, where {@code timestampMs} is the service's t' for
- * a service decision and this JVM's clock when a lease answered. The last line is {@code # metrics
- * ...}.
+ * a rule, {@code timestampMs source ruleId key} (and {@code timestampMs FAILED key key} for a check
+ * the service did not answer in time), where {@code timestampMs} is the service's t' for a service
+ * decision and this JVM's clock when a lease answered. The last line is {@code # metrics ...}.
  *
  * <p>Arguments: {@code bootstrap replyPartition startAtMs endAtMs horizonMs maxShare out key...}
  */
@@ -69,6 +70,10 @@ public final class LeaseClientMain {
                   d -> {
                     if (d.allowed() && d.ruleId() != null) {
                       admitted.add(line(d));
+                    } else if (d.source() == DecisionSource.FAIL_CLOSED) {
+                      // Not answered in time (or refused as overloaded): the test leaves this
+                      // key's window out of its admission floor. Local time, as the policy's.
+                      admitted.add(d.timestampMs() + " FAILED " + key + " " + key);
                     }
                   });
         }
