@@ -64,13 +64,19 @@ final class WriteBackStore
   private final int maxEntries;
   private final ConcurrentHashMap<Bytes, byte[]> dirty;
 
+  /**
+   * The keys put into {@link #dirty} since the last write-back, in order (the stream thread's own):
+   * writing back walks this list, not the map's table, whose size is its largest fill.
+   */
+  private final ArrayList<Bytes> written = new ArrayList<>();
+
   WriteBackStore(KeyValueStore<Bytes, byte[]> inner, int maxEntries) {
     if (maxEntries < 1) {
       throw new IllegalArgumentException("maxEntries: must be 1 or more (got " + maxEntries + ")");
     }
     this.inner = inner;
     this.maxEntries = maxEntries;
-    this.dirty = new ConcurrentHashMap<>(Math.min(maxEntries, 1 << 16) * 2);
+    this.dirty = new ConcurrentHashMap<>();
   }
 
   /** Counters written since the last write-back (for tests). */
@@ -88,6 +94,7 @@ final class WriteBackStore
   @Override
   public void clearCache() {
     dirty.clear();
+    written.clear();
   }
 
   @Override
@@ -97,12 +104,16 @@ final class WriteBackStore
   }
 
   private void writeBack() {
-    for (Map.Entry<Bytes, byte[]> e : dirty.entrySet()) {
-      inner.put(e.getKey(), e.getValue());
-      // Only after the store below holds it, so another thread's read never misses it; and only
-      // if unchanged, which always holds: the writer is this thread.
-      dirty.remove(e.getKey(), e.getValue());
+    for (Bytes key : written) {
+      byte[] value = dirty.get(key);
+      if (value == null) {
+        continue; // deleted since
+      }
+      inner.put(key, value);
+      // Only after the store below holds it, so another thread's read never misses it.
+      dirty.remove(key, value);
     }
+    written.clear();
   }
 
   // --- reads and writes ---
@@ -122,7 +133,9 @@ final class WriteBackStore
     if (dirty.size() >= maxEntries && !dirty.containsKey(key)) {
       writeBack();
     }
-    dirty.put(key, value);
+    if (dirty.put(key, value) == null) {
+      written.add(key);
+    }
   }
 
   @Override
@@ -290,7 +303,7 @@ final class WriteBackStore
 
   @Override
   public void init(StateStoreContext context, StateStore root) {
-    dirty.clear();
+    clearCache();
     inner.init(context, root);
   }
 
@@ -321,7 +334,7 @@ final class WriteBackStore
 
   @Override
   public void close() {
-    dirty.clear();
+    clearCache();
     inner.close();
   }
 

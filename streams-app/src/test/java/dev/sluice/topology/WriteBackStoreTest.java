@@ -139,6 +139,20 @@ class WriteBackStoreTest {
   }
 
   @Test
+  void shouldNotWriteBackAKeyDeletedAndWrittenAgainTwice() {
+    store.put(key("a"), value("1"));
+    store.delete(key("a"));
+    store.put(key("a"), value("2"));
+
+    store.flushCache();
+
+    assertArrayEquals(value("2"), below.get(key("a")));
+    assertEquals(0, store.buffered());
+    store.flushCache();
+    assertArrayEquals(value("2"), below.get(key("a")));
+  }
+
+  @Test
   void shouldRefuseAZeroBound() {
     assertThrows(IllegalArgumentException.class, () -> new WriteBackStore(below, 0));
   }
