@@ -23,12 +23,17 @@ PARTS = {
     "rule match": ["dev.sluice.topology.RuleStore.match"],
     "counter key + algorithm": [
         "dev.sluice.core.limit.Limiter.evaluate", "dev.sluice.core.limit.Limiter.counterKey"],
-    "counter get (record cache, then RocksDB on a miss)": [
+    "counter get (through the store's layers; before issue 21 the record cache)": [
         "org.apache.kafka.streams.state.internals.MeteredKeyValueStore.get"],
-    "counter put (record cache)": [
+    "counter put (before issue 21: the record cache; since: at write-back)": [
         "org.apache.kafka.streams.state.internals.MeteredKeyValueStore.put"],
     "record cache flush at commit (RocksDB writes, changelog sends)": [
         "org.apache.kafka.streams.state.internals.ThreadCache.flush"],
+    "counter get (write-back layer, then RocksDB on a miss)": [
+        "dev.sluice.topology.WriteBackStore.get"],
+    "counter put (write-back layer)": ["dev.sluice.topology.WriteBackStore.put"],
+    "write-back at commit (RocksDB writes, changelog sends)": [
+        "dev.sluice.topology.WriteBackStore.flushCache"],
     "decision send (sink: encode + producer send)": [
         "org.apache.kafka.streams.processor.internals.SinkNode.process"],
     "decision encode": ["dev.sluice.topology.RoutedDecision$ValueSerializer.serialize"],

@@ -31,11 +31,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link RuleStore}; the applied rule is evaluated by the pure {@link Limiter} against its counters
  * in {@code sluice-counters}, one per limit of the rule (all in this task: they share the request
  * key), and the new counters are written back, a denied first request included; a cost-0 check
- * writes nothing. The store is RocksDB, changelogged, behind Kafka Streams' record cache: the cache
- * is flushed to RocksDB and the changelog at every commit, before the input offsets (and under
- * exactly-once the transaction holding the decisions) commit, so a restarted or moved task sees
- * every charge whose request it will not process again. The cache only coalesces a hot key's writes
- * between commits; it delays no decision, which this processor forwards itself.
+ * writes nothing. The store is RocksDB, changelogged, behind a hash-based write-back layer ({@link
+ * WriteBackStore}): the layer is written to RocksDB and the changelog at every commit, before the
+ * input offsets (and under exactly-once the transaction holding the decisions) commit, so a
+ * restarted or moved task sees every charge whose request it will not process again. The layer only
+ * coalesces a hot key's writes between commits; it delays no decision, which this processor
+ * forwards itself.
  *
  * <p>Reply topics. A request may name a reply topic (under an allowed prefix) that does not exist
  * or that the service may not write. Sending there would block the stream thread in the producer

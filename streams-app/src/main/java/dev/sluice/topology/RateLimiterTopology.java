@@ -21,7 +21,7 @@ import org.apache.kafka.streams.state.Stores;
  *              │  └─ sluice-rule-generations                   │ match
  *              └──▶ dead-letters (rejected rules)              ▼
  * requests ─────────────────────────────────────────▶ limiter ──▶ decisions (reply topic/partition)
- *                                                       └─ sluice-counters (RocksDB, changelog)
+ *                                                       └─ sluice-counters (write-back, RocksDB, changelog)
  * </pre>
  *
  * <p>Every node, store and (through the store names) internal topic has an explicit name that is
@@ -63,28 +63,38 @@ public final class RateLimiterTopology {
   public static final String DECISIONS_SINK = "decisions-sink";
 
   /**
-   * Counters (RocksDB, changelogged, behind Kafka Streams' record cache): the cache coalesces the
-   * puts of a hot key between two commits into one RocksDB write and one changelog record. It
-   * delays no decision (the limiter forwards each one itself) and is flushed at every commit,
-   * before the offsets (and under exactly-once the transaction) commit. Bound: {@code
-   * statestore.cache.max.bytes} per instance (Kafka Streams' default 10 MiB), LRU; entries leave it
-   * at the next commit at the latest.
+   * Counters (RocksDB, changelogged, behind Sluice's hash-based write-back layer, {@link
+   * WriteBackStore}, instead of Kafka Streams' record cache): the layer coalesces the puts of a hot
+   * key between two commits into one RocksDB write and one changelog record. It delays no decision
+   * (the limiter forwards each one itself) and is written back at every commit, before the offsets
+   * (and under exactly-once the transaction) commit. Bound: {@link #COUNTER_WRITE_BACK_MAX_ENTRIES}
+   * counters per task; entries leave it at the next commit at the latest.
    */
   public static final String COUNTERS_STORE = "sluice-counters";
 
   /**
-   * How the counter store is built ({@link #COUNTERS_STORE}): persistent RocksDB under Kafka
-   * Streams' record cache, with a changelog. Public so that {@code sluice bench}'s counting Streams
-   * relay measures a store built exactly like it.
+   * Most counters one task's write-back layer holds between two commits (about 200 bytes each with
+   * a typical key); a write of a new counter into a full layer first writes the whole layer back to
+   * RocksDB and the changelog.
+   */
+  public static final int COUNTER_WRITE_BACK_MAX_ENTRIES = 50_000;
+
+  /**
+   * How the counter store is built ({@link #COUNTERS_STORE}): persistent RocksDB with a changelog,
+   * under a hash-based write-back layer that reaches the store and the changelog at every commit.
+   * Public so that {@code sluice bench}'s counting Streams relay measures a store built exactly
+   * like it.
    *
    * @param name the store's name
    * @return a builder of byte-keyed, byte-valued key-value stores
    */
   public static StoreBuilder<KeyValueStore<Bytes, byte[]>> counterStore(String name) {
-    return Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
-        .withCachingEnabled()
-        .withLoggingEnabled(Map.of());
+    return new WriteBackStore.Builder(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())
+            .withCachingDisabled()
+            .withLoggingEnabled(Map.of()),
+        COUNTER_WRITE_BACK_MAX_ENTRIES);
   }
 
   /**

@@ -39,6 +39,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The topology on a real (in-JVM, single KRaft node) broker: rules published and applied, decisions
@@ -82,9 +84,16 @@ class RateLimiterIntegrationTest {
   }
 
   private KafkaStreams start(Path stateDir) {
+    return start(stateDir, "sluice-it", null);
+  }
+
+  private KafkaStreams start(Path stateDir, String applicationId, String guarantee) {
     Properties p = CONFIG.streamsProperties();
+    if (guarantee != null) {
+      p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+    }
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "sluice-it");
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "1");
@@ -205,6 +214,112 @@ class RateLimiterIntegrationTest {
         restarted.close(Duration.ofSeconds(30));
       }
     }
+  }
+
+  /**
+   * The counter store's write-back layer reaches the changelog at each commit: after many charges
+   * over many keys and a restart on an empty state directory, every one of them is back.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {StreamsConfig.AT_LEAST_ONCE, StreamsConfig.EXACTLY_ONCE_V2})
+  @Timeout(value = 170, unit = TimeUnit.SECONDS)
+  void shouldRestoreEveryChargeWrittenBackAtCommit(String guarantee) throws Exception {
+    String tag = guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? "alo" : "eos";
+    String app = "sluice-it-writeback-" + tag;
+    int keys = 200;
+    int limit = 3;
+    try (KafkaProducer<String, byte[]> producer = producer();
+        KafkaConsumer<String, byte[]> decisions = consumer(CONFIG.decisionsTopic())) {
+      KafkaStreams streams = start(Files.createDirectory(dir.resolve("first")), app, guarantee);
+      try {
+        send(
+            producer,
+            CONFIG.rulesTopic(),
+            "wb-" + tag,
+            "{\"id\":\"wb-"
+                + tag
+                + "\",\"key\":\"wb-"
+                + tag
+                + ":*\",\"limit\":"
+                + limit
+                + ",\"windowSeconds\":86400,\"algorithm\":\"FIXED_WINDOW\"}");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (int probe = 0; ; probe++) {
+          String key = "wb-" + tag + ":probe-" + probe;
+          String id = tag + "-probe-" + probe;
+          send(producer, CONFIG.requestsTopic(), key, request(id, key));
+          if (("wb-" + tag).equals(awaitDecisions(decisions, List.of(id)).get(id).getRuleId())) {
+            break;
+          }
+          assertTrue(System.nanoTime() < deadline, "rule wb-" + tag + " never applied");
+          Thread.sleep(200);
+        }
+        List<String> ids = new java.util.ArrayList<>();
+        for (int round = 0; round < limit; round++) {
+          for (int k = 0; k < keys; k++) {
+            String key = "wb-" + tag + ":" + k;
+            String id = tag + "-" + k + "-" + round;
+            ids.add(id);
+            producer.send(
+                new ProducerRecord<>(
+                    CONFIG.requestsTopic(),
+                    key,
+                    request(id, key).getBytes(StandardCharsets.UTF_8)));
+          }
+        }
+        producer.flush();
+        Map<String, Decision> first = awaitDecisions(decisions, ids);
+        assertTrue(
+            first.values().stream().allMatch(Decision::getAllowed),
+            "each key's first " + limit + " requests are allowed");
+      } finally {
+        streams.close(Duration.ofSeconds(30));
+      }
+
+      KafkaStreams restarted = start(Files.createDirectory(dir.resolve("second")), app, guarantee);
+      try {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int k = 0; k < keys; k++) {
+          String key = "wb-" + tag + ":" + k;
+          String id = tag + "-" + k + "-after";
+          ids.add(id);
+          producer.send(
+              new ProducerRecord<>(
+                  CONFIG.requestsTopic(), key, request(id, key).getBytes(StandardCharsets.UTF_8)));
+        }
+        producer.flush();
+        Map<String, Decision> after = awaitDecisions(decisions, ids);
+        for (String id : ids) {
+          assertEquals(
+              DecisionReason.RATE_LIMITED,
+              after.get(id).getReason(),
+              id + ": every charge before the restart came back from the changelog");
+        }
+      } finally {
+        restarted.close(Duration.ofSeconds(30));
+      }
+    }
+  }
+
+  private static String request(String id, String key) {
+    return "{\"id\":\"" + id + "\",\"key\":\"" + key + "\"}";
+  }
+
+  private static Map<String, Decision> awaitDecisions(
+      KafkaConsumer<String, byte[]> decisions, List<String> requestIds) {
+    java.util.Set<String> wanted = new java.util.HashSet<>(requestIds);
+    Map<String, Decision> got = new HashMap<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (got.size() < wanted.size() && System.nanoTime() < deadline) {
+      for (ConsumerRecord<String, byte[]> r : decisions.poll(Duration.ofMillis(100))) {
+        Decision d = decode(r);
+        if (wanted.contains(d.getRequestId())) {
+          got.put(d.getRequestId(), d);
+        }
+      }
+    }
+    assertEquals(wanted.size(), got.size(), "a decision for every request");
+    return got;
   }
 
   private void awaitRule(

@@ -77,7 +77,11 @@ public final class BenchMain {
           "                             (bin/sluice rls) in front of Sluice (exactly-once),",
           "                             sluice-leased: a decision client with client-side",
           "                             leases, 2 threads in a closed loop, zipf and uniform",
-          "                             keys, against Sluice (the first --guarantee)",
+          "                             keys, against Sluice (the first --guarantee), and",
+          "                             redis, redis-aof: the envoy ratelimit pattern (INCRBY",
+          "                             + EXPIRE per check) on a redis-server the bench",
+          "                             starts, without persistence and with appendonly",
+          "                             (fsync every second; needs redis-server installed)",
           "  --rules N                  100000 rules (80% exact, 20% prefix, 20% with metadata)",
           "  --rule-limits N            1 (limits per rule, 1-8: 1 min, then 1 h, 1 d, 1 s,",
           "                             10 min, 6 h, 7 d, 31 d; each far above the load)",
@@ -144,6 +148,13 @@ public final class BenchMain {
     meta.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
     meta.put("args", String.join(" ", o.argv));
     err.println("sluice bench: load average at start " + loadAverage());
+    if ((o.targets.contains("redis") || o.targets.contains("redis-aof"))
+        && RedisServer.binary() == null) {
+      err.println(
+          "sluice bench: the redis targets need redis-server on the PATH; install it with "
+              + RedisServer.INSTALL);
+      return 1;
+    }
     EmbeddedKafka kafka = null;
     try {
       String bootstrap = o.bootstrap;
@@ -215,6 +226,11 @@ public final class BenchMain {
       }
       if (o.targets.contains("sluice-leased")) {
         runLeased(bootstrap, o.guarantees.get(0), workDir);
+      }
+      for (String t : List.of("redis", "redis-aof")) {
+        if (o.targets.contains(t)) {
+          runRedis(t, workDir);
+        }
       }
     } finally {
       if (kafka != null) {
@@ -479,6 +495,42 @@ public final class BenchMain {
               err));
     } finally {
       instance.close(Duration.ofSeconds(30));
+    }
+  }
+
+  /**
+   * The {@code redis} and {@code redis-aof} targets: the peer users would pick instead, a
+   * Redis-backed fixed-window limiter ({@link RedisTransport}) against a {@code redis-server} child
+   * process ({@link RedisServer}) on a free loopback port, without persistence ({@code redis}) or
+   * with the append-only file fsynced every second ({@code redis-aof}). Same steps and keys as the
+   * other targets; the memory figures are this JVM's, the disk figure the server's files.
+   */
+  private void runRedis(String target, Path workDir) throws Exception {
+    boolean aof = target.equals("redis-aof");
+    err.println(
+        "sluice bench: starting redis-server ("
+            + (aof ? "appendonly yes, appendfsync everysec" : "no persistence")
+            + ", child process)");
+    try (RedisServer server = RedisServer.start(workDir.resolve(target), aof)) {
+      RedisTransport[] transport = new RedisTransport[1];
+      try (LoadDriver driver =
+          new LoadDriver(
+              target, d -> transport[0] = new RedisTransport(d, "127.0.0.1", server.port()))) {
+        runSteps(
+            driver,
+            () -> {
+              ObjectNode m = memoryOf(null, null);
+              try {
+                m.put("redisDiskBytes", server.diskBytes());
+              } catch (java.io.IOException e) {
+                m.put("redisDiskBytesError", e.toString());
+              }
+              return m;
+            },
+            null);
+      }
+      meta.put(target + "FailedCalls", transport[0].failures());
+      meta.put(target + "OverLimit", transport[0].overLimit());
     }
   }
 
@@ -1162,7 +1214,9 @@ public final class BenchMain {
             "streams-state",
             "sluice",
             "rls",
-            "sluice-leased");
+            "sluice-leased",
+            "redis",
+            "redis-aof");
     List<String> targets = List.of("hop", "relay", "relay-eos", "sluice");
     Duration relayCommitInterval;
     int rules = 100_000;

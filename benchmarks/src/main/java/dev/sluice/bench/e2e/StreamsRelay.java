@@ -28,9 +28,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>In its counting form it also does what any per-key limiter on this design must do for each
  * request: read a counter from a store built exactly as Sluice's counter store (persistent RocksDB,
- * Kafka Streams' record cache, changelog) and write it back, here an 8-byte count under the
- * request's record key. What Sluice costs beyond that is its own work: decoding, rule matching, the
- * algorithm, the decision.
+ * Sluice's write-back layer, changelog: {@link RateLimiterTopology#counterStore}) and write it
+ * back, here an 8-byte count under the request's record key. What Sluice costs beyond that is its
+ * own work: decoding, rule matching, the algorithm, the decision.
  */
 final class StreamsRelay implements AutoCloseable {
   private final KafkaStreams streams;
