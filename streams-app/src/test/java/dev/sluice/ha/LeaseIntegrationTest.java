@@ -37,11 +37,11 @@ import org.junit.jupiter.api.Timeout;
  * FIXED_WINDOW}, a {@code SLIDING_WINDOW} and a {@code TOKEN_BUCKET} key at about 20 times their
  * limit, and a fourth key whose rule is lowered and then deleted during the run. Counted from the
  * clients' own admission logs: no fixed window ever admits more than its limit, and every whole
- * window in which the service answered every check of the key in time admits at least 90% of it
- * (a window where the loaded machine let checks time out says nothing about the leases); the
- * sliding window and the token bucket keep the bounds
- * docs/DESIGN.md states (the limit plus what was leased in the horizon before); a lowered limit and
- * a deletion bind every client at the latest one horizon after the service applied them.
+ * window in which the service answered every check of the key in time admits at least 90% of it (a
+ * window where the loaded machine let checks time out says nothing about the leases); the sliding
+ * window and the token bucket keep the bounds docs/DESIGN.md states (the limit plus what was leased
+ * in the horizon before); a lowered limit and a deletion bind every client at the latest one
+ * horizon after the service applied them.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class LeaseIntegrationTest {
@@ -184,6 +184,22 @@ class LeaseIntegrationTest {
     return out;
   }
 
+  /**
+   * The whole {@code W}-aligned windows of the run in which the service answered every check in
+   * time, and how many of {@code sorted} fall in them: {@code {windows, admitted}}.
+   */
+  private static long[] answeredWindows(long[] sorted, Set<Long> failed, long startAt, long endAt) {
+    long windows = 0;
+    long admitted = 0;
+    for (long w = Math.floorDiv(startAt, W) + 1; (w + 1) * W <= endAt; w++) {
+      if (!failed.contains(w)) {
+        windows++;
+        admitted += count(sorted, w * W - 1, (w + 1) * W - 1);
+      }
+    }
+    return new long[] {windows, admitted};
+  }
+
   private static void assertFixedWindow(
       List<Admission> fw, Set<Long> failed, long startAt, long endAt) {
     TreeMap<Long, Integer> perWindow = new TreeMap<>();
@@ -230,14 +246,9 @@ class LeaseIntegrationTest {
         "SLIDING_WINDOW: " + all.length + " admitted, at most " + worst + " in any window");
     // Sustained over-limit load: on average nearly L per W (a fifth lost to leases is generous),
     // over the windows in which the service answered every check of the key in time.
-    long answeredWindows = 0;
-    long inAnswered = 0;
-    for (long w = Math.floorDiv(startAt, W) + 1; (w + 1) * W <= endAt; w++) {
-      if (!failed.contains(w)) {
-        answeredWindows++;
-        inAnswered += count(all, w * W - 1, (w + 1) * W - 1);
-      }
-    }
+    long[] answered = answeredWindows(all, failed, startAt, endAt);
+    long answeredWindows = answered[0];
+    long inAnswered = answered[1];
     assertTrue(
         inAnswered >= 0.8 * L * answeredWindows,
         "admitted " + inAnswered + " in " + answeredWindows + " whole windows answered in time");
@@ -260,14 +271,9 @@ class LeaseIntegrationTest {
     // a token-bucket lease takes tokens the bucket would have refilled behind it, and what a lease
     // still holds at its expiry (at most H, and at every second boundary) is lost
     // (expiredLeasePermits), which this test measured at up to a fifth on the loaded machine.
-    long answeredWindows = 0;
-    long inAnswered = 0;
-    for (long w = Math.floorDiv(startAt, W) + 1; (w + 1) * W <= endAt; w++) {
-      if (!failed.contains(w)) {
-        answeredWindows++;
-        inAnswered += count(all, w * W - 1, (w + 1) * W - 1);
-      }
-    }
+    long[] answered = answeredWindows(all, failed, startAt, endAt);
+    long answeredWindows = answered[0];
+    long inAnswered = answered[1];
     assertTrue(
         inAnswered >= 0.6 * L * answeredWindows,
         "admitted " + inAnswered + " in " + answeredWindows + " whole windows answered in time");
